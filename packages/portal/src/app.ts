@@ -1,0 +1,51 @@
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import bodyParsers, { BODY_LIMIT_BYTES } from './http/bodyParsers.ts';
+import { createContext, type Limits } from './http/context.ts';
+import errors from './http/errors.ts';
+import { redactUrl } from './http/logRedaction.ts';
+import networkRoutes from './http/network.ts';
+import oauthRoutes from './http/oauth.ts';
+import restRoutes from './http/rest.ts';
+import tenancy from './http/tenancy.ts';
+import webPages from './http/webPages.ts';
+import type { Db } from './store/database.ts';
+
+export interface AppOptions {
+  db: Db;
+  /** Host name of the network directory; portals are its subdomains. Default `localhost`. */
+  baseDomain?: string;
+  now?: () => number;
+  limits?: Partial<Limits>;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Log lines carry method, redacted URL and status: never a body, cookie or authorization header. */
+const serializers = {
+  req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const logger = options.logger === undefined ? false : options.logger;
+  const app = Fastify({
+    logger: logger === false || logger === true ? (logger ? { serializers } : false) : { ...logger, serializers },
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+    // Bitrix24 accepts any case of a method name and a trailing slash.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: true, useDefaults: true } },
+  });
+  app.decorate('ctx', createContext(options.db, options.baseDomain ?? 'localhost', options.now ?? Date.now, options.limits));
+
+  // External plugins, then app plugins, then routes.
+  await app.register(cookie);
+  await app.register(errors);
+  await app.register(bodyParsers);
+  await app.register(tenancy);
+  await app.register(oauthRoutes);
+  await app.register(networkRoutes);
+  await app.register(restRoutes);
+  await app.register(webPages);
+  return app;
+}

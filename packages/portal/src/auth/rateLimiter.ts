@@ -1,0 +1,80 @@
+/**
+ * Counts failures per key in a sliding window (credential endpoints: per login and per IP).
+ * In memory: one portal process owns its counters; a restart forgives, which is acceptable for
+ * throttling (the hashes stay slow regardless).
+ */
+export class FailureLimiter {
+  readonly #max: number;
+  readonly #windowMs: number;
+  readonly #failures = new Map<string, number[]>();
+  readonly #now: () => number;
+
+  constructor(max: number, windowMs: number, now: () => number = Date.now) {
+    this.#max = max;
+    this.#windowMs = windowMs;
+    this.#now = now;
+  }
+
+  #recent(key: string): number[] {
+    const cutoff = this.#now() - this.#windowMs;
+    const list = (this.#failures.get(key) ?? []).filter((t) => t > cutoff);
+    if (list.length === 0) this.#failures.delete(key);
+    else this.#failures.set(key, list);
+    return list;
+  }
+
+  /** Seconds until another attempt is allowed, or 0 when the key may try now. */
+  retryAfter(key: string): number {
+    const list = this.#recent(key);
+    if (list.length < this.#max) return 0;
+    const oldest = list[list.length - this.#max] as number;
+    return Math.max(1, Math.ceil((oldest + this.#windowMs - this.#now()) / 1000));
+  }
+
+  fail(key: string): void {
+    const list = this.#recent(key);
+    list.push(this.#now());
+    this.#failures.set(key, list);
+  }
+
+  reset(key: string): void {
+    this.#failures.delete(key);
+  }
+}
+
+/**
+ * Bitrix24's REST limit is a leaky bucket: a burst of `capacity` requests, then `drainPerSecond`.
+ * Returns false when the request must be refused with QUERY_LIMIT_EXCEEDED.
+ */
+export class LeakyBucket {
+  readonly #capacity: number;
+  readonly #drainPerMs: number;
+  readonly #levels = new Map<string, { level: number; at: number }>();
+  readonly #now: () => number;
+
+  constructor(capacity: number, drainPerSecond: number, now: () => number = Date.now) {
+    this.#capacity = capacity;
+    this.#drainPerMs = drainPerSecond / 1000;
+    this.#now = now;
+  }
+
+  take(key: string): boolean {
+    const now = this.#now();
+    const state = this.#levels.get(key) ?? { level: 0, at: now };
+    const level = Math.max(0, state.level - (now - state.at) * this.#drainPerMs);
+    if (level + 1 > this.#capacity) {
+      this.#levels.set(key, { level, at: now });
+      return false;
+    }
+    this.#levels.set(key, { level: level + 1, at: now });
+    if (this.#levels.size > 100_000) this.#sweep(now);
+    return true;
+  }
+
+  /** Drops drained buckets so that many distinct users cannot grow the map without bound. */
+  #sweep(now: number): void {
+    for (const [key, state] of this.#levels) {
+      if (state.level - (now - state.at) * this.#drainPerMs <= 0) this.#levels.delete(key);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
+import type { Db } from '../store/database.ts';
+import type { Portal } from '../store/schema.ts';
+
+export interface Limits {
+  /** Failed sign-ins per login, and per IP, within `failureWindowMs`, before 429. */
+  failuresPerLogin: number;
+  failuresPerIp: number;
+  failureWindowMs: number;
+  /** REST leaky bucket per user: burst and drain (Bitrix24: 50 and 2/s). */
+  restBurst: number;
+  restDrainPerSecond: number;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  codeTtlMs: number;
+  networkSessionTtlMs: number;
+  webSessionTtlMs: number;
+}
+
+export const defaultLimits: Limits = {
+  failuresPerLogin: 5,
+  failuresPerIp: 30,
+  failureWindowMs: 15 * 60_000,
+  restBurst: 50,
+  restDrainPerSecond: 2,
+  accessTokenTtlMs: 60 * 60_000,
+  refreshTokenTtlMs: 180 * 24 * 60 * 60_000,
+  codeTtlMs: 60_000,
+  networkSessionTtlMs: 10 * 60_000,
+  webSessionTtlMs: 30 * 24 * 60 * 60_000,
+};
+
+/** Everything the routes share: one instance per running server. */
+export interface PortalContext {
+  db: Db;
+  /** Host name of the network; portals live at `<name>.<baseDomain>`. */
+  baseDomain: string;
+  now: () => number;
+  limits: Limits;
+  loginFailures: FailureLimiter;
+  ipFailures: FailureLimiter;
+  restBucket: LeakyBucket;
+}
+
+export function createContext(db: Db, baseDomain: string, now: () => number, limits: Partial<Limits> = {}): PortalContext {
+  const all = { ...defaultLimits, ...limits };
+  return {
+    db,
+    baseDomain: baseDomain.toLowerCase(),
+    now,
+    limits: all,
+    loginFailures: new FailureLimiter(all.failuresPerLogin, all.failureWindowMs, now),
+    ipFailures: new FailureLimiter(all.failuresPerIp, all.failureWindowMs, now),
+    restBucket: new LeakyBucket(all.restBurst, all.restDrainPerSecond, now),
+  };
+}
+
+/** Which site a request addresses: the network directory, or one portal. */
+export type Site = { kind: 'network' } | { kind: 'portal'; portal: Portal };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: PortalContext;
+  }
+  interface FastifyRequest {
+    site: Site;
+    /** `http://acme.localhost:8024`: how this client reaches the site it addressed. */
+    origin: string;
+  }
+}

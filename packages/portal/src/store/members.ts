@@ -1,0 +1,33 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Member } from './schema.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export async function addMember(db: Executor, portalId: number, userId: number, role: Member['role'], now: number): Promise<Member> {
+  return db
+    .insertInto('members')
+    .values({ portal_id: portalId, user_id: userId, role, active: 1, work_position: '', created_at: now })
+    .onConflict((oc) => oc.columns(['portal_id', 'user_id']).doUpdateSet({ role }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findMembership(db: Executor, portalId: number, userId: number): Promise<Member | undefined> {
+  return db.selectFrom('members').selectAll().where('portal_id', '=', portalId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+export async function findMemberById(db: Executor, portalId: number, memberId: number): Promise<Member | undefined> {
+  return db.selectFrom('members').selectAll().where('portal_id', '=', portalId).where('id', '=', memberId).executeTakeFirst();
+}
+
+/** Active memberships of a user with their portals: the network's list of a login's Bitrix24s. */
+export async function listPortalsOfUser(db: Executor, userId: number) {
+  return db
+    .selectFrom('members')
+    .innerJoin('portals', 'portals.id', 'members.portal_id')
+    .select(['portals.id', 'portals.name', 'portals.title', 'members.id as member_id', 'members.role'])
+    .where('members.user_id', '=', userId)
+    .where('members.active', '=', 1)
+    .orderBy('portals.title')
+    .execute();
+}

@@ -1,0 +1,124 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/** Times are epoch milliseconds everywhere: portable to PostgreSQL's bigint and cheap to compare. */
+export interface PortalTable {
+  id: Generated<number>;
+  /** Host label: `acme` serves `acme.<base domain>`. */
+  name: string;
+  title: string;
+  /** Bitrix24's `member_id`: an opaque, stable id of the portal installation. */
+  member_id: string;
+  created_at: number;
+}
+
+/** A network account: one login (e-mail) that may be a member of many portals. */
+export interface UserTable {
+  id: Generated<number>;
+  email: string;
+  password_hash: string;
+  name: string;
+  last_name: string;
+  totp_secret: string | null;
+  /** The last accepted TOTP time step: a code is accepted once. */
+  totp_last_step: number | null;
+  created_at: number;
+}
+
+export interface RecoveryCodeTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
+}
+
+/** Membership of a user in a portal; its id is the Bitrix24 USER ID seen through REST. */
+export interface MemberTable {
+  id: Generated<number>;
+  portal_id: number;
+  user_id: number;
+  role: 'admin' | 'user';
+  active: number;
+  work_position: string;
+  created_at: number;
+}
+
+export interface OAuthCodeTable {
+  code_hash: string;
+  portal_id: number;
+  member_id: number;
+  client_id: string;
+  code_challenge: string;
+  device_name: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** One sign-in of one client: every access and refresh token it ever gets belongs to it. */
+export interface TokenFamilyTable {
+  id: Generated<number>;
+  portal_id: number;
+  member_id: number;
+  client_id: string;
+  device_name: string;
+  ip: string;
+  user_agent: string;
+  scope: string;
+  created_at: number;
+  last_used_at: number;
+  revoked_at: number | null;
+}
+
+export interface OAuthTokenTable {
+  token_hash: string;
+  family_id: number;
+  kind: 'access' | 'refresh';
+  expires_at: number;
+  /** For refresh tokens: when it was rotated; presenting it again revokes the family. */
+  used_at: number | null;
+}
+
+/** Browser sessions of a portal's web pages (portal_id set) or of the network (kind 'network'). */
+export interface WebSessionTable {
+  id_hash: string;
+  kind: 'web' | 'network';
+  user_id: number;
+  portal_id: number | null;
+  csrf_token: string;
+  ip: string;
+  user_agent: string;
+  created_at: number;
+  authenticated_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface WebhookTable {
+  id: Generated<number>;
+  portal_id: number;
+  member_id: number;
+  secret_hash: string;
+  scopes: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface Database {
+  portals: PortalTable;
+  users: UserTable;
+  recovery_codes: RecoveryCodeTable;
+  members: MemberTable;
+  oauth_codes: OAuthCodeTable;
+  token_families: TokenFamilyTable;
+  oauth_tokens: OAuthTokenTable;
+  web_sessions: WebSessionTable;
+  webhooks: WebhookTable;
+}
+
+export type Portal = Selectable<PortalTable>;
+export type User = Selectable<UserTable>;
+export type NewUser = Insertable<UserTable>;
+export type Member = Selectable<MemberTable>;
+export type TokenFamily = Selectable<TokenFamilyTable>;
+export type WebSession = Selectable<WebSessionTable>;
+export type Webhook = Selectable<WebhookTable>;

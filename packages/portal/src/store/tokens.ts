@@ -1,0 +1,144 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, TokenFamily } from './schema.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface NewCode {
+  codeHash: string;
+  portalId: number;
+  memberId: number;
+  clientId: string;
+  codeChallenge: string;
+  deviceName: string;
+  expiresAt: number;
+}
+
+export async function insertCode(db: Executor, code: NewCode): Promise<void> {
+  await db
+    .insertInto('oauth_codes')
+    .values({
+      code_hash: code.codeHash,
+      portal_id: code.portalId,
+      member_id: code.memberId,
+      client_id: code.clientId,
+      code_challenge: code.codeChallenge,
+      device_name: code.deviceName,
+      expires_at: code.expiresAt,
+      used_at: null,
+    })
+    .execute();
+}
+
+/** Marks a code used and returns it; a second caller gets nothing (one use, even under races). */
+export async function consumeCode(db: Executor, portalId: number, codeHash: string, now: number) {
+  const claimed = await db
+    .updateTable('oauth_codes')
+    .set({ used_at: now })
+    .where('code_hash', '=', codeHash)
+    .where('portal_id', '=', portalId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (claimed.numUpdatedRows === 0n) return undefined;
+  return db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirstOrThrow();
+}
+
+export async function deleteExpiredCodes(db: Executor, now: number): Promise<void> {
+  await db.deleteFrom('oauth_codes').where('expires_at', '<', now).execute();
+}
+
+export interface NewFamily {
+  portalId: number;
+  memberId: number;
+  clientId: string;
+  deviceName: string;
+  ip: string;
+  userAgent: string;
+  scope: string;
+  now: number;
+}
+
+export async function createFamily(db: Executor, family: NewFamily): Promise<TokenFamily> {
+  return db
+    .insertInto('token_families')
+    .values({
+      portal_id: family.portalId,
+      member_id: family.memberId,
+      client_id: family.clientId,
+      device_name: family.deviceName,
+      ip: family.ip,
+      user_agent: family.userAgent,
+      scope: family.scope,
+      created_at: family.now,
+      last_used_at: family.now,
+      revoked_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertToken(
+  db: Executor,
+  tokenHash: string,
+  familyId: number,
+  kind: 'access' | 'refresh',
+  expiresAt: number,
+): Promise<void> {
+  await db
+    .insertInto('oauth_tokens')
+    .values({ token_hash: tokenHash, family_id: familyId, kind, expires_at: expiresAt, used_at: null })
+    .execute();
+}
+
+/** A token with its family and the member it acts for. */
+export async function findToken(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('oauth_tokens')
+    .innerJoin('token_families', 'token_families.id', 'oauth_tokens.family_id')
+    .select([
+      'oauth_tokens.token_hash',
+      'oauth_tokens.kind',
+      'oauth_tokens.expires_at',
+      'oauth_tokens.used_at',
+      'token_families.id as family_id',
+      'token_families.portal_id',
+      'token_families.member_id',
+      'token_families.client_id',
+      'token_families.scope',
+      'token_families.revoked_at',
+    ])
+    .where('oauth_tokens.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+export async function markRefreshUsed(db: Executor, tokenHash: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('oauth_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function touchFamily(db: Executor, familyId: number, now: number): Promise<void> {
+  await db.updateTable('token_families').set({ last_used_at: now }).where('id', '=', familyId).execute();
+}
+
+/** Revokes every token of the family: its access tokens stop working at once. */
+export async function revokeFamily(db: Executor, familyId: number, now: number): Promise<void> {
+  await db.updateTable('token_families').set({ revoked_at: now }).where('id', '=', familyId).where('revoked_at', 'is', null).execute();
+  await db.deleteFrom('oauth_tokens').where('family_id', '=', familyId).where('kind', '=', 'access').execute();
+}
+
+export async function listActiveFamiliesOfUser(db: Executor, userId: number, portalId: number) {
+  return db
+    .selectFrom('token_families')
+    .innerJoin('members', 'members.id', 'token_families.member_id')
+    .selectAll('token_families')
+    .where('members.user_id', '=', userId)
+    .where('token_families.portal_id', '=', portalId)
+    .where('token_families.revoked_at', 'is', null)
+    .orderBy('token_families.last_used_at', 'desc')
+    .execute();
+}

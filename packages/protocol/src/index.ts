@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './oauth.ts';
+export * from './rest.ts';
