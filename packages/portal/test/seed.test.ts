@@ -12,9 +12,24 @@ test('seed-demo creates the three portals and running it twice changes nothing',
     const db = await openDatabase(dir);
     const first = await seedDemo(db, Date.now());
     const counts = async () => ({
-      portals: (await db.selectFrom('portals').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
-      users: (await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
-      members: (await db.selectFrom('members').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+      portals: (
+        await db
+          .selectFrom('portals')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+      users: (
+        await db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+      members: (
+        await db
+          .selectFrom('members')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
     });
     const before = await counts();
     const second = await seedDemo(db, Date.now());

@@ -1,0 +1,64 @@
+import { SignInError } from '@multidesk/protocol';
+import type { PortalContext } from '../http/context.ts';
+import type { User } from '../store/schema.ts';
+import { claimRecoveryCode, claimTotpStep, findUserByEmail, normalizeLogin } from '../store/users.ts';
+import { dummyPasswordHash, verifyPassword } from './password.ts';
+import { hashSecret } from './secrets.ts';
+import { matchTotp } from './totp.ts';
+
+export interface CredentialInput {
+  login: string;
+  password: string;
+  otp?: string | undefined;
+}
+
+export type CredentialResult =
+  | { ok: true; user: User }
+  | { ok: false; status: 401 | 429; error: SignInError; description: string; retryAfter?: number };
+
+const RECOVERY_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
+
+function tooMany(retryAfter: number): CredentialResult {
+  return {
+    ok: false,
+    status: 429,
+    error: SignInError.tooManyAttempts,
+    description: `Too many failed attempts. Try again in ${retryAfter} seconds.`,
+    retryAfter,
+  };
+}
+
+/**
+ * The one check behind every sign-in (desktop, network, web pages): throttled per login and per
+ * IP, the same answer and a similar time whether or not the login exists, then the second factor
+ * when the account has one. A TOTP code or recovery code is accepted once.
+ */
+export async function checkCredentials(ctx: PortalContext, input: CredentialInput, ip: string): Promise<CredentialResult> {
+  const loginKey = normalizeLogin(input.login);
+  const wait = Math.max(ctx.loginFailures.retryAfter(loginKey), ctx.ipFailures.retryAfter(ip));
+  if (wait > 0) return tooMany(wait);
+
+  const fail = (error: SignInError, description: string): CredentialResult => {
+    ctx.loginFailures.fail(loginKey);
+    ctx.ipFailures.fail(ip);
+    return { ok: false, status: 401, error, description };
+  };
+
+  const user = await findUserByEmail(ctx.db, loginKey);
+  const passwordOk = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
+  if (!user || !passwordOk) return fail(SignInError.invalidCredentials, 'Wrong login or password.');
+
+  if (user.totp_secret) {
+    const otp = input.otp?.trim().toLowerCase().replace(/\s+/g, '') ?? '';
+    if (!otp) return { ok: false, status: 401, error: SignInError.otpRequired, description: 'Enter the code from your authenticator app.' };
+    if (!(await acceptSecondFactor(ctx, user, otp))) return fail(SignInError.invalidOtp, 'The code is wrong or was used already.');
+  }
+  ctx.loginFailures.reset(loginKey);
+  return { ok: true, user };
+}
+
+async function acceptSecondFactor(ctx: PortalContext, user: User, otp: string): Promise<boolean> {
+  if (RECOVERY_CODE.test(otp)) return claimRecoveryCode(ctx.db, user.id, hashSecret(otp), ctx.now());
+  const step = matchTotp(user.totp_secret as string, otp, ctx.now(), user.totp_last_step);
+  return step !== null && (await claimTotpStep(ctx.db, user.id, step));
+}
