@@ -1,7 +1,6 @@
 import type { TokenResponse } from '@multidesk/protocol';
-import type { Kysely, Transaction } from 'kysely';
 import type { PortalContext } from '../http/context.ts';
-import type { Database, Portal } from '../store/schema.ts';
+import type { Executor, Portal } from '../store/schema.ts';
 import {
   consumeCode,
   createFamily,
@@ -14,8 +13,6 @@ import {
 } from '../store/tokens.ts';
 import { verifyPkce } from './pkce.ts';
 import { hashSecret, randomToken } from './secrets.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Scopes a first-party sign-in grants: everything the portal serves. */
 export const FIRST_PARTY_SCOPE = 'user,user_basic,im,task,profile';

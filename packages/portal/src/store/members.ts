@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Member } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor, Member } from './schema.ts';
 
 export async function addMember(db: Executor, portalId: number, userId: number, role: Member['role'], now: number): Promise<Member> {
   return db

@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Portal } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor, Portal } from './schema.ts';
 
 /** A portal's name is the first label of its host name. */
 export const PORTAL_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 
 /** Times are epoch milliseconds everywhere: portable to PostgreSQL's bigint and cheap to compare. */
 export interface PortalTable {
@@ -122,3 +122,6 @@ export type Member = Selectable<MemberTable>;
 export type TokenFamily = Selectable<TokenFamilyTable>;
 export type WebSession = Selectable<WebSessionTable>;
 export type Webhook = Selectable<WebhookTable>;
+
+/** What repository functions run on: the database or a transaction the caller owns. */
+export type Executor = Kysely<Database> | Transaction<Database>;

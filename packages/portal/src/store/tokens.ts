@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, TokenFamily } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor, TokenFamily } from './schema.ts';
 
 export interface NewCode {
   codeHash: string;

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, NewUser, User } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor, NewUser, User } from './schema.ts';
 
 /** Logins are e-mail addresses, compared case-insensitively. */
 export function normalizeLogin(login: string): string {

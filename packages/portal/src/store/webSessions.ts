@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, WebSession } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor, WebSession } from './schema.ts';
 
 export async function insertWebSession(db: Executor, session: Omit<WebSession, 'revoked_at'>): Promise<void> {
   await db

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Webhook } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor, Webhook } from './schema.ts';
 
 export async function insertWebhook(
   db: Executor,
