@@ -110,7 +110,7 @@ export async function refreshTokens(
   const tokenHash = hashSecret(input.refreshToken);
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const token = await findToken(trx, tokenHash);
-    if (!token || token.kind !== 'refresh' || token.portal_id !== portal.id) return invalidGrant('The refresh token is unknown.');
+    if (token?.kind !== 'refresh' || token.portal_id !== portal.id) return invalidGrant('The refresh token is unknown.');
     if (token.revoked_at !== null) return invalidGrant('The refresh token was revoked.');
     if (token.client_id !== input.clientId) return invalidGrant('The refresh token was issued to another client.');
     if (token.expires_at <= now) return invalidGrant('The refresh token has expired.');
@@ -140,7 +140,7 @@ export type AccessCheck =
 /** The REST side of a token: valid on its own portal only, until it expires or its family is revoked. */
 export async function authenticateAccessToken(ctx: PortalContext, portal: Portal, token: string): Promise<AccessCheck> {
   const found = await findToken(ctx.db, hashSecret(token));
-  if (!found || found.kind !== 'access' || found.portal_id !== portal.id || found.revoked_at !== null) {
+  if (found?.kind !== 'access' || found.portal_id !== portal.id || found.revoked_at !== null) {
     return { ok: false, error: 'invalid_token', description: 'The access token provided is invalid.' };
   }
   if (found.expires_at <= ctx.now()) return { ok: false, error: 'expired_token', description: 'The access token provided has expired.' };
