@@ -1,4 +1,98 @@
+import {
+  DESKTOP_CLIENT_ID,
+  NetworkAuthorizeRequest,
+  NetworkAuthorizeResponse,
+  NetworkLoginRequest,
+  NetworkLoginResponse,
+  SignInError,
+} from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
+import { checkCredentials } from '../auth/credentials.ts';
+import { issueCode } from '../auth/oauthTokens.ts';
+import { hashSecret, randomToken } from '../auth/secrets.ts';
+import { findMembership, listPortalsOfUser } from '../store/members.ts';
+import { findPortalByName } from '../store/portals.ts';
+import { findUserById } from '../store/users.ts';
+import { findLiveWebSession, insertWebSession } from '../store/webSessions.ts';
+import { sendError } from './errors.ts';
+import { parseHost, portalUrl, requireNetwork } from './tenancy.ts';
 
-// Placeholder until the network routes land.
-export default async function network(_app: FastifyInstance): Promise<void> {}
+/**
+ * The network: one login lists every Bitrix24 it belongs to, and a short-lived network session
+ * turns a choice from that list into an authorization code for that portal, with no second password.
+ */
+export default async function networkRoutes(app: FastifyInstance): Promise<void> {
+  app.post('/network/login', { schema: { body: NetworkLoginRequest, response: { 200: NetworkLoginResponse } } }, async (request, reply) => {
+    if (!requireNetwork(request, reply)) return reply;
+    const check = await checkCredentials(app.ctx, request.body as NetworkLoginRequest, request.ip);
+    if (!check.ok) return sendError(reply, check.status, check.error, check.description, check.retryAfter);
+    const now = app.ctx.now();
+    const session = randomToken();
+    await insertWebSession(app.ctx.db, {
+      id_hash: hashSecret(session),
+      kind: 'network',
+      user_id: check.user.id,
+      portal_id: null,
+      csrf_token: randomToken(16),
+      ip: request.ip,
+      user_agent: (request.headers['user-agent'] ?? '').slice(0, 300),
+      created_at: now,
+      authenticated_at: now,
+      last_seen_at: now,
+      expires_at: now + app.ctx.limits.networkSessionTtlMs,
+    });
+    const userName = `${check.user.name} ${check.user.last_name}`.trim();
+    const portals = (await listPortalsOfUser(app.ctx.db, check.user.id)).map((p) => ({
+      id: p.id,
+      title: p.title,
+      url: portalUrl(request, p, app.ctx.baseDomain),
+      user_name: userName,
+    }));
+    reply.header('cache-control', 'no-store');
+    return reply.send({ session, expires_in: Math.floor(app.ctx.limits.networkSessionTtlMs / 1000), portals });
+  });
+
+  app.post(
+    '/network/authorize',
+    { schema: { body: NetworkAuthorizeRequest, response: { 200: NetworkAuthorizeResponse } } },
+    async (request, reply) => {
+      if (!requireNetwork(request, reply)) return reply;
+      const body = request.body as NetworkAuthorizeRequest;
+      const wait = app.ctx.ipFailures.retryAfter(request.ip);
+      if (wait > 0)
+        return sendError(reply, 429, SignInError.tooManyAttempts, `Too many failed attempts. Try again in ${wait} seconds.`, wait);
+      if (body.client_id !== DESKTOP_CLIENT_ID) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
+      const session = await findLiveWebSession(app.ctx.db, hashSecret(body.session), 'network', null, app.ctx.now());
+      if (!session) {
+        app.ctx.ipFailures.fail(request.ip);
+        return sendError(reply, 401, SignInError.invalidSession, 'The network session is unknown or has expired; sign in again.');
+      }
+      const portal = await portalFromUrl(app, body.portal_url);
+      const member = portal ? await findMembership(app.ctx.db, portal.id, session.user_id) : undefined;
+      if (!portal || !member?.active) return sendError(reply, 403, SignInError.notAMember, 'You are not a member of that Bitrix24.');
+      const user = await findUserById(app.ctx.db, session.user_id);
+      const { code } = await issueCode(app.ctx, {
+        portalId: portal.id,
+        memberId: member.id,
+        clientId: body.client_id,
+        codeChallenge: body.code_challenge,
+        deviceName: body.device_name ?? `Multidesk (${user?.email ?? 'network'})`,
+      });
+      return reply.send({ portal_url: portalUrl(request, portal, app.ctx.baseDomain), code });
+    },
+  );
+}
+
+/** `http://acme.localhost:8024/` → the acme portal, when its host is under this network's domain. */
+async function portalFromUrl(app: FastifyInstance, text: string) {
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    return undefined;
+  }
+  const host = parseHost(url.host);
+  const suffix = `.${app.ctx.baseDomain}`;
+  if (!host?.hostname.endsWith(suffix)) return undefined;
+  return findPortalByName(app.ctx.db, host.hostname.slice(0, -suffix.length));
+}

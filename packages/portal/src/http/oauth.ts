@@ -1,4 +1,91 @@
+import {
+  AuthorizationCodeResponse,
+  DESKTOP_CLIENT_ID,
+  DesktopLoginRequest,
+  RevokeRequest,
+  SignInError,
+  TokenRequest,
+  TokenResponse,
+} from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
+import { checkCredentials } from '../auth/credentials.ts';
+import { exchangeCode, issueCode, refreshTokens, revokeToken } from '../auth/oauthTokens.ts';
+import { findMembership } from '../store/members.ts';
+import { sendError } from './errors.ts';
+import { mergedParams, parseParams } from './requestParams.ts';
+import { requirePortal } from './tenancy.ts';
 
-// Placeholder until the oauth routes land.
-export default async function oauth(_app: FastifyInstance): Promise<void> {}
+const KNOWN_CLIENTS = new Set([DESKTOP_CLIENT_ID]);
+
+/**
+ * The portal as an OAuth 2.0 authorization server for first-party clients: the desktop's
+ * password sign-in ends in a PKCE-bound code, exchanged at /oauth/token/ like Bitrix24's.
+ */
+export default async function oauthRoutes(app: FastifyInstance): Promise<void> {
+  app.post(
+    '/oauth/desktop/login',
+    { schema: { body: DesktopLoginRequest, response: { 200: AuthorizationCodeResponse } } },
+    async (request, reply) => {
+      const portal = requirePortal(request, reply);
+      if (!portal) return reply;
+      const body = request.body as DesktopLoginRequest;
+      if (!KNOWN_CLIENTS.has(body.client_id)) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
+      const check = await checkCredentials(app.ctx, body, request.ip);
+      if (!check.ok) return sendError(reply, check.status, check.error, check.description, check.retryAfter);
+      const member = await findMembership(app.ctx.db, portal.id, check.user.id);
+      if (!member?.active) return sendError(reply, 403, SignInError.notAMember, `You are not a member of ${portal.title}.`);
+      const code = await issueCode(app.ctx, {
+        portalId: portal.id,
+        memberId: member.id,
+        clientId: body.client_id,
+        codeChallenge: body.code_challenge,
+        deviceName: body.device_name,
+      });
+      return reply.send(code);
+    },
+  );
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/oauth/token',
+    schema: { response: { 200: TokenResponse } },
+    handler: async (request, reply) => {
+      const portal = requirePortal(request, reply);
+      if (!portal) return reply;
+      const parsed = parseParams(TokenRequest, mergedParams(request));
+      if (!parsed.ok) return sendError(reply, 400, 'invalid_request', parsed.message);
+      const input = parsed.value;
+      if (!KNOWN_CLIENTS.has(input.client_id)) return sendError(reply, 401, 'invalid_client', `Unknown client "${input.client_id}".`);
+      const outcome =
+        input.grant_type === 'authorization_code'
+          ? input.code && input.code_verifier
+            ? await exchangeCode(
+                app.ctx,
+                portal,
+                request.origin,
+                { clientId: input.client_id, code: input.code, codeVerifier: input.code_verifier },
+                { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' },
+              )
+            : null
+          : input.refresh_token
+            ? await refreshTokens(app.ctx, portal, request.origin, { clientId: input.client_id, refreshToken: input.refresh_token })
+            : null;
+      if (!outcome) {
+        const needed = input.grant_type === 'authorization_code' ? 'code and code_verifier' : 'refresh_token';
+        return sendError(reply, 400, 'invalid_request', `${input.grant_type} needs ${needed}.`);
+      }
+      if (!outcome.ok) return sendError(reply, outcome.status, outcome.error, outcome.description);
+      reply.header('cache-control', 'no-store');
+      return reply.send(outcome.tokens);
+    },
+  });
+
+  app.post('/oauth/revoke', async (request, reply) => {
+    const portal = requirePortal(request, reply);
+    if (!portal) return reply;
+    const parsed = parseParams(RevokeRequest, mergedParams(request));
+    if (!parsed.ok) return sendError(reply, 400, 'invalid_request', parsed.message);
+    await revokeToken(app.ctx, portal, parsed.value.token);
+    return reply.send({});
+  });
+}
