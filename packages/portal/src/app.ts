@@ -31,6 +31,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === false || logger === true ? (logger ? { serializers } : false) : { ...logger, serializers },
     bodyLimit: BODY_LIMIT_BYTES,
+    // Slow clients must not hold connections open forever.
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 10_000,
     trustProxy: false,
     // Bitrix24 accepts any case of a method name and a trailing slash.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
 import { authenticateAccessToken } from '../src/auth/oauthTokens.ts';
-import { totpCode } from '../src/auth/totp.ts';
+import { generateRecoveryCodes } from '../src/auth/recoveryCodes.ts';
+import { hashSecret } from '../src/auth/secrets.ts';
+import { generateTotpSecret, totpCode } from '../src/auth/totp.ts';
 import { findPortalByName } from '../src/store/portals.ts';
+import { findUserByEmail, setTotp } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { desktopSignIn, pkcePair, postForm, postJson } from './signIn.ts';
 
@@ -242,5 +245,19 @@ describe('tenancy', () => {
     assert.equal(desktop.status, 404);
     const network = await postJson(`${portal.url('acme')}/network/login`, { login: 'anna@example.com', password: 'multidesk-demo' });
     assert.equal(network.status, 404);
+  });
+});
+
+describe('recovery codes', () => {
+  test('a recovery code replaces the TOTP code once', async () => {
+    const ben = await findUserByEmail(portal.db, 'ben@example.com');
+    const codes = generateRecoveryCodes();
+    await setTotp(portal.db, ben!.id, generateTotpSecret(), codes.map(hashSecret));
+    const url = `${portal.url('acme')}/oauth/desktop/login`;
+    const first = await postJson(url, { ...loginBody('ben@example.com', 'multidesk-demo'), otp: codes[3] });
+    assert.equal(first.status, 200);
+    const again = await postJson(url, { ...loginBody('ben@example.com', 'multidesk-demo'), otp: codes[3] });
+    assert.equal(again.body.error, 'invalid_otp');
+    await setTotp(portal.db, ben!.id, null, []);
   });
 });

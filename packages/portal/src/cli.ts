@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import {
+  AdminInputError,
+  addMemberChecked,
+  createPortalChecked,
+  createUserChecked,
+  createWebhookChecked,
+  parseScopes,
+  requireUser,
+} from './admin/directory.ts';
+import { generateRecoveryCodes } from './auth/recoveryCodes.ts';
+import { hashSecret } from './auth/secrets.ts';
+import { generateTotpSecret, otpauthUri } from './auth/totp.ts';
+import { seedDemo } from './seed/demo.ts';
+import { serve } from './server.ts';
+import { type Db, openDatabase } from './store/database.ts';
+import { setTotp } from './store/users.ts';
+
+const USAGE = `Usage: npm run portal -- <command> [options]
+
+Commands:
+  serve [--port 8024] [--host 127.0.0.1] [--base-domain localhost] [--log-level info]
+  portal create --name acme --title "Acme Corp"
+  user create --email anna@example.com --password SECRET [--name Anna] [--last-name Smirnova]
+  user totp enable --email anna@example.com      prints the TOTP secret and 10 recovery codes
+  user totp disable --email anna@example.com
+  member add --portal acme --email anna@example.com [--role admin|user]
+  webhook create --portal acme --email anna@example.com --scope user,im,task
+  seed-demo                                      creates the demo portals and users (idempotent)
+
+Every command takes --data DIR (default .data, or $MULTIDESK_DATA) and, where it prints
+addresses, --public-url (default http://localhost:8024: the network's address).`;
+
+const OPTIONS = {
+  data: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'base-domain': { type: 'string' },
+  'log-level': { type: 'string' },
+  'public-url': { type: 'string' },
+  name: { type: 'string' },
+  title: { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  'last-name': { type: 'string' },
+  portal: { type: 'string' },
+  role: { type: 'string' },
+  scope: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function required(values: Values, name: keyof Values): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new AdminInputError(`--${name} is required`);
+  return value;
+}
+
+/** `http://localhost:8024` + `acme` → `http://acme.localhost:8024`. */
+function portalAddress(values: Values, name: string): string {
+  const base = new URL(values['public-url'] ?? 'http://localhost:8024');
+  return `${base.protocol}//${name}.${base.host}`;
+}
+
+async function withDb<T>(values: Values, run: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDatabase(values.data ?? process.env.MULTIDESK_DATA ?? '.data');
+  try {
+    return await run(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const command = positionals.join(' ');
+  if (values.help || command === '' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const now = Date.now();
+  switch (command) {
+    case 'serve': {
+      const port = Number(values.port ?? 8024);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AdminInputError(`--port must be 0 to 65535, not "${values.port}"`);
+      await serve({
+        dataDir: values.data ?? process.env.MULTIDESK_DATA ?? '.data',
+        host: values.host ?? '127.0.0.1',
+        port,
+        baseDomain: values['base-domain'] ?? 'localhost',
+        logLevel: values['log-level'] ?? 'info',
+      });
+      return;
+    }
+    case 'portal create':
+      await withDb(values, async (db) => {
+        const portal = await createPortalChecked(db, required(values, 'name'), required(values, 'title'), now);
+        console.log(`created portal ${portal.name} (${portal.title}) at ${portalAddress(values, portal.name)}`);
+      });
+      return;
+    case 'user create':
+      await withDb(values, async (db) => {
+        const user = await createUserChecked(
+          db,
+          { email: required(values, 'email'), password: required(values, 'password'), name: values.name, lastName: values['last-name'] },
+          now,
+        );
+        console.log(`created user ${user.email}`);
+      });
+      return;
+    case 'user totp enable':
+      await withDb(values, async (db) => {
+        const user = await requireUser(db, required(values, 'email'));
+        const secret = generateTotpSecret();
+        const codes = generateRecoveryCodes();
+        await setTotp(db, user.id, secret, codes.map(hashSecret));
+        console.log(`totp_secret=${secret}\n${otpauthUri(secret, user.email)}\nrecovery codes (each works once):\n${codes.join('\n')}`);
+      });
+      return;
+    case 'user totp disable':
+      await withDb(values, async (db) => {
+        const user = await requireUser(db, required(values, 'email'));
+        await setTotp(db, user.id, null, []);
+        console.log(`two-factor sign-in is off for ${user.email}`);
+      });
+      return;
+    case 'member add':
+      await withDb(values, async (db) => {
+        const member = await addMemberChecked(db, required(values, 'portal'), required(values, 'email'), values.role ?? 'user', now);
+        console.log(`${required(values, 'email')} is a member of ${required(values, 'portal')} as ${member.role} (user id ${member.id})`);
+      });
+      return;
+    case 'webhook create':
+      await withDb(values, async (db) => {
+        const scopes = parseScopes(required(values, 'scope'));
+        const hook = await createWebhookChecked(db, required(values, 'portal'), required(values, 'email'), scopes, now);
+        console.log(`webhook for ${required(values, 'email')} on ${hook.portal.name}, scopes ${scopes.join(',')}; keep this URL secret:`);
+        console.log(`${portalAddress(values, hook.portal.name)}/rest/${hook.memberId}/${hook.secret}/`);
+      });
+      return;
+    case 'seed-demo':
+      await withDb(values, async (db) => {
+        const result = await seedDemo(db, now);
+        for (const portal of result.portals) console.log(`portal ${portal.name} "${portal.title}" ${portalAddress(values, portal.name)}`);
+        for (const user of result.users) {
+          console.log(
+            `${user.email} password=${user.password}${user.totpSecret ? ` totp_secret=${user.totpSecret}` : ''} portals=${user.portals.join(',')}`,
+          );
+        }
+      });
+      return;
+    default:
+      throw new AdminInputError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof AdminInputError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    console.error(`error: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { openDatabase } from './store/database.ts';
+
+export interface ServeOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  baseDomain: string;
+  logLevel: string;
+}
+
+/** Starts the portal server and closes it gracefully (in-flight requests finish) on SIGINT/SIGTERM. */
+export async function serve(options: ServeOptions): Promise<FastifyInstance> {
+  const db = await openDatabase(options.dataDir);
+  const app = await buildApp({ db, baseDomain: options.baseDomain, logger: { level: options.logLevel } });
+  app.addHook('onClose', async () => {
+    await db.destroy();
+  });
+  await app.listen({ host: options.host, port: options.port });
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return app;
+}
