@@ -35,6 +35,12 @@ export class FailureLimiter {
     const list = this.#recent(key);
     list.push(this.#now());
     this.#failures.set(key, list);
+    if (this.#failures.size > 100_000) this.#sweep();
+  }
+
+  /** Forgets keys whose failures have aged out, so that a spray of logins cannot grow the map without bound. */
+  #sweep(): void {
+    for (const key of [...this.#failures.keys()]) this.#recent(key);
   }
 
   reset(key: string): void {

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Kysely, sql } from 'kysely';
+import { openDatabase } from '../src/store/database.ts';
+import * as initial from '../src/store/migrations/2026-11-25T00-initial.ts';
+import { createSqliteDialect } from '../src/store/sqliteDialect.ts';
+
+test('the initial migration creates every table in WAL mode and its down removes them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    const tables = async () =>
+      (
+        await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
+          db,
+        )
+      ).rows.map((r) => r.name);
+    assert.deepEqual(await tables(), [
+      'members',
+      'oauth_codes',
+      'oauth_tokens',
+      'portals',
+      'recovery_codes',
+      'token_families',
+      'users',
+      'web_sessions',
+      'webhooks',
+    ]);
+    const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
+    assert.equal(mode.rows[0]?.journal_mode, 'wal');
+    await initial.down(db);
+    assert.deepEqual(await tables(), []);
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('opening a database twice runs each migration once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    await (await openDatabase(dir)).destroy();
+    const db = await openDatabase(dir);
+    const ran = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    assert.deepEqual(
+      ran.rows.map((r) => r.name),
+      ['2026-11-25T00-initial'],
+    );
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
