@@ -1,4 +1,60 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { forbiddenPage, sendPage } from './pages/forms.ts';
+import { homeRoutes } from './pages/home.ts';
+import { escapeHtml } from './pages/layout.ts';
+import { PendingSignIns } from './pages/pendingSignIns.ts';
+import { sessionRoutes } from './pages/sessions.ts';
+import { signInRoutes } from './pages/signIn.ts';
 
-// Placeholder until the webPages routes land.
-export default async function webPages(_app: FastifyInstance): Promise<void> {}
+/** How long the code step waits after the password was accepted. */
+const PENDING_SIGN_IN_MS = 5 * 60_000;
+
+/** Form posts of these pages are small; anything larger is refused before parsing. */
+const PAGE_BODY_LIMIT = 16 * 1024;
+
+/** No scripts at all: the pages work without JavaScript, and injected markup cannot run any. */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+/**
+ * The portal's pages for a browser or phone, on every portal host and on the network host: sign
+ * in (with the second factor), home, sign out, and "Where you're signed in" with revocation.
+ */
+export default async function webPages(app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+
+  // Encapsulated: these routes answer errors with a page, the API keeps its JSON errors.
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 403) return forbiddenPage(reply);
+    if (status >= 400 && status < 500) {
+      const message = status === 413 ? 'The form is too large.' : 'The form could not be read. Go back and try again.';
+      return sendPage(
+        reply,
+        status,
+        'Bad request',
+        `<h1>Bad request</h1><p class="error" role="alert">${escapeHtml(message)}</p><p><a href="/">Back</a></p>`,
+      );
+    }
+    request.log.error({ err }, 'page failed');
+    return sendPage(reply, 500, 'Something went wrong', '<h1>Something went wrong</h1><p>Internal Server Error. Try again later.</p>');
+  });
+
+  app.addHook('preParsing', async (request) => {
+    if (Number(request.headers['content-length'] ?? 0) > PAGE_BODY_LIMIT) {
+      throw Object.assign(new Error('The form is too large.'), { statusCode: 413 });
+    }
+  });
+
+  signInRoutes(app, new PendingSignIns(PENDING_SIGN_IN_MS, app.ctx.now));
+  homeRoutes(app);
+  sessionRoutes(app);
+}

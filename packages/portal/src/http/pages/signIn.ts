@@ -1,0 +1,155 @@
+import { SignInError } from '@multidesk/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkCredentials } from '../../auth/credentials.ts';
+import { MAX_PASSWORD_LENGTH } from '../../auth/password.ts';
+import {
+  checkSecondFactor,
+  cookieName,
+  cookieOptions,
+  currentWebSession,
+  endWebSession,
+  sitePortalId,
+  startWebSession,
+} from '../../auth/webSession.ts';
+import { findMembership } from '../../store/members.ts';
+import type { User } from '../../store/schema.ts';
+import { findUserByEmail, findUserById } from '../../store/users.ts';
+import { forbiddenPage, isSameOriginPost, readForm, safeNext, seeOther, sendPage } from './forms.ts';
+import { alertBox, escapeHtml, hiddenField } from './layout.ts';
+import type { PendingSignIns } from './pendingSignIns.ts';
+
+const PENDING_COOKIE = 'md_login';
+
+/** What the sign-in pages call this site: the portal's title, or the network. */
+export function siteTitle(request: FastifyRequest): string {
+  return request.site.kind === 'portal' ? request.site.portal.title : 'Multidesk network';
+}
+
+function errorAttrs(error: string | undefined): string {
+  return error ? ' aria-invalid="true" aria-describedby="form-error"' : '';
+}
+
+function formError(error: string | undefined): string {
+  return alertBox(error).replace('<p ', '<p id="form-error" ');
+}
+
+export function loginPage(request: FastifyRequest, options: { next: string; login?: string; error?: string }): string {
+  const { next, login = '', error } = options;
+  const focusPassword = login !== '' && error !== undefined;
+  return `<h1>Log in to ${escapeHtml(siteTitle(request))}</h1>
+${formError(error)}
+<form method="post" action="/login">
+${hiddenField('next', next)}
+<label for="login">Login</label>
+<input id="login" name="login" type="text" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="254" value="${escapeHtml(login)}"${focusPassword ? '' : ' autofocus'}${errorAttrs(error)}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}"${focusPassword ? ' autofocus' : ''}${errorAttrs(error)}>
+<button type="submit">Log in</button>
+</form>`;
+}
+
+function codePage(error?: string): string {
+  return `<h1>Two-step verification</h1>
+<p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
+${formError(error)}
+<form method="post" action="/login/code">
+<label for="code">Code</label>
+<input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32" autofocus${errorAttrs(error)}>
+<button type="submit">Verify</button>
+</form>
+<p class="muted"><a href="/login">Start over</a></p>`;
+}
+
+function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, options: Parameters<typeof loginPage>[1]) {
+  return sendPage(reply, status, `Log in to ${siteTitle(request)}`, loginPage(request, options));
+}
+
+/** The user may enter this site: on a portal, only an active member; the network admits every account. */
+async function mayEnter(request: FastifyRequest, user: User): Promise<boolean> {
+  if (request.site.kind === 'network') return true;
+  const member = await findMembership(request.server.ctx.db, request.site.portal.id, user.id);
+  return Boolean(member?.active);
+}
+
+/** Replaces whatever session this browser had with a new one (a fresh id: no session fixation). */
+async function finishSignIn(request: FastifyRequest, reply: FastifyReply, user: User, next: string) {
+  if (!(await mayEnter(request, user))) {
+    return showLogin(request, reply, 403, { next, login: user.email, error: 'You are not a member of this Bitrix24.' });
+  }
+  const previous = await currentWebSession(request);
+  if (previous) await endWebSession(request, reply, previous);
+  await startWebSession(request, reply, user);
+  return seeOther(reply, next);
+}
+
+function tooMany(reply: FastifyReply, retryAfter: number | undefined, page: () => string) {
+  reply.header('retry-after', String(retryAfter ?? 60));
+  return sendPage(reply, 429, 'Too many attempts', page());
+}
+
+export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): void {
+  const pendingCookie = (request: FastifyRequest) => cookieName(request, PENDING_COOKIE);
+  const dropPending = (request: FastifyRequest, reply: FastifyReply) => {
+    const token = request.cookies[pendingCookie(request)];
+    if (token === undefined) return;
+    pending.delete(token);
+    reply.clearCookie(pendingCookie(request), { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+  };
+
+  app.get('/login', async (request, reply) => {
+    const next = safeNext((request.query as Record<string, unknown>).next);
+    if (await currentWebSession(request)) return seeOther(reply, next);
+    return showLogin(request, reply, 200, { next });
+  });
+
+  app.post('/login', async (request, reply) => {
+    if (!isSameOriginPost(request)) return forbiddenPage(reply);
+    const next = safeNext((request.body as Record<string, unknown> | undefined)?.next);
+    const form = readForm(request.body, { login: { label: 'login', max: 254 }, password: { label: 'password', max: MAX_PASSWORD_LENGTH } });
+    if (!form.ok) return showLogin(request, reply, 400, { next, login: form.values.login ?? '', error: form.message });
+    const { login, password } = form.values;
+    const check = await checkCredentials(app.ctx, { login, password }, request.ip);
+    if (check.ok) {
+      dropPending(request, reply);
+      return finishSignIn(request, reply, check.user, next);
+    }
+    if (check.status === 429) return tooMany(reply, check.retryAfter, () => loginPage(request, { next, login, error: check.description }));
+    if (check.error === SignInError.otpRequired) {
+      const user = await findUserByEmail(app.ctx.db, login);
+      if (user) {
+        dropPending(request, reply);
+        const token = pending.create({ userId: user.id, portalId: sitePortalId(request.site), next });
+        reply.setCookie(pendingCookie(request), token, cookieOptions(request, Math.floor(pending.ttlMs / 1000)));
+        return seeOther(reply, '/login/code');
+      }
+    }
+    return showLogin(request, reply, 401, { next, login, error: check.description });
+  });
+
+  app.get('/login/code', async (request, reply) => {
+    if (!pending.get(request.cookies[pendingCookie(request)], sitePortalId(request.site))) return seeOther(reply, '/login');
+    return sendPage(reply, 200, 'Two-step verification', codePage());
+  });
+
+  app.post('/login/code', async (request, reply) => {
+    if (!isSameOriginPost(request)) return forbiddenPage(reply);
+    const token = request.cookies[pendingCookie(request)] ?? '';
+    const step = pending.get(token, sitePortalId(request.site));
+    const user = step ? await findUserById(app.ctx.db, step.userId) : undefined;
+    if (!step || !user) {
+      dropPending(request, reply);
+      return showLogin(request, reply, 400, { next: '/', error: 'Your sign-in has expired. Log in again.' });
+    }
+    const form = readForm(request.body, { code: { label: 'code', max: 32 } });
+    if (!form.ok) return sendPage(reply, 400, 'Two-step verification', codePage(form.message));
+    const check = await checkSecondFactor(app.ctx, user, form.values.code, request.ip);
+    if (!check.ok && check.status === 429) return tooMany(reply, check.retryAfter, () => codePage(check.description));
+    if (!check.ok) {
+      if (pending.fail(token)) return sendPage(reply, 401, 'Two-step verification', codePage(check.description));
+      dropPending(request, reply);
+      return showLogin(request, reply, 401, { next: step.next, login: user.email, error: 'Too many wrong codes. Log in again.' });
+    }
+    dropPending(request, reply);
+    return finishSignIn(request, reply, user, step.next);
+  });
+}
