@@ -120,6 +120,7 @@ describe('code exchange', () => {
     );
     assert.equal(result.status, 200);
     assert.ok(result.body.expires_in <= 60);
+    assert.equal(result.body.portal_title, portalName === 'acme' ? 'Acme Corp' : 'Globex');
     return { code: result.body.code as string, verifier: pkce.verifier };
   }
   const exchange = (portalName: string, fields: Record<string, string>) =>

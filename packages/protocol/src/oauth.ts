@@ -25,6 +25,8 @@ export type DesktopLoginRequest = Static<typeof DesktopLoginRequest>;
 export const AuthorizationCodeResponse = Type.Object({
   code: Type.String(),
   expires_in: Type.Integer(),
+  /** Extension: the portal's title, so a client that only knows an address can name its tab. */
+  portal_title: Type.Optional(Type.String()),
 });
 export type AuthorizationCodeResponse = Static<typeof AuthorizationCodeResponse>;
 

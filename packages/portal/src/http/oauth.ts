@@ -41,7 +41,7 @@ export default async function oauthRoutes(app: FastifyInstance): Promise<void> {
         codeChallenge: body.code_challenge,
         deviceName: body.device_name,
       });
-      return reply.send(code);
+      return reply.send({ ...code, portal_title: portal.title });
     },
   );
 
