@@ -25,6 +25,8 @@ export const RestError = {
   NO_AUTH_FOUND: 401,
   expired_token: 401,
   invalid_token: 401,
+  /** An unknown or revoked inbound webhook. */
+  INVALID_CREDENTIALS: 401,
   insufficient_scope: 403,
   ACCESS_DENIED: 403,
   ERROR_METHOD_NOT_FOUND: 404,
@@ -34,6 +36,8 @@ export const RestError = {
   ERROR_BATCH_LENGTH_EXCEEDED: 400,
   ERROR_BATCH_METHOD_NOT_ALLOWED: 400,
   NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   QUERY_LIMIT_EXCEEDED: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;

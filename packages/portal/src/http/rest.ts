@@ -1,4 +1,67 @@
-import type { FastifyInstance } from 'fastify';
+import { ErrorBody, RestSuccessBody } from '@multidesk/protocol';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate, readToken } from '../rest/auth.ts';
+import { batchMethods } from '../rest/batch.ts';
+import { RestFailure } from '../rest/envelope.ts';
+import { serverMethods } from '../rest/methods/server.ts';
+import { userMethods } from '../rest/methods/user.ts';
+import { OperatingMeter } from '../rest/operating.ts';
+import { mergeParams } from '../rest/params.ts';
+import { parseRestPath } from '../rest/path.ts';
+import { dispatch, RestRegistry } from '../rest/registry.ts';
+import { parsePhpQuery } from './bodyParsers.ts';
+import { sendError } from './errors.ts';
+import { requirePortal } from './tenancy.ts';
 
-// Placeholder until the rest routes land.
-export default async function rest(_app: FastifyInstance): Promise<void> {}
+/** Body problems on REST routes answer in Bitrix24's style; faults say only "Internal Server Error". */
+function restErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 500;
+  if (status === 413) return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than this server accepts (1 MiB).');
+  if (status === 415) return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON, form-urlencoded or multipart bodies.');
+  if (status >= 400 && status < 500) return sendError(reply, status, 'INVALID_REQUEST', error.message);
+  request.log.error({ err: error }, 'REST request failed');
+  return sendError(reply, 500, 'INTERNAL_SERVER_ERROR', 'Internal Server Error');
+}
+
+/**
+ * Bitrix24's REST API on every portal: `/rest/<method>` with an access token and
+ * `/rest/<member id>/<secret>/<method>` for inbound webhooks, GET or POST, any body shape.
+ */
+export default async function restRoutes(app: FastifyInstance): Promise<void> {
+  const registry = new RestRegistry([serverMethods, userMethods, batchMethods]);
+  const meter = new OperatingMeter(app.ctx.now);
+  const retryAfter = Math.max(1, Math.ceil(1 / app.ctx.limits.restDrainPerSecond));
+
+  app.setErrorHandler(restErrors);
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/rest/*',
+    schema: { response: { 200: RestSuccessBody, '4xx': ErrorBody, '5xx': ErrorBody } },
+    handler: async (request, reply) => {
+      // The time block starts when the request arrived, before tenancy and body parsing.
+      const startedAt = app.ctx.now() - reply.elapsedTime;
+      const startedHr = performance.now() - reply.elapsedTime;
+      const portal = requirePortal(request, reply);
+      if (!portal) return reply;
+      try {
+        const address = parseRestPath(request.url);
+        if (!address) throw new RestFailure('ERROR_METHOD_NOT_FOUND', 'Method not found: use /rest/<method> or a webhook address.');
+        const cut = request.url.indexOf('?');
+        const { auth: _token, ...params } = mergeParams(cut < 0 ? {} : parsePhpQuery(request.url.slice(cut + 1)), request.body);
+        const credentials = address.webhook ?? readToken({ auth: _token }, request.headers.authorization);
+        const auth = await authenticate(app.ctx, portal, credentials);
+        if (!app.ctx.restBucket.take(`${portal.id}:${auth.memberId}`)) {
+          return sendError(reply, 503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests', retryAfter);
+        }
+        const session = { ctx: app.ctx, portal, auth, registry, meter, log: request.log };
+        const called = await dispatch(session, address.method, params, startedAt, startedHr);
+        if (!called.ok) throw called.failure;
+        return reply.send({ ...called.outcome, time: called.time });
+      } catch (error) {
+        if (error instanceof RestFailure) return sendError(reply, error.status, error.code, error.message);
+        throw error;
+      }
+    },
+  });
+}

@@ -1,0 +1,49 @@
+import { RestFailure } from '../envelope.ts';
+import { parseFilter, parseSort } from '../filter.ts';
+import { pageFields, param, readPage } from '../params.ts';
+import type { MethodTable, RestCall } from '../registry.ts';
+import {
+  bitrixProfile,
+  bitrixUser,
+  findPortalUser,
+  listPortalUsers,
+  type PortalUserRow,
+  USER_FILTER_FIELDS,
+  USER_SORT_FIELDS,
+} from '../userDirectory.ts';
+
+async function caller({ ctx, portal, auth }: RestCall): Promise<PortalUserRow> {
+  const row = await findPortalUser(ctx.db, portal.id, auth.memberId);
+  // Authentication found the member active a moment ago; only a concurrent removal gets here.
+  if (!row) throw new RestFailure('NOT_FOUND', 'The user of these credentials no longer exists.');
+  return row;
+}
+
+/** The profile, user.current and user.get of Bitrix24, over the portal's members. */
+export const userMethods: MethodTable = {
+  profile: {
+    scopes: ['profile', 'user', 'user_basic'],
+    handler: async (call) => ({ result: bitrixProfile(await caller(call)) }),
+  },
+
+  'user.current': {
+    scopes: ['user', 'user_basic'],
+    handler: async (call) => ({ result: bitrixUser(await caller(call)) }),
+  },
+
+  /**
+   * FILTER (any case, or the fields at the top level) by ID, EMAIL, ACTIVE, NAME, LAST_NAME,
+   * WORK_POSITION with Bitrix24's operator prefixes; `sort`/`order`; 50 a page from `start`.
+   */
+  'user.get': {
+    scopes: ['user', 'user_basic'],
+    handler: async ({ ctx, portal, params }) => {
+      const filter = param(params, 'filter');
+      const terms = parseFilter(filter === undefined ? params : filter, USER_FILTER_FIELDS);
+      const sort = parseSort(param(params, 'sort'), param(params, 'order'), USER_SORT_FIELDS, 'ID');
+      const page = readPage(params);
+      const { rows, total } = await listPortalUsers(ctx.db, portal.id, { terms, sort, offset: page.offset, count: page.counted });
+      return { result: rows.map(bitrixUser), ...pageFields(page, total) };
+    },
+  },
+};
