@@ -45,8 +45,8 @@ export function renderPage({ title, body, wide }: PageOptions): string {
 }
 
 /** An error message that screen readers announce as soon as the page shows it. */
-export function alertBox(message: string | undefined): string {
-  return message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '';
+export function alertBox(message: string | undefined, id?: string): string {
+  return message ? `<p${id ? ` id="${escapeHtml(id)}"` : ''} class="error" role="alert">${escapeHtml(message)}</p>` : '';
 }
 
 export function noticeBox(message: string | undefined): string {

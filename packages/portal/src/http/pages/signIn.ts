@@ -30,7 +30,7 @@ function errorAttrs(error: string | undefined): string {
 }
 
 function formError(error: string | undefined): string {
-  return alertBox(error).replace('<p ', '<p id="form-error" ');
+  return alertBox(error, 'form-error');
 }
 
 export function loginPage(request: FastifyRequest, options: { next: string; login?: string; error?: string }): string {
