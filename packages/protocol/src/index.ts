@@ -1,3 +1,4 @@
+export * from './bridge.ts';
 export * from './errors.ts';
 export * from './oauth.ts';
 export * from './rest.ts';

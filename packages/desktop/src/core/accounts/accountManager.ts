@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AccountView, HomeView, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
+import type { Dispatcher } from 'undici';
+import { passwordSignIn } from '../portal/passwordSignIn.ts';
+import { normalizePortalAddress } from '../portal/portalAddress.ts';
+import { PortalUnreachableError } from '../portal/portalHttp.ts';
+import { AuthLostError, PortalSession, type StoredTokens, tokensFromResponse } from '../portal/portalSession.ts';
+import type { Profile } from '../profile.ts';
+import type { SecretVault } from '../vault/secretVault.ts';
+import { AccountCache } from './accountCache.ts';
+import type { AccountRegistry, StoredAccount } from './accountRegistry.ts';
+import type { RevocationQueue } from './revocationQueue.ts';
+
+interface Account {
+  stored: StoredAccount;
+  session: PortalSession | null;
+  cache: AccountCache | null;
+  problem?: string;
+}
+
+interface BitrixUser {
+  ID: string | number;
+  NAME?: string;
+  LAST_NAME?: string;
+  EMAIL?: string;
+  WORK_POSITION?: string;
+  PERSONAL_PHOTO?: string | null;
+}
+
+function toPerson(user: BitrixUser): Person {
+  return {
+    id: Number(user.ID),
+    name: user.NAME ?? '',
+    lastName: user.LAST_NAME ?? '',
+    email: user.EMAIL ?? '',
+    position: user.WORK_POSITION ?? '',
+    photo: user.PERSONAL_PHOTO ?? '',
+  };
+}
+
+const HOME_KEY = 'home';
+/** People shown on an account's home: enough for the demo and small teams, bounded for large ones. */
+const MAX_PEOPLE = 500;
+
+export interface AccountManagerEvents {
+  changed: [];
+  'home-changed': [accountId: string];
+}
+
+/**
+ * The one owner of accounts: their order, their states (connected, disconnected, needs_login),
+ * their REST sessions and caches. Windows and the bridge react to its events.
+ */
+export class AccountManager extends EventEmitter<AccountManagerEvents> {
+  readonly #accounts = new Map<string, Account>();
+  #order: string[] = [];
+  readonly #profile: Profile;
+  readonly #registry: AccountRegistry;
+  readonly #vault: SecretVault;
+  readonly #dispatcher: Dispatcher;
+  readonly #revocations: RevocationQueue;
+  readonly #deviceName: string;
+  readonly #now: () => number;
+
+  constructor(options: {
+    profile: Profile;
+    registry: AccountRegistry;
+    vault: SecretVault;
+    dispatcher: Dispatcher;
+    revocations: RevocationQueue;
+    deviceName: string;
+    now?: () => number;
+  }) {
+    super();
+    this.#profile = options.profile;
+    this.#registry = options.registry;
+    this.#vault = options.vault;
+    this.#dispatcher = options.dispatcher;
+    this.#revocations = options.revocations;
+    this.#deviceName = options.deviceName;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get vaultInfo(): VaultInfo {
+    return this.#vault.info;
+  }
+
+  /** Loads the saved list; an account whose secrets are gone (memory vault, wiped keychain) needs a sign-in. */
+  async load(): Promise<void> {
+    for (const stored of await this.#registry.load()) {
+      const account: Account = { stored, session: null, cache: null };
+      if (stored.state === 'connected' && (await this.#vault.get(stored.id)) === null) stored.state = 'needs_login';
+      this.#accounts.set(stored.id, account);
+      this.#order.push(stored.id);
+      if (stored.state === 'connected') this.#open(account);
+    }
+    await this.#save();
+  }
+
+  list(): AccountView[] {
+    return this.#order.map((id) => this.#view(this.#accounts.get(id) as Account));
+  }
+
+  #view(account: Account): AccountView {
+    const { stored } = account;
+    return {
+      id: stored.id,
+      portalUrl: stored.portalUrl,
+      portalTitle: stored.portalTitle,
+      userId: stored.userId,
+      userName: stored.userName,
+      login: stored.login,
+      state: stored.state,
+      unread: 0,
+      ...(account.problem ? { problem: account.problem } : {}),
+    };
+  }
+
+  async signIn(request: SignInRequest): Promise<SignInResult> {
+    const address = normalizePortalAddress(request.address);
+    if (!address.ok) return { ok: false, error: 'invalid_address', message: 'Enter an address like acme.bitrix24.com.' };
+    const outcome = await passwordSignIn(this.#dispatcher, address.origin, {
+      login: request.login.trim(),
+      password: request.password,
+      otp: request.otp?.trim(),
+      deviceName: this.#deviceName,
+    });
+    if (!outcome.ok) return outcome;
+    const tokens = tokensFromResponse(outcome.tokens, this.#now());
+    // Signing in again as the same user of the same portal (after needs_login, or twice) reuses
+    // that account, its cache and its place; another user of the same portal is another account.
+    let account = [...this.#accounts.values()].find(
+      (a) => a.stored.portalUrl === address.origin && a.stored.userId === outcome.tokens.user_id,
+    );
+    if (account) {
+      this.#close(account);
+      await this.#replaceTokens(account, tokens);
+      account.stored.state = 'connected';
+      account.stored.portalTitle = outcome.portalTitle;
+      account.problem = undefined;
+    } else {
+      const id = randomUUID();
+      await this.#vault.set(id, JSON.stringify(tokens));
+      account = {
+        stored: {
+          id,
+          portalUrl: address.origin,
+          portalTitle: outcome.portalTitle,
+          userId: outcome.tokens.user_id,
+          userName: request.login.trim(),
+          login: request.login.trim(),
+          state: 'connected',
+          addedAt: this.#now(),
+        },
+        session: null,
+        cache: null,
+      };
+      this.#accounts.set(id, account);
+      this.#order.push(id);
+    }
+    this.#open(account);
+    await this.#save();
+    await this.#refreshHome(account);
+    return { ok: true, account: this.#view(account) };
+  }
+
+  /** A second sign-in to the same account: the new pair replaces the old, which is revoked. */
+  async #replaceTokens(account: Account, tokens: StoredTokens): Promise<void> {
+    const old = await this.#vault.get(account.stored.id);
+    await this.#vault.set(account.stored.id, JSON.stringify(tokens));
+    if (old)
+      void this.#revocations.revoke(
+        account.stored.portalUrl,
+        (JSON.parse(old) as StoredTokens).refreshToken,
+        `${account.stored.id}-${this.#now()}`,
+      );
+  }
+
+  async connect(id: string): Promise<void> {
+    const account = this.#require(id);
+    if (account.stored.state === 'connected') return;
+    account.stored.state = (await this.#vault.get(id)) === null ? 'needs_login' : 'connected';
+    if (account.stored.state === 'connected') this.#open(account);
+    await this.#save();
+  }
+
+  /** Closes the account's session: in-flight requests are aborted and nothing more is sent. */
+  async disconnect(id: string): Promise<void> {
+    const account = this.#require(id);
+    this.#close(account);
+    account.stored.state = 'disconnected';
+    account.problem = undefined;
+    await this.#save();
+  }
+
+  /** Revokes the sign-in on the server (queued if it is down), then removes secrets, cache and the entry. */
+  async remove(id: string): Promise<void> {
+    const account = this.#require(id);
+    this.#close(account);
+    const saved = await this.#vault.get(id);
+    if (saved) await this.#revocations.revoke(account.stored.portalUrl, (JSON.parse(saved) as StoredTokens).refreshToken, id);
+    await this.#vault.delete(id);
+    account.cache?.close();
+    AccountCache.destroy(this.#profile.cacheDir(id));
+    this.#accounts.delete(id);
+    this.#order = this.#order.filter((other) => other !== id);
+    await this.#save();
+  }
+
+  async home(id: string): Promise<HomeView> {
+    const account = this.#require(id);
+    if (account.stored.state === 'connected') await this.#refreshHome(account);
+    return this.#cachedHome(account);
+  }
+
+  #cachedHome(account: Account): HomeView {
+    const cached = this.#cache(account).get<{ profile: Person | null; people: Person[] }>(HOME_KEY);
+    const stale = account.stored.state !== 'connected' || account.problem !== undefined;
+    const problem =
+      account.stored.state === 'disconnected'
+        ? 'Disconnected'
+        : account.stored.state === 'needs_login'
+          ? 'Sign-in needed'
+          : account.problem;
+    return {
+      profile: cached?.value.profile ?? null,
+      people: cached?.value.people ?? [],
+      stale,
+      fetchedAt: cached?.updatedAt ?? null,
+      ...(problem ? { problem } : {}),
+    };
+  }
+
+  async #refreshHome(account: Account): Promise<void> {
+    const session = account.session;
+    if (!session) return;
+    try {
+      const current = await session.call<BitrixUser>('user.current');
+      const people: Person[] = [];
+      for (let start = 0; start !== undefined && people.length < MAX_PEOPLE; ) {
+        const page = await session.call<BitrixUser[]>('user.get', { filter: { ACTIVE: true }, sort: 'LAST_NAME', order: 'ASC', start });
+        people.push(...page.result.map(toPerson));
+        if (page.next === undefined) break;
+        start = page.next;
+      }
+      const profile = toPerson(current.result);
+      const cache = this.#cache(account);
+      const before = JSON.stringify(cache.get(HOME_KEY)?.value ?? null);
+      cache.put(HOME_KEY, { profile, people }, this.#now());
+      if (before !== JSON.stringify({ profile, people })) this.emit('home-changed', account.stored.id);
+      const userName = `${profile.name} ${profile.lastName}`.trim() || account.stored.login;
+      const changed = account.problem !== undefined || account.stored.userName !== userName;
+      account.problem = undefined;
+      if (account.stored.userName !== userName) {
+        account.stored.userName = userName;
+        await this.#save();
+      } else if (changed) this.emit('changed');
+    } catch (error) {
+      if (session.closed || error instanceof AuthLostError) return;
+      account.problem =
+        error instanceof PortalUnreachableError
+          ? 'Cannot reach the portal; retrying.'
+          : `The portal answered with an error: ${(error as Error).message}`;
+      this.emit('changed');
+    }
+  }
+
+  #open(account: Account): void {
+    account.session = new PortalSession({
+      origin: account.stored.portalUrl,
+      vaultKey: account.stored.id,
+      vault: this.#vault,
+      dispatcher: this.#dispatcher,
+      now: this.#now,
+      onAuthLost: () => void this.#authLost(account),
+    });
+  }
+
+  async #authLost(account: Account): Promise<void> {
+    this.#close(account);
+    account.stored.state = 'needs_login';
+    account.problem = undefined;
+    await this.#save();
+  }
+
+  #close(account: Account): void {
+    account.session?.close();
+    account.session = null;
+  }
+
+  #cache(account: Account): AccountCache {
+    account.cache ??= AccountCache.open(this.#profile.cacheDir(account.stored.id));
+    return account.cache;
+  }
+
+  #require(id: string): Account {
+    const account = this.#accounts.get(id);
+    if (!account) throw new UnknownAccountError(id);
+    return account;
+  }
+
+  async #save(): Promise<void> {
+    await this.#registry.save(this.#order.map((id) => (this.#accounts.get(id) as Account).stored));
+    this.emit('changed');
+  }
+
+  close(): void {
+    for (const account of this.#accounts.values()) {
+      this.#close(account);
+      account.cache?.close();
+    }
+    this.#revocations.stop();
+  }
+}
+
+export class UnknownAccountError extends Error {
+  constructor(id: string) {
+    super(`no account with id ${id}`);
+  }
+}

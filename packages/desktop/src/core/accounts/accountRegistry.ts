@@ -1,0 +1,64 @@
+import { readFile, rename } from 'node:fs/promises';
+import { AccountState } from '@multidesk/protocol';
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+import { writeFileAtomic } from '../atomicFile.ts';
+
+export const StoredAccount = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9-]{8,64}$' }),
+  portalUrl: Type.String(),
+  portalTitle: Type.String(),
+  userId: Type.Integer(),
+  userName: Type.String(),
+  login: Type.String(),
+  state: AccountState,
+  addedAt: Type.Integer(),
+});
+export type StoredAccount = Static<typeof StoredAccount>;
+
+const RegistryFile = Type.Object({ version: Type.Literal(1), accounts: Type.Array(StoredAccount) });
+
+/**
+ * The list of accounts and their order, as JSON in the profile. Schema-versioned; every save is
+ * atomic, so a crash mid-write keeps the previous list. A file that does not parse is set aside
+ * (never overwritten) so that nothing is silently lost.
+ */
+export class AccountRegistry {
+  readonly #file: string;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  async load(): Promise<StoredAccount[]> {
+    let text: string;
+    try {
+      text = await readFile(this.#file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (Value.Check(RegistryFile, parsed)) return parsed.accounts;
+    const aside = `${this.#file}.unreadable-${Date.now()}`;
+    await rename(this.#file, aside);
+    throw new RegistryUnreadableError(aside);
+  }
+
+  save(accounts: readonly StoredAccount[]): Promise<void> {
+    return writeFileAtomic(this.#file, `${JSON.stringify({ version: 1, accounts }, null, 2)}\n`);
+  }
+}
+
+export class RegistryUnreadableError extends Error {
+  readonly asidePath: string;
+  constructor(asidePath: string) {
+    super(`the account list could not be read; it was kept as ${asidePath}`);
+    this.asidePath = asidePath;
+  }
+}

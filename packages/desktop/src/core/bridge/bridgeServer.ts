@@ -1,0 +1,196 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BRIDGE_COOKIE, BRIDGE_EVENTS_PATH, type BridgeEvent, type BridgeMethod, bridgeApi } from '@multidesk/protocol';
+import { Value } from 'typebox/value';
+import { WebSocketServer } from 'ws';
+import type { AccountManager } from '../accounts/accountManager.ts';
+import { UnknownAccountError } from '../accounts/accountManager.ts';
+import { createBridgeHandlers } from './bridgeHandlers.ts';
+import { readUiFile } from './staticFiles.ts';
+
+export type WindowKind = 'workspace' | 'messenger';
+
+const MAX_BODY_BYTES = 64 * 1024;
+const ROUTES = new Map(Object.entries(bridgeApi).map(([method, route]) => [route.path, method as BridgeMethod]));
+
+export interface Bridge {
+  origin: string;
+  /** A one-time URL that signs a window in to the bridge and lands on its page. */
+  bootUrl(window: WindowKind): string;
+  close(): Promise<void>;
+}
+
+function sameSecret(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', ...extra });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), { 'cache-control': 'no-store' });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+class BodyTooLargeError extends Error {}
+
+/**
+ * The UI's only door to the core: 127.0.0.1, a random port, and a per-launch secret in an
+ * HttpOnly, SameSite=Strict cookie that only the one-time boot URLs hand out. Every request must
+ * carry the cookie and name this exact host (DNS rebinding); every call and socket must come from
+ * this exact origin (CSRF, cross-site WebSocket hijacking).
+ */
+export async function startBridge(manager: AccountManager, uiDir: string): Promise<Bridge> {
+  const secret = randomBytes(32).toString('base64url');
+  const bootTokens = new Map<string, WindowKind>();
+  const handlers = createBridgeHandlers(manager);
+  let origin = '';
+  let host = '';
+
+  const csp = () =>
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://${host}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'`;
+
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://bridge');
+      if (req.headers.host !== host) return send(res, 421, 'text/plain', 'Misdirected request');
+      if (req.method === 'GET' && url.pathname.startsWith('/boot/')) return boot(url, res);
+      if (!sameSecret(cookieValue(req.headers.cookie, BRIDGE_COOKIE), secret)) {
+        return send(res, 401, 'text/plain; charset=utf-8', 'Open Multidesk from its own window.');
+      }
+      if (req.method === 'POST') return await api(url, req, res);
+      if (req.method !== 'GET') return send(res, 405, 'text/plain', 'Method not allowed');
+      const page = url.pathname === '/workspace' || url.pathname === '/messenger' ? `${url.pathname}.html` : url.pathname;
+      const file = await readUiFile(uiDir, page);
+      if (!file) return send(res, 404, 'text/plain', 'Not found');
+      const html = file.type.startsWith('text/html');
+      return send(res, 200, file.type, file.body, {
+        'cache-control': html ? 'no-store' : 'private, max-age=31536000, immutable',
+        ...(html ? { 'content-security-policy': csp() } : {}),
+      });
+    } catch (error) {
+      process.stderr.write(`bridge: ${(error as Error).stack ?? error}\n`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', message: 'Something went wrong in Multidesk.' });
+      else res.end();
+    }
+  });
+
+  function boot(url: URL, res: ServerResponse): void {
+    const token = url.pathname.slice('/boot/'.length);
+    const window = bootTokens.get(token);
+    if (!window) return send(res, 403, 'text/plain; charset=utf-8', 'This link was used already. Open Multidesk from its own window.');
+    bootTokens.delete(token);
+    send(res, 303, 'text/plain', '', {
+      location: `/${window}`,
+      'set-cookie': `${BRIDGE_COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/`,
+      'cache-control': 'no-store',
+    });
+  }
+
+  async function api(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers.origin !== origin)
+      return sendJson(res, 403, { error: 'forbidden_origin', message: 'Requests must come from Multidesk windows.' });
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return sendJson(res, 415, { error: 'unsupported_media_type', message: 'Send JSON.' });
+    }
+    const method = ROUTES.get(url.pathname);
+    if (!method) return sendJson(res, 404, { error: 'not_found', message: `No bridge route ${url.pathname}.` });
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError)
+        return sendJson(res, 413, { error: 'payload_too_large', message: 'The request is too large.' });
+      return sendJson(res, 400, { error: 'invalid_json', message: 'The request body is not JSON.' });
+    }
+    const schema = bridgeApi[method].request;
+    const cleaned = Value.Clean(schema, body);
+    if (!Value.Check(schema, cleaned)) {
+      const [first] = Value.Errors(schema, cleaned);
+      return sendJson(res, 400, {
+        error: 'invalid_request',
+        message: `${first?.instancePath || 'request'}: ${first?.message ?? 'is invalid'}`,
+      });
+    }
+    try {
+      const handler = handlers[method] as (request: unknown) => Promise<unknown>;
+      sendJson(res, 200, await handler(cleaned));
+    } catch (error) {
+      if (error instanceof UnknownAccountError) return sendJson(res, 404, { error: 'unknown_account', message: error.message });
+      throw error;
+    }
+  }
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://bridge').pathname;
+    const allowed =
+      path === BRIDGE_EVENTS_PATH &&
+      req.headers.host === host &&
+      req.headers.origin === origin &&
+      sameSecret(cookieValue(req.headers.cookie, BRIDGE_COOKIE), secret);
+    if (!allowed) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      const state: BridgeEvent = { type: 'state', state: { accounts: manager.list(), vault: manager.vaultInfo } };
+      ws.send(JSON.stringify(state));
+    });
+  });
+
+  const broadcast = (event: BridgeEvent) => {
+    const text = JSON.stringify(event);
+    for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(text);
+  };
+  const onChanged = () => broadcast({ type: 'state', state: { accounts: manager.list(), vault: manager.vaultInfo } });
+  const onHome = (accountId: string) => broadcast({ type: 'home-changed', accountId });
+  manager.on('changed', onChanged);
+  manager.on('home-changed', onHome);
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  host = `127.0.0.1:${port}`;
+  origin = `http://${host}`;
+
+  return {
+    origin,
+    bootUrl(window) {
+      const token = randomBytes(24).toString('base64url');
+      bootTokens.set(token, window);
+      return `${origin}/boot/${token}`;
+    },
+    async close() {
+      manager.off('changed', onChanged);
+      manager.off('home-changed', onHome);
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { hostname, platform } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AccountManager } from './accounts/accountManager.ts';
+import { AccountRegistry } from './accounts/accountRegistry.ts';
+import { RevocationQueue } from './accounts/revocationQueue.ts';
+import { startBridge } from './bridge/bridgeServer.ts';
+import { AppWindows } from './browser/appWindows.ts';
+import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
+import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
+import { defaultProfileDir, openProfile } from './profile.ts';
+import { createVault, type VaultChoice } from './vault/createVault.ts';
+
+const USAGE = `Usage: npm run desktop -- [options]
+
+  --profile DIR                 all state of one user (default ${defaultProfileDir()})
+  --no-open                     print the window addresses instead of opening them
+  --browser PATH                the Chromium-family browser to open the windows in
+  --remote-debugging-port N     passed to the browser, for automation
+  --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)`;
+
+const UI_DIR = fileURLToPath(new URL('../../dist/ui', import.meta.url));
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values: ReturnType<typeof parse>['values'];
+  function parse() {
+    return parseArgs({
+      options: {
+        profile: { type: 'string' },
+        'no-open': { type: 'boolean' },
+        browser: { type: 'string' },
+        'remote-debugging-port': { type: 'string' },
+        vault: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  }
+  try {
+    values = parse().values;
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const vaultChoice = (values.vault ?? 'keyring') as VaultChoice;
+  if (vaultChoice !== 'keyring' && vaultChoice !== 'file') fail(`--vault must be "keyring" or "file", not "${values.vault}"`);
+  const debugPort = values['remote-debugging-port'] === undefined ? undefined : Number(values['remote-debugging-port']);
+  if (debugPort !== undefined && (!Number.isInteger(debugPort) || debugPort < 1 || debugPort > 65535)) {
+    fail(`--remote-debugging-port must be 1 to 65535, not "${values['remote-debugging-port']}"`);
+  }
+  if (!existsSync(UI_DIR)) fail(`The user interface is not built yet: run "npm run build:ui -w @multidesk/desktop" first.`);
+
+  const noDisplay = platform() === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+  const open = !values['no-open'] && !noDisplay;
+  const browser = open ? findBrowser(values.browser) : null;
+  if (open && !browser) fail(values.browser ? `No browser can be run at ${values.browser}.\n${INSTALL_HINT}` : INSTALL_HINT);
+
+  const profile = openProfile(values.profile ?? defaultProfileDir());
+  const vault = await createVault(vaultChoice, profile.dir);
+  const dispatcher = createPortalDispatcher();
+  const revocations = new RevocationQueue(profile.revocationsFile, vault, dispatcher);
+  await revocations.load();
+  const manager = new AccountManager({
+    profile,
+    registry: new AccountRegistry(profile.accountsFile),
+    vault,
+    dispatcher,
+    revocations,
+    deviceName: `Multidesk on ${hostname()} (${platform()})`,
+  });
+  await manager.load();
+  const bridge = await startBridge(manager, UI_DIR);
+  const windows = browser
+    ? new AppWindows({ browser, userDataDir: profile.browserDataDir, ...(debugPort ? { remoteDebuggingPort: debugPort } : {}) })
+    : null;
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await windows?.close();
+    await bridge.close();
+    manager.close();
+    await dispatcher.close();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  if (windows) {
+    windows.open(bridge.bootUrl('workspace'));
+    // The second window joins the first one's browser process once it is up.
+    setTimeout(() => windows.open(bridge.bootUrl('messenger')), 1_000);
+    void windows.exited.then(() => stop(0));
+    console.log(`Multidesk is running (profile ${profile.dir}). Close both windows or press Ctrl+C to quit.`);
+  } else {
+    if (noDisplay && !values['no-open']) console.log('No display was found, so no window was opened.');
+    console.log('Open these addresses in a Chromium-family browser (each works once):');
+    console.log(`Workspace: ${bridge.bootUrl('workspace')}`);
+    console.log(`Messenger: ${bridge.bootUrl('messenger')}`);
+    console.log('Press Ctrl+C to quit.');
+  }
+  if (vault.info.notice) console.log(`Note: ${vault.info.notice}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Multidesk could not start: ${(error as Error).message ?? error}\n`);
+  process.exit(1);
+});
