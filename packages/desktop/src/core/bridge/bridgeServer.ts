@@ -102,7 +102,10 @@ export async function startBridge(manager: AccountManager, uiDir: string): Promi
   function boot(url: URL, res: ServerResponse): void {
     const token = url.pathname.slice('/boot/'.length);
     const window = bootTokens.get(token);
-    if (!window) return send(res, 403, 'text/plain; charset=utf-8', 'This link was used already. Open Multidesk from its own window.');
+    if (!window) {
+      send(res, 403, 'text/plain; charset=utf-8', 'This link was used already. Open Multidesk from its own window.');
+      return;
+    }
     bootTokens.delete(token);
     send(res, 303, 'text/plain', '', {
       location: `/${window}`,
