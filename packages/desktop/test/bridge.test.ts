@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { BRIDGE_COOKIE } from '@multidesk/protocol';
+import WebSocket from 'ws';
+import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
+import { type Bridge, startBridge } from '../src/core/bridge/bridgeServer.ts';
+import { MemoryVault } from '../src/core/vault/memoryVault.ts';
+import { startTestCore } from './coreHarness.ts';
+
+let portal: TestPortal;
+let core: Awaited<ReturnType<typeof startTestCore>>;
+let bridge: Bridge;
+let cookie: string;
+const vault = new MemoryVault();
+const uiDir = mkdtempSync(join(tmpdir(), 'multidesk-ui-'));
+
+/** A raw HTTP request, so that Host, Origin and Cookie are exactly what the test says. */
+function raw(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const url = new URL(bridge.origin);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: url.port, path, method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const host = () => new URL(bridge.origin).host;
+const api = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  raw(path, {
+    method: 'POST',
+    headers: { host: host(), origin: bridge.origin, cookie: `${BRIDGE_COOKIE}=${cookie}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+before(async () => {
+  portal = await startTestPortal();
+  mkdirSync(join(uiDir, 'assets'));
+  writeFileSync(join(uiDir, 'workspace.html'), '<!doctype html><title>Workspace</title>');
+  writeFileSync(join(uiDir, 'messenger.html'), '<!doctype html><title>Messenger</title>');
+  writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log(1)');
+  core = await startTestCore(vault);
+  bridge = await startBridge(core.manager, uiDir);
+  const boot = await raw(new URL(bridge.bootUrl('workspace')).pathname, { headers: { host: host() } });
+  cookie = /multidesk_bridge=([^;]+)/.exec(String(boot.headers['set-cookie']))?.[1] ?? '';
+});
+after(async () => {
+  await bridge.close();
+  await core.close();
+  core.removeProfile();
+  await portal.close();
+  rmSync(uiDir, { recursive: true, force: true });
+});
+
+describe('bridge boot', () => {
+  test('a boot URL sets an HttpOnly, SameSite=Strict cookie once and lands on its window', async () => {
+    const path = new URL(bridge.bootUrl('messenger')).pathname;
+    const first = await raw(path, { headers: { host: host() } });
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.location, '/messenger');
+    assert.match(String(first.headers['set-cookie']), /^multidesk_bridge=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    const second = await raw(path, { headers: { host: host() } });
+    assert.equal(second.status, 403);
+  });
+
+  test('pages need the cookie and carry a strict Content-Security-Policy', async () => {
+    assert.equal((await raw('/workspace', { headers: { host: host() } })).status, 401);
+    const page = await raw('/workspace', { headers: { host: host(), cookie: `${BRIDGE_COOKIE}=${cookie}` } });
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-security-policy']), /script-src 'self';/);
+    assert.doesNotMatch(String(page.headers['content-security-policy']), /unsafe-inline|unsafe-eval/);
+  });
+
+  test('files outside the UI folder are never served', async () => {
+    for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/../../secret.json']) {
+      const res = await raw(path, { headers: { host: host(), cookie: `${BRIDGE_COOKIE}=${cookie}` } });
+      assert.equal(res.status, 404, path);
+    }
+  });
+});
+
+describe('bridge checks', () => {
+  test('refuses requests without the cookie, with a wrong one, with a foreign Host or a foreign Origin', async () => {
+    const ok = await api('/api/state', {});
+    assert.equal(ok.status, 200);
+    assert.equal((await api('/api/state', {}, { cookie: '' })).status, 401);
+    assert.equal((await api('/api/state', {}, { cookie: `${BRIDGE_COOKIE}=${'x'.repeat(43)}` })).status, 401);
+    assert.equal((await api('/api/state', {}, { host: `evil.example:${new URL(bridge.origin).port}` })).status, 421);
+    assert.equal((await api('/api/state', {}, { host: `localhost:${new URL(bridge.origin).port}` })).status, 421);
+    assert.equal((await api('/api/state', {}, { origin: 'http://evil.example' })).status, 403);
+    assert.equal((await api('/api/state', {}, { origin: '' })).status, 403);
+  });
+
+  test('bad bodies get clear errors', async () => {
+    const notJson = await raw('/api/state', {
+      method: 'POST',
+      headers: { host: host(), origin: bridge.origin, cookie: `${BRIDGE_COOKIE}=${cookie}`, 'content-type': 'application/json' },
+      body: '{',
+    });
+    assert.equal(notJson.status, 400);
+    const missing = await api('/api/sign-in', { address: 'acme.localhost' });
+    assert.equal(missing.status, 400);
+    assert.equal(JSON.parse(missing.body).error, 'invalid_request');
+    const unknown = await api('/api/accounts/home', { id: 'no-such-account' });
+    assert.equal(unknown.status, 404);
+    const form = await api('/api/state', {}, { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(form.status, 415);
+  });
+
+  test('signing in through the bridge never hands a token or the password to the UI', async () => {
+    const res = await api('/api/sign-in', {
+      address: `acme.localhost:${portal.port}`,
+      login: 'anna@example.com',
+      password: 'multidesk-demo',
+    });
+    assert.equal(res.status, 200);
+    const result = JSON.parse(res.body);
+    assert.equal(result.ok, true);
+    const tokens = JSON.parse((await vault.get(result.account.id)) as string);
+    const state = await api('/api/state', {});
+    const home = await api('/api/accounts/home', { id: result.account.id });
+    for (const body of [res.body, state.body, home.body]) {
+      assert.ok(!body.includes(tokens.accessToken) && !body.includes(tokens.refreshToken) && !body.includes('multidesk-demo'));
+    }
+  });
+});
+
+describe('bridge events', () => {
+  const connect = (headers: Record<string, string>) =>
+    new Promise<{ opened: boolean; first?: string; status?: number }>((resolve) => {
+      const ws = new WebSocket(`ws://${host()}/api/events`, { headers });
+      ws.once('message', (data) => {
+        resolve({ opened: true, first: String(data) });
+        ws.close();
+      });
+      ws.once('unexpected-response', (_req, res) => resolve({ opened: false, status: res.statusCode ?? 0 }));
+      ws.once('error', () => resolve({ opened: false }));
+    });
+
+  test('the events socket sends the state to a Multidesk window', async () => {
+    const result = await connect({ origin: bridge.origin, cookie: `${BRIDGE_COOKIE}=${cookie}` });
+    assert.ok(result.opened);
+    assert.equal(JSON.parse(result.first ?? '{}').type, 'state');
+  });
+
+  test('the events socket refuses a foreign origin or a missing cookie', async () => {
+    assert.equal((await connect({ origin: 'http://evil.example', cookie: `${BRIDGE_COOKIE}=${cookie}` })).status, 403);
+    assert.equal((await connect({ origin: bridge.origin })).status, 403);
+  });
+});
