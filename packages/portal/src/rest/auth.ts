@@ -1,12 +1,12 @@
 import { authenticateAccessToken } from '../auth/oauthTokens.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import type { PortalContext } from '../http/context.ts';
-import { findMemberById } from '../store/members.ts';
 import type { Portal } from '../store/schema.ts';
 import { findWebhook } from '../store/webhooks.ts';
 import { RestFailure } from './envelope.ts';
 import type { RestParams } from './params.ts';
 import type { RestAuth } from './registry.ts';
+import { findPortalUser } from './userDirectory.ts';
 
 /** What a request presents: an inbound webhook in its path, or an access token. */
 export type RestCredentials = { kind: 'webhook'; memberId: number; secret: string } | { kind: 'token'; token: string } | { kind: 'none' };
@@ -20,7 +20,9 @@ export function readToken(params: RestParams, authorization: string | undefined)
   return bearer ? { kind: 'token', token: bearer[1] as string } : { kind: 'none' };
 }
 
-async function identify(ctx: PortalContext, portal: Portal, credentials: RestCredentials): Promise<RestAuth> {
+type Identity = Omit<RestAuth, 'user'>;
+
+async function identify(ctx: PortalContext, portal: Portal, credentials: RestCredentials): Promise<Identity> {
   switch (credentials.kind) {
     case 'webhook': {
       const webhook = await findWebhook(ctx.db, portal.id, credentials.memberId, hashSecret(credentials.secret));
@@ -42,11 +44,11 @@ async function identify(ctx: PortalContext, portal: Portal, credentials: RestCre
  * and only while the member is active there.
  */
 export async function authenticate(ctx: PortalContext, portal: Portal, credentials: RestCredentials): Promise<RestAuth> {
-  const auth = await identify(ctx, portal, credentials);
-  const member = await findMemberById(ctx.db, portal.id, auth.memberId);
-  if (!member?.active) {
-    const code = auth.via === 'webhook' ? 'INVALID_CREDENTIALS' : 'invalid_token';
+  const identity = await identify(ctx, portal, credentials);
+  const user = await findPortalUser(ctx.db, portal.id, identity.memberId);
+  if (!user?.active) {
+    const code = identity.via === 'webhook' ? 'INVALID_CREDENTIALS' : 'invalid_token';
     throw new RestFailure(code, 'The user of these credentials is not active on this Bitrix24.');
   }
-  return auth;
+  return { ...identity, user };
 }

@@ -5,12 +5,15 @@ import type { Portal } from '../store/schema.ts';
 import { RestFailure, type RestOutcome, restTime } from './envelope.ts';
 import type { OperatingMeter } from './operating.ts';
 import type { RestParams } from './params.ts';
+import type { PortalUserRow } from './userDirectory.ts';
 
 /** Who is calling: a member of the portal, through an access token or an inbound webhook. */
 export interface RestAuth {
   memberId: number;
   scopes: readonly string[];
   via: 'token' | 'webhook';
+  /** The caller as read when authenticating (active, with their network account). */
+  user: PortalUserRow;
 }
 
 /** Everything one authenticated request shares, whether it runs one method or a batch of them. */

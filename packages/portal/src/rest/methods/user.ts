@@ -1,34 +1,18 @@
-import { RestFailure } from '../envelope.ts';
 import { parseFilter, parseSort } from '../filter.ts';
 import { pageFields, param, readPage } from '../params.ts';
-import type { MethodTable, RestCall } from '../registry.ts';
-import {
-  bitrixProfile,
-  bitrixUser,
-  findPortalUser,
-  listPortalUsers,
-  type PortalUserRow,
-  USER_FILTER_FIELDS,
-  USER_SORT_FIELDS,
-} from '../userDirectory.ts';
-
-async function caller({ ctx, portal, auth }: RestCall): Promise<PortalUserRow> {
-  const row = await findPortalUser(ctx.db, portal.id, auth.memberId);
-  // Authentication found the member active a moment ago; only a concurrent removal gets here.
-  if (!row) throw new RestFailure('NOT_FOUND', 'The user of these credentials no longer exists.');
-  return row;
-}
+import type { MethodTable } from '../registry.ts';
+import { bitrixProfile, bitrixUser, listPortalUsers, USER_FILTER_FIELDS, USER_SORT_FIELDS } from '../userDirectory.ts';
 
 /** The profile, user.current and user.get of Bitrix24, over the portal's members. */
 export const userMethods: MethodTable = {
   profile: {
     scopes: ['profile', 'user', 'user_basic'],
-    handler: async (call) => ({ result: bitrixProfile(await caller(call)) }),
+    handler: async ({ auth }) => ({ result: bitrixProfile(auth.user) }),
   },
 
   'user.current': {
     scopes: ['user', 'user_basic'],
-    handler: async (call) => ({ result: bitrixUser(await caller(call)) }),
+    handler: async ({ auth }) => ({ result: bitrixUser(auth.user) }),
   },
 
   /**
