@@ -1,0 +1,133 @@
+import {
+  BRIDGE_EVENTS_PATH,
+  type BridgeEvent,
+  type BridgeMethod,
+  type BridgeRequest,
+  type BridgeResponse,
+  bridgeApi,
+} from '@multidesk/protocol/bridge';
+
+/**
+ * The UI's only way to the core: typed from `bridgeApi`, so a route, its request and its response
+ * are declared once (in protocol) and checked on both sides.
+ */
+
+/** A bridge call that did not answer its response type: HTTP 4xx/5xx `{error, message}`, or no answer at all. */
+export class BridgeError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.name = 'BridgeError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export async function call<M extends BridgeMethod>(method: M, req: BridgeRequest<M>): Promise<BridgeResponse<M>> {
+  let res: Response;
+  try {
+    res = await fetch(bridgeApi[method].path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(req),
+    });
+  } catch {
+    throw new BridgeError('bridge_unreachable', 'Multidesk is not responding. Is the app still running?', 0);
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const { error, message } = errorFields(body);
+    throw new BridgeError(error ?? `http_${res.status}`, message ?? `The app answered ${res.status} ${res.statusText}`.trim(), res.status);
+  }
+  if (body === null) throw new BridgeError('bad_response', 'The app sent an answer that could not be read.', res.status);
+  return body as BridgeResponse<M>;
+}
+
+function errorFields(body: unknown): { error?: string; message?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const { error, message } = body as Record<string, unknown>;
+  return {
+    ...(typeof error === 'string' ? { error } : {}),
+    ...(typeof message === 'string' && message !== '' ? { message } : {}),
+  };
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error && err.message) return err.message;
+  return 'Something went wrong.';
+}
+
+export interface EventHandlers {
+  onEvent(event: BridgeEvent): void;
+  /** Called on the first connection and on every reconnection: refetch what may have been missed. */
+  onOpen(reconnected: boolean): void;
+  onClose(): void;
+}
+
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+
+/**
+ * The core's live updates. Reconnects with capped, jittered backoff while the window lives.
+ * Returns a function that closes the socket for good.
+ */
+export function connectEvents(handlers: EventHandlers): () => void {
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+  let everOpened = false;
+  let timer: number | undefined;
+  let stopped = false;
+
+  const open = () => {
+    timer = undefined;
+    const url = new URL(BRIDGE_EVENTS_PATH, window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      handlers.onOpen(everOpened);
+      everOpened = true;
+    };
+    ws.onmessage = (msg) => {
+      const event = parseEvent(msg.data);
+      if (event) handlers.onEvent(event);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      handlers.onClose();
+      if (!stopped) schedule();
+    };
+  };
+
+  const schedule = () => {
+    const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempt);
+    attempt += 1;
+    // Full jitter on the upper half: never hammer, never wait past the cap.
+    const delay = cap / 2 + Math.random() * (cap / 2);
+    timer = window.setTimeout(open, delay);
+  };
+
+  open();
+  return () => {
+    stopped = true;
+    if (timer !== undefined) window.clearTimeout(timer);
+    socket?.close();
+    socket = null;
+  };
+}
+
+function parseEvent(data: unknown): BridgeEvent | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const event = JSON.parse(data) as { type?: unknown };
+    if (event.type === 'state' || event.type === 'home-changed') return event as BridgeEvent;
+  } catch {
+    // Not ours: ignore.
+  }
+  return null;
+}

@@ -1,0 +1,155 @@
+import type { AccountView } from '@multidesk/protocol/bridge';
+import { type KeyboardEvent, type RefCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+
+export type AccountAction = 'disconnect' | 'connect' | 'delete';
+
+interface Props {
+  account: AccountView;
+  disabled: boolean;
+  onAction(action: AccountAction): void;
+  /** The `...` button, so focus can come back to it after a dialog. */
+  buttonRef: RefCallback<HTMLButtonElement>;
+}
+
+const LABELS: Record<AccountAction, string> = { disconnect: 'Disconnect', connect: 'Connect', delete: 'Delete' };
+
+function actionsFor(account: AccountView): AccountAction[] {
+  if (account.state === 'connected') return ['disconnect', 'delete'];
+  if (account.state === 'disconnected') return ['connect', 'delete'];
+  return ['delete'];
+}
+
+/**
+ * The `...` button of an account row and its menu (WAI-ARIA menu button: arrows move, Home/End
+ * jump, Escape closes and returns focus, Tab or a click elsewhere closes).
+ */
+export function AccountMenu({ account, disabled, onAction, buttonRef }: Props) {
+  const id = useId();
+  const [open, setOpen] = useState(false);
+  const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
+  const button = useRef<HTMLButtonElement | null>(null);
+  const menu = useRef<HTMLDivElement>(null);
+  const items = useRef<(HTMLButtonElement | null)[]>([]);
+  const actions = actionsFor(account);
+
+  const close = (returnFocus: boolean) => {
+    setOpen(false);
+    if (returnFocus) button.current?.focus();
+  };
+
+  // Fixed position next to the button, flipped above it when there is no room below.
+  useLayoutEffect(() => {
+    if (!open || !button.current || !menu.current) return;
+    const anchor = button.current.getBoundingClientRect();
+    const box = menu.current.getBoundingClientRect();
+    const below = anchor.bottom + 4;
+    const top = below + box.height > window.innerHeight - 8 ? Math.max(8, anchor.top - 4 - box.height) : below;
+    const left = Math.min(Math.max(8, anchor.right - box.width), window.innerWidth - box.width - 8);
+    setPosition({ top, left });
+    items.current[0]?.focus();
+  }, [open]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onPointerDown = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!menu.current?.contains(target) && !button.current?.contains(target)) close(false);
+    };
+    document.addEventListener('pointerdown', onPointerDown, true);
+    return () => document.removeEventListener('pointerdown', onPointerDown, true);
+  });
+
+  const onMenuKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const list = items.current.filter((el): el is HTMLButtonElement => el !== null);
+    const index = list.indexOf(document.activeElement as HTMLButtonElement);
+    let next: number | null = null;
+    switch (event.key) {
+      case 'ArrowDown':
+        next = (index + 1) % list.length;
+        break;
+      case 'ArrowUp':
+        next = (index - 1 + list.length) % list.length;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = list.length - 1;
+        break;
+      case 'Escape':
+        event.preventDefault();
+        event.stopPropagation();
+        close(true);
+        return;
+      case 'Tab':
+        close(false);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    list[next]?.focus();
+  };
+
+  const onButtonKeyDown = (event: KeyboardEvent<HTMLButtonElement>) => {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      setOpen(true);
+    }
+  };
+
+  return (
+    <>
+      <button
+        ref={(el) => {
+          button.current = el;
+          buttonRef(el);
+        }}
+        type="button"
+        className="icon-button more-button"
+        aria-label={`More actions for ${account.portalTitle}`}
+        title="More actions"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? `${id}-menu` : undefined}
+        disabled={disabled}
+        onClick={() => (open ? close(false) : setOpen(true))}
+        onKeyDown={onButtonKeyDown}
+      >
+        <span aria-hidden="true">…</span>
+      </button>
+      {open ? (
+        <div
+          ref={menu}
+          id={`${id}-menu`}
+          className="menu"
+          role="menu"
+          aria-label={`Actions for ${account.portalTitle}`}
+          tabIndex={-1}
+          style={position ? { top: position.top, left: position.left } : { visibility: 'hidden' }}
+          onKeyDown={onMenuKeyDown}
+        >
+          {actions.map((action, i) => (
+            <button
+              key={action}
+              ref={(el) => {
+                items.current[i] = el;
+              }}
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              className={`menu-item${action === 'delete' ? ' menu-item-danger' : ''}`}
+              onClick={() => {
+                // Delete opens a dialog, which takes the focus; the others hand it back to the button.
+                close(action !== 'delete');
+                onAction(action);
+              }}
+            >
+              {LABELS[action]}
+            </button>
+          ))}
+        </div>
+      ) : null}
+    </>
+  );
+}

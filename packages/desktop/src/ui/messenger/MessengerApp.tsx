@@ -1,0 +1,148 @@
+import type { AccountView } from '@multidesk/protocol/bridge';
+import { useEffect, useId, useRef, useState } from 'react';
+import { call, errorMessage } from '../bridgeClient.ts';
+import { AppStatus } from '../shared/AppStatus.tsx';
+import { Avatar } from '../shared/Avatar.tsx';
+import { UnreadBadge } from '../shared/UnreadBadge.tsx';
+import { useSnapshot } from '../shared/useBridge.ts';
+import { AccountList } from './AccountList.tsx';
+import type { AccountAction } from './AccountMenu.tsx';
+import { ChatArea } from './ChatArea.tsx';
+import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.tsx';
+
+const WORKING: Record<Exclude<AccountAction, 'delete'>, string> = { connect: 'Connecting…', disconnect: 'Disconnecting…' };
+
+/** The account to show when none was chosen, or the chosen one went away: a live one first. */
+function defaultAccount(accounts: readonly AccountView[]): AccountView | undefined {
+  return accounts.find((a) => a.state === 'connected') ?? accounts[0];
+}
+
+export function MessengerApp() {
+  const { state } = useSnapshot();
+  const listId = useId();
+  const [chosenId, setChosenId] = useState<string | null>(null);
+  const [listOpen, setListOpen] = useState(false);
+  const [busy, setBusy] = useState<ReadonlyMap<string, string>>(new Map());
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<AccountView | null>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const moreButtons = useRef(new Map<string, HTMLButtonElement>());
+
+  const accounts = state?.accounts ?? [];
+  const chosen = accounts.find((a) => a.id === chosenId) ?? defaultAccount(accounts);
+  const totalUnread = accounts.reduce((sum, a) => sum + a.unread, 0);
+
+  useEffect(() => {
+    document.title = 'Messenger — Multidesk';
+  }, []);
+
+  const closeList = (returnFocus: boolean) => {
+    setListOpen(false);
+    setActionError(null);
+    if (returnFocus) toggle.current?.focus();
+  };
+
+  const setWorking = (accountId: string, text: string | null) =>
+    setBusy((map) => {
+      const next = new Map(map);
+      if (text) next.set(accountId, text);
+      else next.delete(accountId);
+      return next;
+    });
+
+  const run = async (account: AccountView, action: Exclude<AccountAction, 'delete'>) => {
+    setActionError(null);
+    setWorking(account.id, WORKING[action]);
+    try {
+      await call(action, { id: account.id });
+    } catch (err) {
+      setActionError(`${action === 'connect' ? 'Connect' : 'Disconnect'} ${account.portalTitle}: ${errorMessage(err)}`);
+    } finally {
+      setWorking(account.id, null);
+    }
+  };
+
+  const onAction = (account: AccountView, action: AccountAction) => {
+    if (action === 'delete') setDeleting(account);
+    else void run(account, action);
+  };
+
+  const confirmDelete = async (account: AccountView) => {
+    await call('remove', { id: account.id });
+    setDeleting(null);
+    if (chosenId === account.id) setChosenId(null);
+    // The row is gone: focus the list's first account, or the Accounts button.
+    window.setTimeout(() => {
+      const first = document.querySelector<HTMLButtonElement>(`[id="${CSS.escape(listId)}"] .account-choose`);
+      (first ?? toggle.current)?.focus();
+    });
+  };
+
+  const cancelDelete = () => {
+    const account = deleting;
+    setDeleting(null);
+    if (account) window.setTimeout(() => (moreButtons.current.get(account.id) ?? toggle.current)?.focus());
+  };
+
+  return (
+    <div className="messenger">
+      <aside className="rail" aria-label="Sidebar">
+        <span className="rail-mark" aria-hidden="true">
+          M
+        </span>
+        <div className="rail-bottom">
+          <button
+            ref={toggle}
+            type="button"
+            className="profile-button"
+            aria-label="Accounts"
+            title={chosen ? `${chosen.portalTitle} — ${chosen.userName}` : 'Accounts'}
+            aria-expanded={listOpen}
+            aria-controls={listOpen ? listId : undefined}
+            onClick={() => (listOpen ? closeList(false) : setListOpen(true))}
+          >
+            {chosen ? (
+              <Avatar name={chosen.userName} size="lg" />
+            ) : (
+              <span className="avatar avatar-lg avatar-empty" aria-hidden="true">
+                ?
+              </span>
+            )}
+            <UnreadBadge count={totalUnread} />
+          </button>
+        </div>
+      </aside>
+      {listOpen ? (
+        <AccountList
+          id={listId}
+          accounts={accounts}
+          chosenId={chosen?.id ?? null}
+          busy={busy}
+          error={actionError}
+          onChoose={(id) => {
+            setChosenId(id);
+            closeList(true);
+          }}
+          onAction={onAction}
+          onClose={closeList}
+          moreButtons={moreButtons}
+          toggle={toggle}
+          holding={deleting !== null}
+        />
+      ) : null}
+      <div className="messenger-main">
+        <AppStatus />
+        <main className="messenger-content">
+          {chosen ? (
+            <ChatArea key={chosen.id} account={chosen} onConnect={() => void run(chosen, 'connect')} />
+          ) : state ? (
+            <div className="empty">
+              <p className="empty-title">No accounts yet. Add one in the Workspace window with +.</p>
+            </div>
+          ) : null}
+        </main>
+      </div>
+      {deleting ? <ConfirmDeleteDialog account={deleting} onConfirm={() => confirmDelete(deleting)} onCancel={cancelDelete} /> : null}
+    </div>
+  );
+}

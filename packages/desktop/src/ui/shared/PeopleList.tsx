@@ -1,0 +1,35 @@
+import type { Person } from '@multidesk/protocol/bridge';
+import { Avatar } from './Avatar.tsx';
+import { personName } from './format.ts';
+
+export function PeopleList({ people, labelledBy, selfId }: { people: Person[]; labelledBy: string; selfId?: number | undefined }) {
+  if (people.length === 0) return <p className="muted">No people to show yet.</p>;
+  return (
+    <ul className="people" aria-labelledby={labelledBy}>
+      {people.map((person) => {
+        const name = personName(person);
+        return (
+          <li key={person.id} className="person">
+            <Avatar name={name} size="md" />
+            <span className="person-text">
+              <span className="person-name ellipsis" title={name}>
+                {name}
+                {person.id === selfId ? <span className="muted"> (you)</span> : null}
+              </span>
+              {person.position ? (
+                <span className="person-detail ellipsis" title={person.position}>
+                  {person.position}
+                </span>
+              ) : null}
+            </span>
+            {person.email ? (
+              <span className="person-email ellipsis" title={person.email}>
+                {person.email}
+              </span>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,129 @@
+import type { AccountView, AppState, BridgeEvent, HomeView } from '@multidesk/protocol/bridge';
+import { call, connectEvents, errorMessage } from '../bridgeClient.ts';
+
+/**
+ * What a window knows of the core: the app state and the homes it asked for. One store per window,
+ * fed by bridge calls and the events socket; React reads it through `useSyncExternalStore`.
+ */
+
+export type HomeEntry =
+  | { status: 'loading'; home?: HomeView }
+  | { status: 'ready'; home: HomeView }
+  | { status: 'error'; error: string; home?: HomeView };
+
+export interface StoreSnapshot {
+  state: AppState | null;
+  /** Why the state could not be loaded, while it could not. */
+  stateError: string | null;
+  live: 'connecting' | 'open' | 'closed';
+  homes: ReadonlyMap<string, HomeEntry>;
+}
+
+type Listener = () => void;
+
+export class BridgeStore {
+  private snapshot: StoreSnapshot = { state: null, stateError: null, live: 'connecting', homes: new Map() };
+  private readonly listeners = new Set<Listener>();
+  /** The latest request per account: an older answer arriving late is dropped. */
+  private readonly homeRequests = new Map<string, number>();
+  private stateRequest = 0;
+  private requestSeq = 0;
+  private stop: (() => void) | null = null;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): StoreSnapshot => this.snapshot;
+
+  start(): void {
+    if (this.stop) return;
+    void this.loadState();
+    this.stop = connectEvents({
+      onEvent: (event) => this.onEvent(event),
+      onOpen: (reconnected) => {
+        this.set({ live: 'open' });
+        if (reconnected) {
+          void this.loadState();
+          for (const id of this.snapshot.homes.keys()) void this.loadHome(id);
+        }
+      },
+      onClose: () => this.set({ live: 'closed' }),
+    });
+  }
+
+  async loadState(): Promise<void> {
+    const seq = ++this.requestSeq;
+    this.stateRequest = seq;
+    try {
+      const state = await call('getState', {});
+      if (this.stateRequest === seq) this.applyState(state);
+    } catch (err) {
+      if (this.stateRequest === seq) this.set({ stateError: errorMessage(err) });
+    }
+  }
+
+  /** Loads an account's home unless it is loaded or loading. */
+  ensureHome(accountId: string): void {
+    if (!this.snapshot.homes.has(accountId)) void this.loadHome(accountId);
+  }
+
+  async loadHome(accountId: string): Promise<void> {
+    const seq = ++this.requestSeq;
+    this.homeRequests.set(accountId, seq);
+    const previous = this.snapshot.homes.get(accountId);
+    this.setHome(accountId, { status: 'loading', ...(previous?.home ? { home: previous.home } : {}) });
+    let entry: HomeEntry;
+    try {
+      entry = { status: 'ready', home: await call('home', { id: accountId }) };
+    } catch (err) {
+      entry = { status: 'error', error: errorMessage(err), ...(previous?.home ? { home: previous.home } : {}) };
+    }
+    if (this.homeRequests.get(accountId) !== seq) return;
+    this.homeRequests.delete(accountId);
+    if (this.snapshot.state && !this.snapshot.state.accounts.some((a) => a.id === accountId)) return;
+    this.setHome(accountId, entry);
+  }
+
+  /** A successful sign-in answers the account before the state event may arrive: show it at once. */
+  upsertAccount(account: AccountView): void {
+    const state = this.snapshot.state;
+    if (!state) return;
+    const exists = state.accounts.some((a) => a.id === account.id);
+    const accounts = exists ? state.accounts.map((a) => (a.id === account.id ? account : a)) : [...state.accounts, account];
+    this.applyState({ ...state, accounts });
+    // A new sign-in may bring new data for a known account (needs_login → connected).
+    if (exists && this.snapshot.homes.has(account.id)) void this.loadHome(account.id);
+  }
+
+  private onEvent(event: BridgeEvent): void {
+    if (event.type === 'state') {
+      // A pushed state is newer than any getState in flight.
+      this.stateRequest = -1;
+      this.applyState(event.state);
+    } else if (this.snapshot.homes.has(event.accountId)) {
+      void this.loadHome(event.accountId);
+    }
+  }
+
+  private applyState(state: AppState): void {
+    const ids = new Set(state.accounts.map((a) => a.id));
+    let homes = this.snapshot.homes;
+    if ([...homes.keys()].some((id) => !ids.has(id))) {
+      homes = new Map([...homes].filter(([id]) => ids.has(id)));
+    }
+    this.set({ state, stateError: null, homes });
+  }
+
+  private setHome(accountId: string, entry: HomeEntry): void {
+    const homes = new Map(this.snapshot.homes);
+    homes.set(accountId, entry);
+    this.set({ homes });
+  }
+
+  private set(patch: Partial<StoreSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,45 @@
+import type { AccountState, Person } from '@multidesk/protocol/bridge';
+
+/** "Anna Smirnova" → "AS"; "anna@example.com" → "A". */
+export function initials(name: string): string {
+  const words = name
+    .replace(/@.*$/, '')
+    .split(/[\s._-]+/)
+    .filter((w) => w !== '');
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words.slice(0, 1);
+  const result = letters.map((w) => Array.from(w ?? '')[0]?.toUpperCase() ?? '').join('');
+  return result || '?';
+}
+
+export function personName(person: Person): string {
+  return [person.name, person.lastName].filter((p) => p.trim() !== '').join(' ') || person.email || `User ${person.id}`;
+}
+
+/** "https://acme.bitrix24.com/" → "acme.bitrix24.com". */
+export function addressOf(portalUrl: string): string {
+  return portalUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');
+}
+
+export function stateInWords(state: AccountState): string {
+  switch (state) {
+    case 'connected':
+      return 'Connected';
+    case 'disconnected':
+      return 'Disconnected';
+    case 'needs_login':
+      return 'Sign-in needed';
+  }
+}
+
+/** A time from the core: epoch milliseconds (epoch seconds are accepted too). */
+export function formatTime(epoch: number): string {
+  const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function unreadLabel(count: number): string {
+  return count > 99 ? '99+' : String(count);
+}

@@ -1,0 +1,112 @@
+import type { AccountView, Person } from '@multidesk/protocol/bridge';
+import { useId, useState } from 'react';
+import { Avatar } from '../shared/Avatar.tsx';
+import { addressOf, personName } from '../shared/format.ts';
+import { StaleNotice } from '../shared/HomeStatus.tsx';
+import { PeopleList } from '../shared/PeopleList.tsx';
+import { useHome, useStore } from '../shared/useBridge.ts';
+import { SignInForm } from './SignInForm.tsx';
+
+/** An account's tab content: its home (profile, people), and a way back in when it needs a sign-in. */
+export function AccountPanel({ account }: { account: AccountView }) {
+  const store = useStore();
+  const entry = useHome(account.id);
+  const [signingIn, setSigningIn] = useState(false);
+  const id = useId();
+  const home = entry && 'home' in entry ? entry.home : undefined;
+  const address = addressOf(account.portalUrl);
+
+  return (
+    <div className="panel-body">
+      <header className="panel-header">
+        <h1 className="panel-title ellipsis" title={account.portalTitle}>
+          {account.portalTitle}
+        </h1>
+        <span className="muted ellipsis" title={address}>
+          {address}
+        </span>
+      </header>
+
+      {account.state === 'needs_login' ? (
+        signingIn ? (
+          <SignInForm
+            autoFocus
+            prefill={{ address: account.portalUrl, login: account.login, portalTitle: account.portalTitle }}
+            onSignedIn={(signedIn) => {
+              setSigningIn(false);
+              store.upsertAccount(signedIn);
+            }}
+            onCancel={() => setSigningIn(false)}
+          />
+        ) : (
+          <div className="notice notice-warning notice-row" role="status">
+            <span>
+              {account.portalTitle} needs you to sign in again{account.problem ? `: ${account.problem}` : '.'}
+            </span>
+            <button type="button" className="button button-primary" onClick={() => setSigningIn(true)}>
+              Sign in again
+            </button>
+          </div>
+        )
+      ) : account.problem ? (
+        <p className="notice notice-warning" role="status">
+          {account.problem}
+        </p>
+      ) : null}
+
+      {home ? <StaleNotice home={home} /> : null}
+
+      {entry?.status === 'error' ? (
+        <div className="notice notice-error notice-row" role="alert">
+          <span>
+            Could not load {account.portalTitle}: {entry.error}
+          </span>
+          <button type="button" className="button" onClick={() => void store.loadHome(account.id)}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+
+      {home ? (
+        <>
+          {home.profile ? <ProfileCard person={home.profile} /> : null}
+          <section className="section" aria-labelledby={`${id}-people`}>
+            <h2 id={`${id}-people`} className="section-title">
+              People
+            </h2>
+            <PeopleList people={home.people} labelledBy={`${id}-people`} selfId={home.profile?.id} />
+          </section>
+        </>
+      ) : entry?.status !== 'error' ? (
+        <p className="muted" role="status">
+          Loading {account.portalTitle}…
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function ProfileCard({ person }: { person: Person }) {
+  const name = personName(person);
+  const id = useId();
+  return (
+    <section className="profile card" aria-labelledby={`${id}-name`}>
+      <Avatar name={name} size="lg" />
+      <div className="profile-text">
+        <h2 id={`${id}-name`} className="profile-name ellipsis" title={name}>
+          {name}
+        </h2>
+        {person.position ? (
+          <p className="profile-detail ellipsis" title={person.position}>
+            {person.position}
+          </p>
+        ) : null}
+        {person.email ? (
+          <p className="profile-detail ellipsis" title={person.email}>
+            {person.email}
+          </p>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,136 @@
+import type { KeyboardEvent, RefObject } from 'react';
+import { Avatar } from '../shared/Avatar.tsx';
+import { UnreadBadge } from '../shared/UnreadBadge.tsx';
+import { domId, type Tab, tabAccessibleName } from './tabs.ts';
+
+interface Props {
+  tabs: readonly Tab[];
+  selected: string | null;
+  /** Selects a tab; `focus` moves keyboard focus to it as well. */
+  onSelect(key: string, focus: boolean): void;
+  onClose(key: string): void;
+  onAdd(): void;
+  tabRefs: RefObject<Map<string, HTMLButtonElement>>;
+  addRef: RefObject<HTMLButtonElement | null>;
+}
+
+/**
+ * The WAI-ARIA tabs pattern: one tab in the Tab order (the selected one), arrow keys move focus
+ * and selection along the strip, Home/End jump to its ends, Delete closes a New tab.
+ */
+export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, addRef }: Props) {
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const index = tabs.findIndex((t) => t.key === selected);
+    let next: number | null = null;
+    switch (event.key) {
+      case 'ArrowRight':
+        next = (index + 1) % tabs.length;
+        break;
+      case 'ArrowLeft':
+        next = (index - 1 + tabs.length) % tabs.length;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = tabs.length - 1;
+        break;
+      case 'Delete': {
+        const tab = tabs[index];
+        if (tab?.kind === 'pending') {
+          event.preventDefault();
+          onClose(tab.key);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+    const tab = tabs[next];
+    if (tab) {
+      event.preventDefault();
+      onSelect(tab.key, true);
+    }
+  };
+
+  return (
+    <div className="tabstrip">
+      <div className="tablist" role="tablist" aria-label="Accounts" onKeyDown={onKeyDown}>
+        {tabs.map((tab) => {
+          const isSelected = tab.key === selected;
+          const ref = (el: HTMLButtonElement | null) => {
+            if (el) tabRefs.current.set(tab.key, el);
+            else tabRefs.current.delete(tab.key);
+          };
+          const common = {
+            ref,
+            type: 'button' as const,
+            role: 'tab',
+            id: domId('tab', tab.key),
+            'aria-selected': isSelected,
+            'aria-controls': domId('panel', tab.key),
+            tabIndex: isSelected ? 0 : -1,
+            onClick: () => onSelect(tab.key, true),
+          };
+          if (tab.kind === 'pending') {
+            return (
+              <div key={tab.key} className={`tab tab-pending${isSelected ? ' is-selected' : ''}`}>
+                <button {...common} className="tab-button" aria-keyshortcuts="Delete">
+                  <span className="tab-new-icon" aria-hidden="true">
+                    +
+                  </span>
+                  <span className="tab-text">
+                    <span className="tab-title ellipsis">New tab</span>
+                  </span>
+                </button>
+                <button
+                  type="button"
+                  className="tab-close"
+                  aria-label="Close tab"
+                  title="Close tab (Delete)"
+                  tabIndex={-1}
+                  onClick={() => onClose(tab.key)}
+                >
+                  <span aria-hidden="true">×</span>
+                </button>
+              </div>
+            );
+          }
+          const { account } = tab;
+          const name = tabAccessibleName(account);
+          return (
+            <div key={tab.key} className={`tab${isSelected ? ' is-selected' : ''}`}>
+              <button {...common} className="tab-button" aria-label={name} title={name}>
+                <span className="tab-avatar">
+                  <Avatar name={account.userName} size="sm" />
+                  {account.state === 'needs_login' ? (
+                    <span className="tab-warning" aria-hidden="true">
+                      !
+                    </span>
+                  ) : null}
+                </span>
+                <span className="tab-text">
+                  <span className="tab-title ellipsis">{account.portalTitle}</span>
+                  <span className="tab-subtitle ellipsis">{account.userName}</span>
+                </span>
+                <UnreadBadge count={account.unread} />
+              </button>
+            </div>
+          );
+        })}
+      </div>
+      <button
+        ref={addRef}
+        type="button"
+        className="tab-add"
+        aria-label="Add Bitrix24"
+        title="Add Bitrix24 (Ctrl+T)"
+        aria-keyshortcuts="Control+T"
+        onClick={onAdd}
+      >
+        <span aria-hidden="true">+</span>
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,198 @@
+import type { AccountView } from '@multidesk/protocol/bridge';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { AppStatus } from '../shared/AppStatus.tsx';
+import { useSnapshot, useStore } from '../shared/useBridge.ts';
+import { AccountPanel } from './AccountPanel.tsx';
+import { SignInForm } from './SignInForm.tsx';
+import { TabStrip } from './TabStrip.tsx';
+import { accountKey, domId, hasTab, neighbourAfterRemoval, type Tab } from './tabs.ts';
+
+interface PendingTab {
+  key: string;
+  /** Focus its address field when it first shows (opened by + or Ctrl+T, or at start). */
+  autoFocus: boolean;
+}
+
+type FocusTarget = { kind: 'tab'; key: string } | { kind: 'add' };
+
+let pendingCounter = 0;
+const newPendingTab = (): PendingTab => ({ key: `p:${++pendingCounter}`, autoFocus: true });
+
+export function WorkspaceApp() {
+  const store = useStore();
+  const { state } = useSnapshot();
+  const [pending, setPending] = useState<PendingTab[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [focusTarget, setFocusTarget] = useState<FocusTarget | null>(null);
+  const tabRefs = useRef(new Map<string, HTMLButtonElement>());
+  const addRef = useRef<HTMLButtonElement>(null);
+  const previousKeys = useRef<string[]>([]);
+  const visited = useRef(new Set<string>());
+  const started = useRef(false);
+
+  const accounts = state?.accounts.filter(hasTab) ?? [];
+  const tabs: Tab[] = [
+    ...accounts.map((account): Tab => ({ kind: 'account', key: accountKey(account.id), account })),
+    ...pending.map((p): Tab => ({ kind: 'pending', key: p.key })),
+  ];
+  const keys = tabs.map((t) => t.key);
+  const current = selected !== null && keys.includes(selected) ? selected : null;
+  if (current) visited.current.add(current);
+
+  const openPending = () => {
+    const tab = newPendingTab();
+    setPending((list) => [...list, tab]);
+    setSelected(tab.key);
+  };
+
+  const select = (key: string, focus: boolean) => {
+    setSelected(key);
+    if (focus) setFocusTarget({ kind: 'tab', key });
+  };
+
+  const closePending = (key: string) => {
+    const index = keys.indexOf(key);
+    const remaining = keys.filter((k) => k !== key);
+    setPending((list) => list.filter((p) => p.key !== key));
+    const next = key === current ? neighbourAfterRemoval(keys, index, remaining) : current;
+    setSelected(next);
+    setFocusTarget(next ? { kind: 'tab', key: next } : { kind: 'add' });
+  };
+
+  const signedIn = (pendingKey: string, account: AccountView) => {
+    store.upsertAccount(account);
+    setPending((list) => list.filter((p) => p.key !== pendingKey));
+    const key = accountKey(account.id);
+    setSelected(key);
+    setFocusTarget({ kind: 'tab', key });
+  };
+
+  // The first state decides what shows: the first account, or a sign-in page ready to type.
+  useEffect(() => {
+    if (!state || started.current) return;
+    started.current = true;
+    const first = state.accounts.find(hasTab);
+    const tab = first ? null : newPendingTab();
+    if (tab) setPending([tab]);
+    setSelected(first ? accountKey(first.id) : (tab?.key ?? null));
+  }, [state]);
+
+  // A tab that went away (disconnected or deleted elsewhere) hands the selection to a neighbour.
+  useEffect(() => {
+    const before = previousKeys.current;
+    previousKeys.current = keys;
+    if (!started.current || (selected !== null && keys.includes(selected))) return;
+    const index = selected === null ? -1 : before.indexOf(selected);
+    const next = index < 0 ? (keys[0] ?? null) : neighbourAfterRemoval(before, index, keys);
+    if (next === selected) return;
+    setSelected(next);
+    const focusLost = document.activeElement === null || document.activeElement === document.body;
+    if (focusLost) setFocusTarget(next ? { kind: 'tab', key: next } : { kind: 'add' });
+  });
+
+  useLayoutEffect(() => {
+    if (!focusTarget) return;
+    const el = focusTarget.kind === 'add' ? addRef.current : tabRefs.current.get(focusTarget.key);
+    if (el) {
+      el.focus();
+      setFocusTarget(null);
+    }
+  });
+
+  useEffect(() => {
+    if (current) tabRefs.current.get(current)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [current]);
+
+  // Window-wide shortcuts: Ctrl+1…9, Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+T.
+  const shortcuts = useRef<(event: KeyboardEvent) => void>(() => {});
+  shortcuts.current = (event: KeyboardEvent) => {
+    if (event.altKey || !state) return;
+    const mod = event.ctrlKey || event.metaKey;
+    if (!mod) return;
+    if (event.key === 'Tab' && event.ctrlKey) {
+      event.preventDefault();
+      if (keys.length === 0) return;
+      const index = current ? keys.indexOf(current) : -1;
+      const step = event.shiftKey ? -1 : 1;
+      const next = keys[(index + step + keys.length) % keys.length];
+      if (next) select(next, true);
+      return;
+    }
+    if (event.shiftKey) return;
+    const digit = /^Digit([1-9])$/.exec(event.code)?.[1] ?? (/^[1-9]$/.test(event.key) ? event.key : undefined);
+    if (digit) {
+      event.preventDefault();
+      const key = keys[Number(digit) - 1];
+      if (key) select(key, true);
+      return;
+    }
+    if (event.key.toLowerCase() === 't' || event.code === 'KeyT') {
+      event.preventDefault();
+      openPending();
+    }
+  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => shortcuts.current(event);
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+
+  useEffect(() => {
+    document.title = 'Multidesk';
+  }, []);
+
+  const otherAccounts = state ? state.accounts.length - accounts.length : 0;
+
+  return (
+    <div className="workspace">
+      <header className="topbar">
+        <TabStrip
+          tabs={tabs}
+          selected={current}
+          onSelect={select}
+          onClose={closePending}
+          onAdd={openPending}
+          tabRefs={tabRefs}
+          addRef={addRef}
+        />
+      </header>
+      <AppStatus />
+      <main className="workspace-main">
+        {state && tabs.length === 0 ? (
+          <div className="empty">
+            <p className="empty-title">No Bitrix24 open</p>
+            <p className="muted">
+              Add one with <strong>+</strong> (Ctrl+T).
+              {otherAccounts > 0 ? ' Disconnected accounts are in the Messenger window’s account list.' : ''}
+            </p>
+          </div>
+        ) : null}
+        {tabs.map((tab) => {
+          const isCurrent = tab.key === current;
+          const mounted = tab.kind === 'pending' || visited.current.has(tab.key);
+          return (
+            <section
+              key={tab.key}
+              id={domId('panel', tab.key)}
+              className="panel"
+              role="tabpanel"
+              aria-labelledby={domId('tab', tab.key)}
+              hidden={!isCurrent}
+            >
+              {!mounted ? null : tab.kind === 'account' ? (
+                <AccountPanel account={tab.account} />
+              ) : (
+                <div className="panel-body panel-signin">
+                  <SignInForm
+                    autoFocus={pending.find((p) => p.key === tab.key)?.autoFocus ?? false}
+                    onSignedIn={(account) => signedIn(tab.key, account)}
+                  />
+                </div>
+              )}
+            </section>
+          );
+        })}
+      </main>
+    </div>
+  );
+}
