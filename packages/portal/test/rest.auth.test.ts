@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { hashSecret } from '../src/auth/secrets.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { call, postJson, signInAs, webhookFor } from './tokens.ts';
 
@@ -59,6 +60,14 @@ describe('REST routes', () => {
     assert.equal(shape.body.error, 'ERROR_METHOD_NOT_FOUND');
   });
 
+  test('SQL metacharacters in the method name are only an unknown method', async () => {
+    const { access_token: token } = await signInAs(portal, 'acme', 'anna@example.com');
+    const reply = await call(`${acme}/rest/${encodeURIComponent("user.get'; DROP TABLE users; --")}?auth=${token}`);
+    assert.equal(reply.status, 404);
+    assert.equal(reply.body.error, 'ERROR_METHOD_NOT_FOUND');
+    assert.equal((await call(`${acme}/rest/user.current?auth=${token}`)).status, 200);
+  });
+
   test('REST is served by portals only: the network host answers 404', async () => {
     const { access_token: token } = await signInAs(portal, 'acme', 'anna@example.com');
     const reply = await call(`${portal.url()}/rest/user.current?auth=${token}`);
@@ -100,6 +109,20 @@ describe('REST token authentication', () => {
     const reply = await call(`${acme}/rest/user.current?auth=${tokens.access_token}`);
     assert.equal(reply.status, 401);
     assert.equal(reply.body.error, 'invalid_token');
+  });
+
+  test('a token is limited to the scopes of its sign-in', async () => {
+    const tokens = await signInAs(portal, 'acme', 'ben@example.com');
+    const row = await portal.db
+      .selectFrom('oauth_tokens')
+      .select('family_id')
+      .where('token_hash', '=', hashSecret(tokens.access_token))
+      .executeTakeFirstOrThrow();
+    await portal.db.updateTable('token_families').set({ scope: 'profile' }).where('id', '=', row.family_id).execute();
+    assert.equal((await call(`${acme}/rest/profile?auth=${tokens.access_token}`)).status, 200);
+    const reply = await call(`${acme}/rest/user.get?auth=${tokens.access_token}`);
+    assert.equal(reply.status, 403);
+    assert.equal(reply.body.error, 'insufficient_scope');
   });
 
   test('a token of a member who was deactivated is refused', async () => {

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { addMember } from '../src/store/members.ts';
-import { findPortalByName } from '../src/store/portals.ts';
-import { createUser } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
-import { call, postJson, signInAs, webhookFor } from './tokens.ts';
+import { addColleagues, call, postJson, signInAs, webhookFor } from './tokens.ts';
 
 let portal: TestPortal;
 let acme: string;
@@ -110,19 +107,7 @@ test('commands run with the batch caller auth and scopes', async () => {
 });
 
 test('list commands report result_total and result_next, and $result_next pages on', async () => {
-  const acmePortal = await findPortalByName(portal.db, 'acme');
-  for (let i = 0; i < 55; i++) {
-    const user = await createUser(portal.db, {
-      email: `batch${i}@example.com`,
-      password_hash: 'not-a-password-hash',
-      name: `Batch${i}`,
-      last_name: 'Colleague',
-      totp_secret: null,
-      totp_last_step: null,
-      created_at: portal.clock.now(),
-    });
-    await addMember(portal.db, acmePortal!.id, user.id, 'user', portal.clock.now());
-  }
+  await addColleagues(portal, 'acme', 55, 'batch');
   const reply = await batch({ cmd: { first: 'user.get', second: 'user.get?start=$result_next[first]' } });
   const { result } = reply.body;
   assert.equal(result.result_total.first, 59);

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { REST_SCOPES } from '@multidesk/protocol';
-import { addMember } from '../src/store/members.ts';
-import { findPortalByName } from '../src/store/portals.ts';
-import { createUser } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
-import { call, postJson, signInAs, webhookFor } from './tokens.ts';
+import { addColleagues, call, postJson, signInAs, webhookFor } from './tokens.ts';
 
 let portal: TestPortal;
 let acme: string;
@@ -20,19 +17,7 @@ before(async () => {
   acme = portal.url('acme');
   anna = (await signInAs(portal, 'acme', 'anna@example.com')).access_token;
   ben = (await signInAs(portal, 'acme', 'ben@example.com')).access_token;
-  const acmePortal = await findPortalByName(portal.db, 'acme');
-  for (let i = 1; i <= EXTRA; i++) {
-    const user = await createUser(portal.db, {
-      email: `colleague${String(i).padStart(2, '0')}@example.com`,
-      password_hash: 'not-a-password-hash',
-      name: `Colleague${i}`,
-      last_name: i % 2 ? 'Odd' : 'Even',
-      totp_secret: null,
-      totp_last_step: null,
-      created_at: portal.clock.now(),
-    });
-    await addMember(portal.db, acmePortal!.id, user.id, 'user', portal.clock.now());
-  }
+  await addColleagues(portal, 'acme', EXTRA, 'colleague', (i) => (i % 2 ? 'Odd' : 'Even'));
 });
 after(() => portal.close());
 

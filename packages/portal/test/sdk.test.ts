@@ -3,12 +3,9 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { ApiVersion, B24Hook, B24OAuth, type B24OAuthParams, type LoggerInterface, type TypeB24 } from '@bitrix24/b24jssdk';
 import { DESKTOP_CLIENT_ID, type TokenResponse } from '@multidesk/protocol';
-import { addMember } from '../src/store/members.ts';
-import { findPortalByName } from '../src/store/portals.ts';
-import { createUser } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { localhostLookup } from './localhostDispatcher.ts';
-import { call, signInAs, webhookFor } from './tokens.ts';
+import { addColleagues, call, signInAs, webhookFor } from './tokens.ts';
 
 /**
  * The official @bitrix24/b24jssdk against the portal, unchanged. It talks through axios, i.e.
@@ -68,19 +65,7 @@ const ACME_MEMBERS = 4 + EXTRA_MEMBERS;
 let portal: TestPortal;
 before(async () => {
   portal = await startTestPortal();
-  const acme = await findPortalByName(portal.db, 'acme');
-  for (let i = 0; i < EXTRA_MEMBERS; i++) {
-    const user = await createUser(portal.db, {
-      email: `sdk${i}@example.com`,
-      password_hash: 'not-a-password-hash',
-      name: `Sdk${i}`,
-      last_name: 'Colleague',
-      totp_secret: null,
-      totp_last_step: null,
-      created_at: portal.clock.now(),
-    });
-    await addMember(portal.db, acme!.id, user.id, 'user', portal.clock.now());
-  }
+  await addColleagues(portal, 'acme', EXTRA_MEMBERS, 'sdk');
 });
 after(() => portal.close());
 

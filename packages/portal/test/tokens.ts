@@ -1,5 +1,8 @@
 import type { RestScope, TokenResponse } from '@multidesk/protocol';
 import { createWebhookChecked } from '../src/admin/directory.ts';
+import { addMember } from '../src/store/members.ts';
+import { findPortalByName } from '../src/store/portals.ts';
+import { createUser } from '../src/store/users.ts';
 import type { TestPortal } from './harness.ts';
 import { desktopSignIn } from './signIn.ts';
 
@@ -19,6 +22,34 @@ export async function webhookFor(
 ): Promise<{ url: string; memberId: number; secret: string }> {
   const hook = await createWebhookChecked(portal.db, portalName, email, scopes, portal.clock.now());
   return { url: `${portal.url(portalName)}/rest/${hook.memberId}/${hook.secret}`, memberId: hook.memberId, secret: hook.secret };
+}
+
+/**
+ * Adds `count` members to a portal, `<prefix><i>@example.com` named `<Prefix><i>`, so that lists
+ * cross a page. Written straight to the store: they never sign in, so they need no password.
+ */
+export async function addColleagues(
+  portal: TestPortal,
+  portalName: string,
+  count: number,
+  prefix: string,
+  lastName: (i: number) => string = () => 'Colleague',
+): Promise<void> {
+  const target = await findPortalByName(portal.db, portalName);
+  if (!target) throw new Error(`no portal ${portalName}`);
+  const now = portal.clock.now();
+  for (let i = 1; i <= count; i++) {
+    const user = await createUser(portal.db, {
+      email: `${prefix}${String(i).padStart(2, '0')}@example.com`,
+      password_hash: 'not-a-password-hash',
+      name: `${prefix.charAt(0).toUpperCase()}${prefix.slice(1)}${i}`,
+      last_name: lastName(i),
+      totp_secret: null,
+      totp_last_step: null,
+      created_at: now,
+    });
+    await addMember(portal.db, target.id, user.id, 'user', now);
+  }
 }
 
 export interface RestReply {
