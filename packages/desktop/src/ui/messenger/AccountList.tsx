@@ -112,7 +112,6 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
                 </button>
                 <AccountMenu
                   account={account}
-                  disabled={working !== undefined}
                   onAction={(action) => onAction(account, action)}
                   buttonRef={(el) => {
                     if (el) moreButtons.current.set(account.id, el);

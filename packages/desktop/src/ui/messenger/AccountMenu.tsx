@@ -5,7 +5,6 @@ export type AccountAction = 'disconnect' | 'connect' | 'delete';
 
 interface Props {
   account: AccountView;
-  disabled: boolean;
   onAction(action: AccountAction): void;
   /** The `...` button, so focus can come back to it after a dialog. */
   buttonRef: RefCallback<HTMLButtonElement>;
@@ -23,7 +22,7 @@ function actionsFor(account: AccountView): AccountAction[] {
  * The `...` button of an account row and its menu (WAI-ARIA menu button: arrows move, Home/End
  * jump, Escape closes and returns focus, Tab or a click elsewhere closes).
  */
-export function AccountMenu({ account, disabled, onAction, buttonRef }: Props) {
+export function AccountMenu({ account, onAction, buttonRef }: Props) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
@@ -34,6 +33,7 @@ export function AccountMenu({ account, disabled, onAction, buttonRef }: Props) {
 
   const close = (returnFocus: boolean) => {
     setOpen(false);
+    setPosition(null);
     if (returnFocus) button.current?.focus();
   };
 
@@ -46,8 +46,13 @@ export function AccountMenu({ account, disabled, onAction, buttonRef }: Props) {
     const top = below + box.height > window.innerHeight - 8 ? Math.max(8, anchor.top - 4 - box.height) : below;
     const left = Math.min(Math.max(8, anchor.right - box.width), window.innerWidth - box.width - 8);
     setPosition({ top, left });
-    items.current[0]?.focus();
   }, [open]);
+
+  // Focus the first item once the menu is placed (a hidden element cannot take focus).
+  const placed = position !== null;
+  useLayoutEffect(() => {
+    if (open && placed) items.current[0]?.focus();
+  }, [open, placed]);
 
   useEffect(() => {
     if (!open) return;
@@ -112,7 +117,6 @@ export function AccountMenu({ account, disabled, onAction, buttonRef }: Props) {
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? `${id}-menu` : undefined}
-        disabled={disabled}
         onClick={() => (open ? close(false) : setOpen(true))}
         onKeyDown={onButtonKeyDown}
       >

@@ -67,21 +67,27 @@ export function MessengerApp() {
     else void run(account, action);
   };
 
+  // Where focus goes once the dialog has closed (while it is open, the rest of the page is inert).
+  const focusAfterDialog = useRef<(() => HTMLElement | null | undefined) | null>(null);
+  useEffect(() => {
+    if (deleting || !focusAfterDialog.current) return;
+    const target = focusAfterDialog.current();
+    focusAfterDialog.current = null;
+    (target ?? toggle.current)?.focus();
+  });
+
   const confirmDelete = async (account: AccountView) => {
     await call('remove', { id: account.id });
+    // The row is gone: focus the list's first account, or the Accounts button.
+    focusAfterDialog.current = () => document.getElementById(listId)?.querySelector<HTMLButtonElement>('.account-choose');
     setDeleting(null);
     if (chosenId === account.id) setChosenId(null);
-    // The row is gone: focus the list's first account, or the Accounts button.
-    window.setTimeout(() => {
-      const first = document.querySelector<HTMLButtonElement>(`[id="${CSS.escape(listId)}"] .account-choose`);
-      (first ?? toggle.current)?.focus();
-    });
   };
 
   const cancelDelete = () => {
     const account = deleting;
+    focusAfterDialog.current = () => (account ? moreButtons.current.get(account.id) : null);
     setDeleting(null);
-    if (account) window.setTimeout(() => (moreButtons.current.get(account.id) ?? toggle.current)?.focus());
   };
 
   return (

@@ -1,4 +1,8 @@
+import { useEffect, useState } from 'react';
 import { useSnapshot, useStore } from './useBridge.ts';
+
+/** A dropped socket usually comes back within a second: say so only when it does not. */
+const LOST_NOTICE_DELAY_MS = 2000;
 
 /**
  * Window-wide notices: the vault's warning, a lost connection to the core, and the first load.
@@ -7,6 +11,12 @@ import { useSnapshot, useStore } from './useBridge.ts';
 export function AppStatus({ vault = true }: { vault?: boolean }) {
   const store = useStore();
   const { state, stateError, live } = useSnapshot();
+  const [lost, setLost] = useState(false);
+  useEffect(() => {
+    if (live !== 'closed') return setLost(false);
+    const timer = window.setTimeout(() => setLost(true), LOST_NOTICE_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [live]);
   return (
     <>
       {vault && state?.vault.notice ? (
@@ -17,7 +27,7 @@ export function AppStatus({ vault = true }: { vault?: boolean }) {
           {state.vault.notice}
         </p>
       ) : null}
-      {live === 'closed' ? (
+      {lost ? (
         <p className="banner banner-info" role="status">
           Lost the connection to Multidesk. Reconnecting…
         </p>

@@ -20,6 +20,19 @@ export function addressOf(portalUrl: string): string {
   return portalUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');
 }
 
+/**
+ * What to put in the address field to reach `portalUrl` again: the bare host when the scheme is the
+ * one a bare host gets anyway (https, or http on loopback), else the whole origin.
+ */
+export function addressForSignIn(portalUrl: string): string {
+  const match = /^(https?):\/\/([^/]+)\/?$/i.exec(portalUrl);
+  if (!match) return portalUrl;
+  const [, scheme, host = ''] = match;
+  const hostname = host.replace(/:\d+$/, '').toLowerCase();
+  const loopback = hostname === 'localhost' || hostname.endsWith('.localhost') || hostname.startsWith('127.') || hostname === '[::1]';
+  return (scheme?.toLowerCase() === 'https') !== loopback ? host : portalUrl;
+}
+
 export function stateInWords(state: AccountState): string {
   switch (state) {
     case 'connected':

@@ -1,7 +1,7 @@
 import type { AccountView, Person } from '@multidesk/protocol/bridge';
 import { useId, useState } from 'react';
 import { Avatar } from '../shared/Avatar.tsx';
-import { addressOf, personName } from '../shared/format.ts';
+import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
 import { StaleNotice } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
 import { useHome, useStore } from '../shared/useBridge.ts';
@@ -31,7 +31,7 @@ export function AccountPanel({ account }: { account: AccountView }) {
         signingIn ? (
           <SignInForm
             autoFocus
-            prefill={{ address: account.portalUrl, login: account.login, portalTitle: account.portalTitle }}
+            prefill={{ address: addressForSignIn(account.portalUrl), login: account.login, portalTitle: account.portalTitle }}
             onSignedIn={(signedIn) => {
               setSigningIn(false);
               store.upsertAccount(signedIn);

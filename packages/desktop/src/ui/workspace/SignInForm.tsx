@@ -147,7 +147,9 @@ export function SignInForm({ autoFocus, prefill, onSignedIn, onCancel }: Props) 
       </h2>
       {step === 'credentials' ? (
         <>
-          <p className="muted">Use your Bitrix24 address and the login you use there.</p>
+          <p className="muted">
+            {prefill ? 'Enter your password to connect again.' : 'Use your Bitrix24 address and the login you use there.'}
+          </p>
           <div className="field">
             <label htmlFor={`${id}-address`}>Bitrix24 address</label>
             <input
