@@ -21,6 +21,10 @@ test('redactUrl hides webhook secrets and credential parameters', () => {
     '/oauth/token/?grant_type=refresh_token&refresh_token=***&client_id=c',
   );
   assert.equal(redactUrl('/rest/user.current'), '/rest/user.current');
+  // The SDK builds `//` when a base URL ends in a slash; the router accepts it, so must the redaction.
+  assert.equal(redactUrl('/rest//12/abcdef0123/user.current'), '/rest//12/***/user.current');
+  assert.equal(redactUrl('//rest/12/abcdef0123//user.current'), '//rest/12/***//user.current');
+  assert.equal(redactUrl('/REST/12/abcdef0123/user.current'), '/REST/12/***/user.current');
 });
 
 test('server logs never contain a password, token, code or webhook secret', async () => {

@@ -49,7 +49,7 @@ export async function checkCredentials(ctx: PortalContext, input: CredentialInpu
   if (!user || !passwordOk) return fail(SignInError.invalidCredentials, 'Wrong login or password.');
 
   if (user.totp_secret) {
-    const otp = input.otp?.trim().toLowerCase().replace(/\s+/g, '') ?? '';
+    const otp = input.otp?.trim() ?? '';
     if (!otp) return { ok: false, status: 401, error: SignInError.otpRequired, description: 'Enter the code from your authenticator app.' };
     if (!(await acceptSecondFactor(ctx, user, otp))) return fail(SignInError.invalidOtp, 'The code is wrong or was used already.');
   }
@@ -57,8 +57,11 @@ export async function checkCredentials(ctx: PortalContext, input: CredentialInpu
   return { ok: true, user };
 }
 
-async function acceptSecondFactor(ctx: PortalContext, user: User, otp: string): Promise<boolean> {
+/** A TOTP code or a recovery code, each accepted once (the claim is atomic in the database). */
+export async function acceptSecondFactor(ctx: PortalContext, user: User, code: string): Promise<boolean> {
+  const otp = code.trim().toLowerCase().replace(/\s+/g, '');
   if (RECOVERY_CODE.test(otp)) return claimRecoveryCode(ctx.db, user.id, hashSecret(otp), ctx.now());
-  const step = matchTotp(user.totp_secret as string, otp, ctx.now(), user.totp_last_step);
+  if (!user.totp_secret) return false;
+  const step = matchTotp(user.totp_secret, otp, ctx.now(), user.totp_last_step);
   return step !== null && (await claimTotpStep(ctx.db, user.id, step));
 }

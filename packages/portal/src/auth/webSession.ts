@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PortalContext, Site } from '../http/context.ts';
 import { findMembership } from '../store/members.ts';
-import type { Executor, Member, User, WebSession } from '../store/schema.ts';
-import { claimRecoveryCode, claimTotpStep, findUserById } from '../store/users.ts';
+import type { Member, User, WebSession } from '../store/schema.ts';
+import { findUserById } from '../store/users.ts';
 import { findLiveWebSession, insertWebSession, revokeWebSession, touchWebSession } from '../store/webSessions.ts';
+import { acceptSecondFactor } from './credentials.ts';
 import { hashSecret, randomToken } from './secrets.ts';
-import { matchTotp } from './totp.ts';
 
 /** How long a sign-in counts as fresh for sensitive actions (approving a QR login, revoking). */
 export const RECENT_AUTH_MS = 30 * 60_000;
@@ -112,22 +112,7 @@ export function sessionRowId(idHash: string): string {
   return hashSecret(`row:${idHash}`).slice(0, 22);
 }
 
-/** The user's live browser sessions on one site (a portal, or the network when `portalId` is null). */
-export async function listLiveSiteSessions(db: Executor, userId: number, portalId: number | null, now: number): Promise<WebSession[]> {
-  let query = db
-    .selectFrom('web_sessions')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('kind', '=', 'web')
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now);
-  query = portalId === null ? query.where('portal_id', 'is', null) : query.where('portal_id', '=', portalId);
-  return query.orderBy('last_seen_at', 'desc').execute();
-}
-
 export type SecondFactorResult = { ok: true } | { ok: false; status: 401 | 429; description: string; retryAfter?: number };
-
-const RECOVERY_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
 
 /**
  * The second step of a web sign-in whose password was already accepted: a TOTP code or a recovery
@@ -136,14 +121,7 @@ const RECOVERY_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
 export async function checkSecondFactor(ctx: PortalContext, user: User, code: string, ip: string): Promise<SecondFactorResult> {
   const wait = Math.max(ctx.loginFailures.retryAfter(user.email), ctx.ipFailures.retryAfter(ip));
   if (wait > 0) return { ok: false, status: 429, description: `Too many failed attempts. Try again in ${wait} seconds.`, retryAfter: wait };
-  const otp = code.trim().toLowerCase().replace(/\s+/g, '');
-  let accepted = false;
-  if (RECOVERY_CODE.test(otp)) {
-    accepted = await claimRecoveryCode(ctx.db, user.id, hashSecret(otp), ctx.now());
-  } else if (user.totp_secret) {
-    const step = matchTotp(user.totp_secret, otp, ctx.now(), user.totp_last_step);
-    accepted = step !== null && (await claimTotpStep(ctx.db, user.id, step));
-  }
+  const accepted = await acceptSecondFactor(ctx, user, code);
   if (!accepted) {
     ctx.loginFailures.fail(user.email);
     ctx.ipFailures.fail(ip);

@@ -37,15 +37,28 @@ class NodeSqliteStatement implements SqliteStatement {
   }
 }
 
+/** Kysely's queries repeat with new parameters: preparing each SQL text once saves most of a query's cost. */
+const STATEMENT_CACHE_SIZE = 500;
+
 class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, NodeSqliteStatement>();
 
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.#db.prepare(sql));
+    let statement = this.#statements.get(sql);
+    if (statement) {
+      // Re-insert to keep the map in least-recently-used order.
+      this.#statements.delete(sql);
+    } else {
+      statement = new NodeSqliteStatement(this.#db.prepare(sql));
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value as string);
+    }
+    this.#statements.set(sql, statement);
+    return statement;
   }
 
   close(): void {

@@ -44,15 +44,15 @@ export async function revokeWebSession(db: Executor, idHash: string, userId: num
   return result.numUpdatedRows > 0n;
 }
 
-export async function listLiveWebSessions(db: Executor, userId: number, portalId: number, now: number) {
-  return db
+/** The user's live browser sessions on one site (a portal, or the network when `portalId` is null). */
+export async function listLiveWebSessions(db: Executor, userId: number, portalId: number | null, now: number): Promise<WebSession[]> {
+  let query = db
     .selectFrom('web_sessions')
     .selectAll()
     .where('user_id', '=', userId)
-    .where('portal_id', '=', portalId)
     .where('kind', '=', 'web')
     .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
-    .orderBy('last_seen_at', 'desc')
-    .execute();
+    .where('expires_at', '>', now);
+  query = portalId === null ? query.where('portal_id', 'is', null) : query.where('portal_id', '=', portalId);
+  return query.orderBy('last_seen_at', 'desc').execute();
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type CurrentWebSession, clearSessionCookie, listLiveSiteSessions, sessionRowId, sitePortalId } from '../../auth/webSession.ts';
+import { type CurrentWebSession, clearSessionCookie, sessionRowId, sitePortalId } from '../../auth/webSession.ts';
 import type { TokenFamily, WebSession } from '../../store/schema.ts';
 import { listActiveFamiliesOfUser, revokeFamily } from '../../store/tokens.ts';
-import { revokeWebSession } from '../../store/webSessions.ts';
+import { listLiveWebSessions, revokeWebSession } from '../../store/webSessions.ts';
 import { readForm, seeOther, sendPage } from './forms.ts';
 import { checkCsrf, displayName, requireSignedIn } from './home.ts';
 import { escapeHtml, hiddenField, noticeBox, postForm, timeAgo } from './layout.ts';
@@ -80,7 +80,7 @@ export function sessionRoutes(app: FastifyInstance): void {
     if (!current) return reply;
     const now = app.ctx.now();
     const portalId = sitePortalId(request.site);
-    const browsers = await listLiveSiteSessions(app.ctx.db, current.user.id, portalId, now);
+    const browsers = await listLiveWebSessions(app.ctx.db, current.user.id, portalId, now);
     const devices = portalId === null ? null : await listActiveFamiliesOfUser(app.ctx.db, current.user.id, portalId);
     const revoked = (request.query as Record<string, unknown>).revoked;
     const notice = typeof revoked === 'string' ? NOTICES[revoked] : undefined;
@@ -99,7 +99,7 @@ export function sessionRoutes(app: FastifyInstance): void {
 
     if (kind === 'web') {
       // Only the user's own sessions on this site are candidates: another user's id matches nothing.
-      const sessions = await listLiveSiteSessions(app.ctx.db, current.user.id, portalId, now);
+      const sessions = await listLiveWebSessions(app.ctx.db, current.user.id, portalId, now);
       const target = sessions.find((s) => sessionRowId(s.id_hash) === id);
       if (!target) return notFound(reply);
       await revokeWebSession(app.ctx.db, target.id_hash, current.user.id, now);
