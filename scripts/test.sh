@@ -1,9 +1,13 @@
 #!/bin/sh
-# Every test of the project, from a fresh clone: installs what is missing, then lint, types, tests.
+# Every test of the project, from a fresh clone: installs what is missing (npm packages; Chromium,
+# Xvfb and a keyring via apt-get), then lint, types, unit, integration and end-to-end tests.
 set -eu
 cd "$(dirname "$0")/.."
 
-echo "== install npm packages"
+echo "== system packages"
+sh scripts/ensure-system-packages.sh
+
+echo "== npm packages"
 npm install --no-audit --no-fund --loglevel=error
 # Node 24 from the `node` devDependency; the system Node may be older.
 NODE="$PWD/node_modules/.bin/node"
@@ -15,5 +19,15 @@ npx --no-install biome check .
 echo "== type-check (tsc)"
 npx --no-install tsc -p tsconfig.json
 
-echo "== unit and integration tests"
-"$NODE" --test --test-reporter=spec --test-concurrency=2 'packages/*/test/**/*.test.ts'
+echo "== build the desktop UI (vite)"
+npm run --silent build:ui -w @multidesk/desktop
+
+echo "== unit, integration and end-to-end tests (under Xvfb, with a real keyring)"
+# A private D-Bus session with an unlocked gnome-keyring gives the tests a real Secret Service;
+# xvfb-run gives the app windows a display.
+export NODE
+dbus-run-session -- sh -c '
+  echo -n multidesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  exec xvfb-run -a -s "-screen 0 1280x800x24" "$NODE" --test --test-reporter=spec --test-concurrency=1 \
+    "packages/*/test/**/*.test.ts" "e2e/**/*.test.ts"
+'

@@ -24,19 +24,25 @@ export interface TestPortal {
   port: number;
   clock: TestClock;
   demo: DemoSeedResult;
+  /** Every request the server received, in order: lets a test prove a client went quiet. */
+  requests: { host: string; method: string; path: string; at: number }[];
   /** `http://acme.localhost:PORT`, or the network's address without a name. */
   url(portal?: string): string;
   close(): Promise<void>;
 }
 
 /** A real portal server on a random loopback port over a fresh SQLite file, seeded with the demo data. */
-export async function startTestPortal(options: { limits?: Partial<Limits> } = {}): Promise<TestPortal> {
+export async function startTestPortal(options: { limits?: Partial<Limits>; port?: number } = {}): Promise<TestPortal> {
   const dataDir = mkdtempSync(join(tmpdir(), 'multidesk-portal-test-'));
   const db = await openDatabase(dataDir);
   const clock = new TestClock();
   const demo = await seedDemo(db, clock.now());
   const app = await buildApp({ db, now: clock.now, ...(options.limits ? { limits: options.limits } : {}) });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  const requests: TestPortal['requests'] = [];
+  app.addHook('onRequest', async (request) => {
+    requests.push({ host: request.headers.host ?? '', method: request.method, path: request.url.split('?')[0] ?? '', at: Date.now() });
+  });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
@@ -46,6 +52,7 @@ export async function startTestPortal(options: { limits?: Partial<Limits> } = {}
     port,
     clock,
     demo,
+    requests,
     url: (portal) => `http://${portal ? `${portal}.` : ''}localhost:${port}`,
     close: async () => {
       await app.close();
