@@ -59,6 +59,7 @@ function sameWords(a: string, b: string): boolean {
   const norm = (s: string) =>
     s
       .toLowerCase()
+      .replace(/https?:\/\//g, '')
       .replace(/[^a-z0-9]+/g, ' ')
       .trim();
   return norm(a) === norm(b);
