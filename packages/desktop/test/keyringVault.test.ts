@@ -9,7 +9,7 @@ import { KeyringVault } from '../src/core/vault/keyringVault.ts';
 const SERVICE = `multidesk-test-${process.pid}`;
 
 test('the keyring vault stores, reads back and deletes a secret in the system keychain', async () => {
-  assert.equal(await KeyringVault.available(SERVICE), true, 'a Secret Service must be running (see scripts/test.sh)');
+  assert.equal(await KeyringVault.unavailableReason(SERVICE), null, 'a Secret Service must be running (see scripts/test.sh)');
   const vault = new KeyringVault(SERVICE);
   const key = randomUUID();
   await vault.set(key, 'refresh-token-value');

@@ -9,7 +9,9 @@ export type VaultChoice = 'keyring' | 'file';
 /** The keychain when one answers; otherwise memory for this run, with a notice, unless the user opted into a file. */
 export async function createVault(choice: VaultChoice, profileDir: string, keyringService?: string): Promise<SecretVault> {
   if (choice === 'file') return new FileVault(join(profileDir, 'vault.json'));
-  if (await KeyringVault.available(keyringService)) return new KeyringVault(keyringService);
+  const reason = await KeyringVault.unavailableReason(keyringService);
+  if (reason === null) return new KeyringVault(keyringService);
+  process.stderr.write(`Multidesk: the system keychain cannot be used (${reason}); sign-ins are kept in memory.\n`);
   return new MemoryVault({
     kind: 'memory',
     notice:

@@ -27,16 +27,25 @@ export class KeyringVault implements SecretVault {
     });
   }
 
-  /** True when a Secret Service answers: a round trip of a probe entry. */
-  static async available(service = KEYRING_SERVICE): Promise<boolean> {
-    try {
-      const probe = new AsyncEntry(service, `probe-${process.pid}`);
-      await probe.setPassword('probe');
-      const ok = (await probe.getPassword()) === 'probe';
-      await probe.deleteCredential();
-      return ok;
-    } catch {
-      return false;
+  /**
+   * Null when a Secret Service answers (a round trip of a probe entry), else why not. Tried a few
+   * times: at login the keychain daemon may still be starting when Multidesk does.
+   */
+  static async unavailableReason(service = KEYRING_SERVICE, attempts = 3): Promise<string | null> {
+    let reason = 'no answer';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const probe = new AsyncEntry(service, `probe-${process.pid}`);
+        await probe.setPassword('probe');
+        const readBack = await probe.getPassword();
+        await probe.deleteCredential();
+        if (readBack === 'probe') return null;
+        reason = 'the keychain did not return what was stored';
+      } catch (error) {
+        reason = (error as Error).message;
+      }
+      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
     }
+    return reason;
   }
 }
