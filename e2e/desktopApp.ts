@@ -46,9 +46,13 @@ export interface DesktopApp {
 export async function launchDesktop(profileDir: string, extraArgs: string[] = []): Promise<DesktopApp> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const debugPort = await freePort();
-  const core = spawn(process.execPath, [MAIN, '--profile', profileDir, '--browser', BROWSER, '--remote-debugging-port', String(debugPort), ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const core = spawn(
+    process.execPath,
+    [MAIN, '--profile', profileDir, '--browser', BROWSER, '--remote-debugging-port', String(debugPort), ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   core.stdout?.on('data', (c) => {
     output += c;
