@@ -35,8 +35,9 @@ export function SignInForm({ autoFocus, prefill, onSignedIn, onCancel }: Props) 
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<SignInProblem | null>(null);
-  const [retryUntil, setRetryUntil] = useState<number | null>(null);
-  const now = useNow(retryUntil !== null);
+  /** The portal throttles one login at one address: that pair waits, any other may try. */
+  const [throttle, setThrottle] = useState<{ until: number; key: string } | null>(null);
+  const now = useNow(throttle !== null);
   const [focusField, setFocusField] = useState<Field | null>(autoFocus ? (prefill ? 'password' : 'address') : null);
   const refs = {
     address: useRef<HTMLInputElement>(null),
@@ -55,8 +56,8 @@ export function SignInForm({ autoFocus, prefill, onSignedIn, onCancel }: Props) 
     setFocusField(null);
   });
 
-  const waitSeconds = retryUntil === null ? 0 : Math.max(0, Math.ceil((retryUntil - now) / 1000));
-  const waiting = waitSeconds > 0;
+  const waitSeconds = throttle === null ? 0 : Math.max(0, Math.ceil((throttle.until - now) / 1000));
+  const waiting = waitSeconds > 0 && throttle?.key === throttleKey(address, login);
 
   const fail = (next: SignInProblem, field: Field) => {
     setProblem(next);
@@ -77,7 +78,7 @@ export function SignInForm({ autoFocus, prefill, onSignedIn, onCancel }: Props) 
 
     setBusy(true);
     setProblem(null);
-    setRetryUntil(null);
+    setThrottle(null);
     try {
       const result = await call('signIn', req);
       if (result.ok) {
@@ -98,7 +99,7 @@ export function SignInForm({ autoFocus, prefill, onSignedIn, onCancel }: Props) 
           fail(next, 'code');
           break;
         case 'too_many_attempts':
-          setRetryUntil(Date.now() + Math.max(1, result.retryAfter ?? 30) * 1000);
+          setThrottle({ until: Date.now() + Math.max(1, result.retryAfter ?? 30) * 1000, key: throttleKey(req.address, req.login) });
           fail(next, step === 'code' ? 'code' : 'password');
           break;
         case 'invalid_credentials':
@@ -145,95 +146,94 @@ export function SignInForm({ autoFocus, prefill, onSignedIn, onCancel }: Props) 
       <h2 id={`${id}-title`} className="signin-title">
         {prefill ? `Sign in again to ${prefill.portalTitle}` : 'Sign in to Bitrix24'}
       </h2>
+      <p className="muted">
+        {step === 'code'
+          ? 'Enter the code from your authenticator app, or a recovery code.'
+          : prefill
+            ? 'Enter your password to connect again.'
+            : 'Use your Bitrix24 address and the login you use there.'}
+      </p>
+      <div className="field">
+        <label htmlFor={`${id}-address`}>Bitrix24 address</label>
+        <input
+          ref={refs.address}
+          id={`${id}-address`}
+          name="address"
+          type="text"
+          inputMode="url"
+          autoComplete="url"
+          autoCapitalize="off"
+          spellCheck={false}
+          placeholder="acme.bitrix24.com"
+          maxLength={300}
+          value={address}
+          readOnly={step === 'code'}
+          onChange={(e) => setAddress(e.target.value)}
+          aria-invalid={addressInvalid}
+          aria-describedby={describe(addressInvalid)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-login`}>Login</label>
+        <input
+          ref={refs.login}
+          id={`${id}-login`}
+          name="login"
+          type="text"
+          autoComplete="username"
+          autoCapitalize="off"
+          spellCheck={false}
+          maxLength={254}
+          value={login}
+          readOnly={step === 'code'}
+          onChange={(e) => setLogin(e.target.value)}
+          aria-invalid={loginInvalid}
+          aria-describedby={describe(loginInvalid)}
+        />
+      </div>
+      {/* On the code step the password stays in memory only: it is no longer in the page. */}
       {step === 'credentials' ? (
-        <>
-          <p className="muted">
-            {prefill ? 'Enter your password to connect again.' : 'Use your Bitrix24 address and the login you use there.'}
-          </p>
-          <div className="field">
-            <label htmlFor={`${id}-address`}>Bitrix24 address</label>
-            <input
-              ref={refs.address}
-              id={`${id}-address`}
-              name="address"
-              type="text"
-              inputMode="url"
-              autoComplete="url"
-              autoCapitalize="off"
-              spellCheck={false}
-              placeholder="acme.bitrix24.com"
-              maxLength={300}
-              value={address}
-              onChange={(e) => setAddress(e.target.value)}
-              aria-invalid={addressInvalid}
-              aria-describedby={describe(addressInvalid)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-login`}>Login</label>
-            <input
-              ref={refs.login}
-              id={`${id}-login`}
-              name="login"
-              type="text"
-              autoComplete="username"
-              autoCapitalize="off"
-              spellCheck={false}
-              maxLength={254}
-              value={login}
-              onChange={(e) => setLogin(e.target.value)}
-              aria-invalid={loginInvalid}
-              aria-describedby={describe(loginInvalid)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-password`}>Password</label>
-            <input
-              ref={refs.password}
-              id={`${id}-password`}
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              maxLength={256}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={passwordInvalid}
-              aria-describedby={describe(passwordInvalid)}
-            />
-          </div>
-        </>
+        <div className="field">
+          <label htmlFor={`${id}-password`}>Password</label>
+          <input
+            ref={refs.password}
+            id={`${id}-password`}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            maxLength={256}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-invalid={passwordInvalid}
+            aria-describedby={describe(passwordInvalid)}
+          />
+        </div>
       ) : (
-        <>
-          <p className="muted">
-            Enter the code from your authenticator app for <strong>{login.trim()}</strong> at <strong>{address.trim()}</strong>, or a
-            recovery code.
-          </p>
-          <div className="field">
-            <label htmlFor={`${id}-code`}>Code</label>
-            <input
-              ref={refs.code}
-              id={`${id}-code`}
-              name="code"
-              type="text"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              autoCapitalize="off"
-              spellCheck={false}
-              maxLength={32}
-              className="code-input"
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              aria-invalid={codeInvalid}
-              aria-describedby={describe(codeInvalid)}
-            />
-          </div>
-        </>
+        <div className="field">
+          <label htmlFor={`${id}-code`}>Code</label>
+          <input
+            ref={refs.code}
+            id={`${id}-code`}
+            name="code"
+            type="text"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            autoCapitalize="off"
+            spellCheck={false}
+            maxLength={32}
+            className="code-input"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            aria-invalid={codeInvalid}
+            aria-describedby={describe(codeInvalid)}
+          />
+        </div>
       )}
 
       {problem ? (
         <div id={errorId} className="notice notice-error" role="alert">
           {problem.code === 'too_many_attempts' ? (
-            waiting ? (
+            waitSeconds > 0 ? (
               <>
                 Too many attempts. Try again in <span aria-live="off">{secondsText(waitSeconds)}</span>.
               </>
@@ -270,6 +270,10 @@ export function SignInForm({ autoFocus, prefill, onSignedIn, onCancel }: Props) 
       </div>
     </form>
   );
+}
+
+function throttleKey(address: string, login: string): string {
+  return `${address.trim().toLowerCase()}\n${login.trim().toLowerCase()}`;
 }
 
 /** The current time, ticking every second while `running`. */
