@@ -65,6 +65,9 @@ function sameWords(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** "1 second", "45 seconds", "900 seconds (about 15 minutes)". */
 export function secondsText(seconds: number): string {
-  return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  if (seconds === 1) return '1 second';
+  if (seconds < 120) return `${seconds} seconds`;
+  return `${seconds} seconds (about ${Math.round(seconds / 60)} minutes)`;
 }
