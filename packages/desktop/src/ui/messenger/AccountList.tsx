@@ -1,5 +1,5 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
-import { type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
+import { type FocusEvent, type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressOf, stateInWords } from '../shared/format.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
@@ -61,8 +61,16 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
     }
   };
 
+  // Tabbing out of the list closes it; focus moving to its menu, its dialog or the toggle does not.
+  const onBlur = (event: FocusEvent<HTMLElement>) => {
+    const next = event.relatedTarget;
+    if (holding || !(next instanceof Element)) return;
+    if (panel.current?.contains(next) || toggle.current?.contains(next) || next.closest('[role="menu"], dialog')) return;
+    onClose(false);
+  };
+
   return (
-    <section ref={panel} id={id} className="account-popover" aria-label="Account list" tabIndex={-1} onKeyDown={onKeyDown}>
+    <section ref={panel} onBlur={onBlur} id={id} className="account-popover" aria-label="Account list" tabIndex={-1} onKeyDown={onKeyDown}>
       <h2 className="popover-title">Accounts</h2>
       {error ? (
         <p className="notice notice-error" role="alert">
