@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
-import { AsyncEntry } from '@napi-rs/keyring';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../packages/portal/src/auth/totp.ts';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
+import { keyringEntry } from '../packages/desktop/src/core/vault/keyringVault.ts';
 import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
 
 let portal: TestPortal;
@@ -154,7 +154,7 @@ describe('desktop: sign-in page, tabs, account list', () => {
   test("Delete kills acme's sign-in on the server, removes its keyring entry and cache, and adding it again needs the password", async () => {
     const anna = storedAccounts().find((a) => a.portalTitle === 'Acme Corp' && a.userName === 'Anna Smirnova');
     assert.ok(anna);
-    const saved = await new AsyncEntry('multidesk', anna.id).getPassword();
+    const saved = await keyringEntry('multidesk', anna.id).getPassword();
     assert.ok(saved, 'the sign-in is in the keyring');
     const { refreshToken } = JSON.parse(saved) as { refreshToken: string };
     assert.ok(existsSync(join(profileDir, 'cache', anna.id)));
@@ -169,7 +169,7 @@ describe('desktop: sign-in page, tabs, account list', () => {
     await dialog.waitFor({ state: 'detached' });
     await app.workspace.getByRole('tab', { name: /^Acme Corp.*Anna/ }).waitFor({ state: 'detached' });
 
-    assert.equal((await new AsyncEntry('multidesk', anna.id).getPassword()) ?? null, null, 'keyring entry removed');
+    assert.equal((await keyringEntry('multidesk', anna.id).getPassword()) ?? null, null, 'keyring entry removed');
     assert.equal(existsSync(join(profileDir, 'cache', anna.id)), false, 'cache removed');
     const refresh = await fetch(`${portal.url('acme')}/oauth/token/`, {
       method: 'POST',

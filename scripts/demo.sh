@@ -1,12 +1,17 @@
 #!/bin/sh
-# The demo: installs what is missing, seeds the demo portals, prints logins and addresses, serves.
+# The demo: installs what is missing, seeds the demo portals, prints logins and addresses, starts
+# the portal server, then opens the desktop app signed in to nothing (ready for +).
 set -eu
 cd "$(dirname "$0")/.."
+sh scripts/ensure-system-packages.sh
 npm install --no-audit --no-fund --loglevel=error
 NODE="$PWD/node_modules/.bin/node"
 DATA="${MULTIDESK_DATA:-$PWD/.data/demo}"
+PROFILE="${MULTIDESK_PROFILE:-$PWD/.data/demo-profile}"
 PORT="${MULTIDESK_PORT:-8024}"
 CLI="packages/portal/src/cli.ts"
+
+npm run --silent build:ui -w @multidesk/desktop >/dev/null
 
 echo "== demo data in $DATA"
 "$NODE" "$CLI" seed-demo --data "$DATA" --public-url "http://localhost:$PORT"
@@ -14,5 +19,10 @@ echo
 echo "== an inbound webhook for anna on acme (try: curl \"<URL>user.current\")"
 "$NODE" "$CLI" webhook create --portal acme --email anna@example.com --scope user,im,task --data "$DATA" --public-url "http://localhost:$PORT"
 echo
-echo "== portal server on http://localhost:$PORT (network) and http://<portal>.localhost:$PORT; Ctrl+C stops it"
-exec "$NODE" "$CLI" serve --data "$DATA" --port "$PORT"
+
+"$NODE" "$CLI" serve --data "$DATA" --port "$PORT" --log-level warn &
+PORTAL=$!
+trap 'kill $PORTAL 2>/dev/null || true' EXIT INT TERM
+echo "== portal server on http://localhost:$PORT (network) and http://<portal>.localhost:$PORT"
+echo "== Multidesk: click + in the Workspace window and sign in, e.g. address acme.localhost:$PORT, login anna@example.com"
+"$NODE" packages/desktop/src/core/main.ts --profile "$PROFILE" "$@"

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { AsyncEntry } from '@napi-rs/keyring';
-import { KeyringVault } from '../src/core/vault/keyringVault.ts';
+import { KeyringVault, keyringEntry } from '../src/core/vault/keyringVault.ts';
 
 // The test command runs the suite inside dbus-run-session with an unlocked gnome-keyring, so the
 // real Secret Service is there; without it this test fails rather than pretending.
@@ -14,10 +13,10 @@ test('the keyring vault stores, reads back and deletes a secret in the system ke
   const key = randomUUID();
   await vault.set(key, 'refresh-token-value');
   assert.equal(await vault.get(key), 'refresh-token-value');
-  assert.equal(await new AsyncEntry(SERVICE, key).getPassword(), 'refresh-token-value', 'it is really in the keychain');
+  assert.equal(await keyringEntry(SERVICE, key).getPassword(), 'refresh-token-value', 'it is really in the keychain');
   await vault.delete(key);
   assert.equal(await vault.get(key), null);
-  assert.equal((await new AsyncEntry(SERVICE, key).getPassword()) ?? null, null);
+  assert.equal((await keyringEntry(SERVICE, key).getPassword()) ?? null, null);
 });
 
 test('operations on one key run in order even when started together', async () => {

@@ -3,6 +3,16 @@ import { KeyedSerializer, type SecretVault } from './secretVault.ts';
 
 export const KEYRING_SERVICE = 'multidesk';
 
+/**
+ * On Linux the binding would silently fall back to the kernel keyring, which forgets everything at
+ * reboot: require the Secret Service so that "saved" means saved (elsewhere the option is ignored).
+ */
+const ENTRY_OPTIONS = { linux: { store: 'secret-service' as const } };
+
+export function keyringEntry(service: string, key: string): AsyncEntry {
+  return new AsyncEntry(service, key, ENTRY_OPTIONS);
+}
+
 /** The OS keychain: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows. */
 export class KeyringVault implements SecretVault {
   readonly info = { kind: 'keyring' as const };
@@ -14,16 +24,16 @@ export class KeyringVault implements SecretVault {
   }
 
   get(key: string): Promise<string | null> {
-    return this.#serializer.run(key, async () => (await new AsyncEntry(this.#service, key).getPassword()) ?? null);
+    return this.#serializer.run(key, async () => (await keyringEntry(this.#service, key).getPassword()) ?? null);
   }
 
   set(key: string, value: string): Promise<void> {
-    return this.#serializer.run(key, () => new AsyncEntry(this.#service, key).setPassword(value));
+    return this.#serializer.run(key, () => keyringEntry(this.#service, key).setPassword(value));
   }
 
   delete(key: string): Promise<void> {
     return this.#serializer.run(key, async () => {
-      await new AsyncEntry(this.#service, key).deleteCredential();
+      await keyringEntry(this.#service, key).deleteCredential();
     });
   }
 
@@ -35,7 +45,7 @@ export class KeyringVault implements SecretVault {
     let reason = 'no answer';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const probe = new AsyncEntry(service, `probe-${process.pid}`);
+        const probe = keyringEntry(service, `probe-${process.pid}`);
         await probe.setPassword('probe');
         const readBack = await probe.getPassword();
         await probe.deleteCredential();
