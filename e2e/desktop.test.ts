@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
 import type { Page } from 'playwright-core';
+import { keyringEntry } from '../packages/desktop/src/core/vault/keyringVault.ts';
 import { totpCode } from '../packages/portal/src/auth/totp.ts';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
-import { keyringEntry } from '../packages/desktop/src/core/vault/keyringVault.ts';
 import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
 
 let portal: TestPortal;
@@ -37,7 +38,8 @@ async function signIn(page: Page, fields: { address: string; login: string; pass
   return form;
 }
 
-const selectedTab = (page: Page) => page.getByRole('tablist', { name: 'Accounts' }).getByRole('tab', { selected: true });
+const selectedTabName = (page: Page) =>
+  page.getByRole('tablist', { name: 'Accounts' }).getByRole('tab', { selected: true }).getAttribute('aria-label');
 const tabNames = async (page: Page) =>
   (await page.getByRole('tablist', { name: 'Accounts' }).getByRole('tab').allInnerTexts()).map((t) => t.trim());
 
@@ -83,9 +85,9 @@ describe('desktop: sign-in page, tabs, account list', () => {
     await signIn(page, { address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' }, { newTab: true });
     await page.getByRole('tab', { name: /^Globex/ }).waitFor();
     await page.keyboard.press('Control+1');
-    assert.match((await selectedTab(page).getAttribute('aria-label')) ?? (await selectedTab(page).innerText()), /^Acme Corp/);
+    assert.match((await selectedTabName(page)) ?? '', /^Acme Corp/);
     await page.keyboard.press('Control+2');
-    assert.match((await selectedTab(page).getAttribute('aria-label')) ?? (await selectedTab(page).innerText()), /^Globex/);
+    assert.match((await selectedTabName(page)) ?? '', /^Globex/);
   });
 
   test("chen's sign-in asks for the code from the authenticator app", async () => {
@@ -109,6 +111,23 @@ describe('desktop: sign-in page, tabs, account list', () => {
     await page.getByRole('tab', { name: /^Acme Corp.*Ben/ }).waitFor();
     assert.equal(await page.getByRole('tab', { name: /^Acme Corp/ }).count(), 2);
     await page.screenshot({ path: join(SCREENSHOTS, 'workspace-signed-in.png') });
+  });
+
+  test('Ctrl+Tab and Ctrl+Shift+Tab cycle through the tabs, and Ctrl+T opens +', async () => {
+    const page = app.workspace;
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('Control+Tab');
+    assert.match((await selectedTabName(page)) ?? '', /^Globex/);
+    await page.keyboard.press('Control+Shift+Tab');
+    assert.match((await selectedTabName(page)) ?? '', /^Acme Corp.*Anna/);
+    await page.keyboard.press('Control+Shift+Tab');
+    assert.match((await selectedTabName(page)) ?? '', /^Acme Corp.*Ben/, 'wraps around to the last tab');
+    await page.keyboard.press('Control+t');
+    const address = page.getByRole('textbox', { name: 'Bitrix24 address' });
+    await address.waitFor();
+    assert.ok(await address.evaluate((el) => el === document.activeElement), 'the address field has the focus');
+    await page.getByRole('button', { name: 'Close tab' }).click();
+    await address.waitFor({ state: 'detached' });
   });
 
   test('Disconnect closes the tab, keeps the account listed and stops all its traffic; Connect brings it back', async () => {
@@ -221,5 +240,14 @@ describe('desktop: sign-in page, tabs, account list', () => {
     } finally {
       await foreign.close();
     }
+  });
+
+  test('closing both windows ends Multidesk and leaves no browser process behind', async () => {
+    const exited = new Promise<number | null>((resolve) => app.core.once('exit', (code) => resolve(code)));
+    await app.messenger.close();
+    await app.workspace.close();
+    assert.equal(await exited, 0);
+    const stray = spawnSync('pgrep', ['-f', profileDir], { encoding: 'utf8' });
+    assert.equal(stray.stdout.trim(), '', `processes still running: ${stray.stdout}`);
   });
 });

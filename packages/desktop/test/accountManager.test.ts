@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -240,6 +241,47 @@ describe('account life cycle', () => {
       assert.notEqual(after.refreshToken, before.refreshToken, 'the rotated pair was saved');
       assert.equal(core.manager.list()[0]?.state, 'connected');
     } finally {
+      await core.close();
+      core.removeProfile();
+    }
+  });
+
+  test('a portal that does not answer never holds up the other accounts', async () => {
+    const other = await startTestPortal();
+    const core = await startTestCore(new MemoryVault());
+    const sockets: Socket[] = [];
+    const blackHole = createServer((socket) => {
+      sockets.push(socket);
+    });
+    try {
+      const slow = await core.manager.signIn({
+        address: `acme.localhost:${other.port}`,
+        login: 'anna@example.com',
+        password: 'multidesk-demo',
+      });
+      const fine = await core.manager.signIn({ address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' });
+      assert.ok(slow.ok && fine.ok);
+      const port = other.port;
+      await other.close();
+      // Let the client notice that its pooled connection was closed by the server.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The same address now accepts connections and never answers: the worst kind of "down".
+      await new Promise<void>((resolve) => blackHole.listen(port, '127.0.0.1', resolve));
+      let slowSettled = false;
+      const slowHome = core.manager.home(slow.account.id).finally(() => {
+        slowSettled = true;
+      });
+      const fineHome = await core.manager.home(fine.account.id);
+      assert.equal(fineHome.stale, false);
+      assert.equal(fineHome.profile?.name, 'Anna');
+      assert.equal(slowSettled, false, 'the silent portal is still being waited for');
+      for (const socket of sockets) socket.destroy();
+      const result = await slowHome;
+      assert.equal(result.stale, true);
+      assert.match(result.problem ?? '', /Cannot reach/);
+      assert.equal(core.manager.list().find((a) => a.id === slow.account.id)?.state, 'connected', 'a network failure is not a sign-out');
+    } finally {
+      blackHole.close();
       await core.close();
       core.removeProfile();
     }
