@@ -24,9 +24,12 @@ npm run --silent build:ui -w @multidesk/desktop
 
 echo "== unit, integration and end-to-end tests (under Xvfb, with a real keyring)"
 # A private D-Bus session with an unlocked gnome-keyring gives the tests a real Secret Service;
-# xvfb-run gives the app windows a display.
+# xvfb-run gives the app windows a display. The keyring lives in a fresh folder, so no keyring
+# left by an earlier run (with another password) can ask for an unlock prompt.
+KEYRING_HOME="$(mktemp -d)"
+trap 'rm -rf "$KEYRING_HOME"' EXIT
 export NODE
-dbus-run-session -- sh -c '
+XDG_DATA_HOME="$KEYRING_HOME" dbus-run-session -- sh -c '
   echo -n multidesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec xvfb-run -a -s "-screen 0 1280x800x24" "$NODE" --test --test-reporter=spec --test-concurrency=1 \
     "packages/*/test/**/*.test.ts" "e2e/**/*.test.ts"
