@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { hostname, platform } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AccountManager } from './accounts/accountManager.ts';
-import { AccountRegistry } from './accounts/accountRegistry.ts';
-import { RevocationQueue } from './accounts/revocationQueue.ts';
 import { startBridge } from './bridge/bridgeServer.ts';
 import { AppWindows } from './browser/appWindows.ts';
 import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
-import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
-import { defaultProfileDir, openProfile } from './profile.ts';
+import { openCore } from './core.ts';
+import { defaultProfileDir } from './profile.ts';
 import { createVault, type VaultChoice } from './vault/createVault.ts';
 
 const USAGE = `Usage: npm run desktop -- [options]
@@ -65,20 +63,13 @@ async function main(): Promise<void> {
   const browser = open ? findBrowser(values.browser) : null;
   if (open && !browser) fail(values.browser ? `No browser can be run at ${values.browser}.\n${INSTALL_HINT}` : INSTALL_HINT);
 
-  const profile = openProfile(values.profile ?? defaultProfileDir());
-  const vault = await createVault(vaultChoice, profile.dir);
-  const dispatcher = createPortalDispatcher();
-  const revocations = new RevocationQueue(profile.revocationsFile, vault, dispatcher);
-  await revocations.load();
-  const manager = new AccountManager({
-    profile,
-    registry: new AccountRegistry(profile.accountsFile),
-    vault,
-    dispatcher,
-    revocations,
+  const profileDir = values.profile ?? defaultProfileDir();
+  const core = await openCore({
+    profileDir,
+    vault: await createVault(vaultChoice, resolve(profileDir)),
     deviceName: `Multidesk on ${hostname()} (${platform()})`,
   });
-  await manager.load();
+  const { manager, profile, vault } = core;
   const bridge = await startBridge(manager, UI_DIR);
   const windows = browser
     ? new AppWindows({ browser, userDataDir: profile.browserDataDir, ...(debugPort ? { remoteDebuggingPort: debugPort } : {}) })
@@ -90,8 +81,7 @@ async function main(): Promise<void> {
     stopping = true;
     await windows?.close();
     await bridge.close();
-    manager.close();
-    await dispatcher.close();
+    await core.close();
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(0));
