@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
+import { hashSecret } from '../../portal/src/auth/secrets.ts';
 import { totpCode } from '../../portal/src/auth/totp.ts';
+import { findToken } from '../../portal/src/store/tokens.ts';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import type { StoredTokens } from '../src/core/portal/portalSession.ts';
 import { FileVault } from '../src/core/vault/fileVault.ts';
@@ -282,6 +284,61 @@ describe('account life cycle', () => {
       assert.equal(core.manager.list().find((a) => a.id === slow.account.id)?.state, 'connected', 'a network failure is not a sign-out');
     } finally {
       blackHole.close();
+      await core.close();
+      core.removeProfile();
+    }
+  });
+
+  test('Delete while the portal is down queues the revocation and sends it once the portal is back', async () => {
+    // A relay in front of the portal stands for the network between them: stopped, the portal is down.
+    const relaySockets = new Set<Socket>();
+    const startRelay = (port: number) =>
+      new Promise<Server>((resolve) => {
+        const relay = createServer((client) => {
+          const upstream = connect(portal.port, '127.0.0.1');
+          relaySockets.add(client).add(upstream);
+          client.pipe(upstream).pipe(client);
+          client.on('error', () => upstream.destroy());
+          upstream.on('error', () => client.destroy());
+        });
+        relay.listen(port, '127.0.0.1', () => resolve(relay));
+      });
+    const stopRelay = (relay: Server) =>
+      new Promise<void>((resolve) => {
+        for (const socket of relaySockets) socket.destroy();
+        relaySockets.clear();
+        relay.close(() => resolve());
+      });
+    let relay = await startRelay(0);
+    const relayPort = (relay.address() as { port: number }).port;
+    const vault = new MemoryVault();
+    const core = await startTestCore(vault);
+    try {
+      const result = await core.manager.signIn({
+        address: `acme.localhost:${relayPort}`,
+        login: 'anna@example.com',
+        password: 'multidesk-demo',
+      });
+      assert.ok(result.ok);
+      const tokens = JSON.parse((await vault.get(result.account.id)) as string) as StoredTokens;
+      await stopRelay(relay);
+      await core.manager.remove(result.account.id);
+      assert.deepEqual(core.manager.list(), [], 'the account is gone at once');
+      assert.equal(await vault.get(result.account.id), null);
+      const revokedAt = async () => (await findToken(portal.db, hashSecret(tokens.refreshToken)))?.revoked_at ?? null;
+      assert.equal(await revokedAt(), null, 'not yet revoked: the portal was unreachable');
+      const queued = JSON.parse(readFileSync(core.profile.revocationsFile, 'utf8'));
+      assert.equal(queued.pending.length, 1);
+      assert.ok(!JSON.stringify(queued).includes(tokens.refreshToken), 'the queue file holds no secret');
+
+      relay = await startRelay(relayPort);
+      await core.revocations.flush();
+      const rotated = JSON.parse(readFileSync(core.profile.revocationsFile, 'utf8'));
+      assert.equal(rotated.pending.length, 0);
+      assert.equal(await vault.get(`revoke:${result.account.id}`), null);
+      assert.notEqual(await revokedAt(), null, 'revoked on the server');
+    } finally {
+      await stopRelay(relay);
       await core.close();
       core.removeProfile();
     }

@@ -9,6 +9,7 @@ export interface Core {
   manager: AccountManager;
   profile: Profile;
   vault: SecretVault;
+  revocations: RevocationQueue;
   close(): Promise<void>;
 }
 
@@ -31,6 +32,7 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
     manager,
     profile,
     vault: options.vault,
+    revocations,
     close: async () => {
       manager.close();
       await dispatcher.close();
