@@ -1,4 +1,5 @@
 export * from './bridge.ts';
 export * from './errors.ts';
 export * from './oauth.ts';
+export * from './qr.ts';
 export * from './rest.ts';
