@@ -1,13 +1,12 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { useId } from 'react';
 import { addressOf, stateInWords } from '../shared/format.ts';
-import { StaleNotice } from '../shared/HomeStatus.tsx';
+import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
-import { useHome, useStore } from '../shared/useBridge.ts';
+import { useHome } from '../shared/useBridge.ts';
 
 /** The chosen account's side of the window. Chats come later; for now, its people. */
 export function ChatArea({ account, onConnect }: { account: AccountView; onConnect(): void }) {
-  const store = useStore();
   const entry = useHome(account.id);
   const id = useId();
   const home = entry && 'home' in entry ? entry.home : undefined;
@@ -42,17 +41,7 @@ export function ChatArea({ account, onConnect }: { account: AccountView; onConne
             {account.problem}
           </p>
         ) : null}
-        {home ? <StaleNotice home={home} /> : null}
-        {entry?.status === 'error' ? (
-          <div className="notice notice-error notice-row" role="alert">
-            <span>
-              Could not load {account.portalTitle}: {entry.error}
-            </span>
-            <button type="button" className="button" onClick={() => void store.loadHome(account.id)}>
-              Try again
-            </button>
-          </div>
-        ) : null}
+        <HomeNotices account={account} entry={entry} />
         <section aria-labelledby={`${id}-people`}>
           <h2 id={`${id}-people`} className="section-title">
             People

@@ -1,8 +1,34 @@
-import type { HomeView } from '@multidesk/protocol/bridge';
+import type { AccountView, HomeView } from '@multidesk/protocol/bridge';
+import type { HomeEntry } from './bridgeStore.ts';
 import { formatTime } from './format.ts';
+import { useStore } from './useBridge.ts';
+
+/**
+ * What is amiss with an account's home, in both windows: the home shown is the saved copy, or the
+ * last load failed (with a way to try again). Renders nothing when all is well.
+ */
+export function HomeNotices({ account, entry }: { account: AccountView; entry: HomeEntry | undefined }) {
+  const store = useStore();
+  const home = entry && 'home' in entry ? entry.home : undefined;
+  return (
+    <>
+      {home ? <StaleNotice home={home} /> : null}
+      {entry?.status === 'error' ? (
+        <div className="notice notice-error notice-row" role="alert">
+          <span>
+            Could not load {account.portalTitle}: {entry.error}
+          </span>
+          <button type="button" className="button" onClick={() => void store.loadHome(account.id)}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
 
 /** Says when the home shown is the saved copy, and why. */
-export function StaleNotice({ home }: { home: HomeView }) {
+function StaleNotice({ home }: { home: HomeView }) {
   if (!home.stale) return null;
   const when = home.fetchedAt === null ? 'earlier' : formatTime(home.fetchedAt);
   return (

@@ -2,7 +2,7 @@ import type { AccountView, Person } from '@multidesk/protocol/bridge';
 import { useId, useState } from 'react';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
-import { StaleNotice } from '../shared/HomeStatus.tsx';
+import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
 import { useHome, useStore } from '../shared/useBridge.ts';
 import { SignInForm } from './SignInForm.tsx';
@@ -54,18 +54,7 @@ export function AccountPanel({ account }: { account: AccountView }) {
         </p>
       ) : null}
 
-      {home ? <StaleNotice home={home} /> : null}
-
-      {entry?.status === 'error' ? (
-        <div className="notice notice-error notice-row" role="alert">
-          <span>
-            Could not load {account.portalTitle}: {entry.error}
-          </span>
-          <button type="button" className="button" onClick={() => void store.loadHome(account.id)}>
-            Try again
-          </button>
-        </div>
-      ) : null}
+      <HomeNotices account={account} entry={entry} />
 
       {home ? (
         <>
