@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { Kysely, sql } from 'kysely';
 import { openDatabase } from '../src/store/database.ts';
 import * as initial from '../src/store/migrations/2026-11-25T00-initial.ts';
+import * as qrRequests from '../src/store/migrations/2026-11-25T01-qr-requests.ts';
 import { createSqliteDialect } from '../src/store/sqliteDialect.ts';
 
 test('the initial migration creates every table in WAL mode and its down removes them', async () => {
@@ -40,6 +41,39 @@ test('the initial migration creates every table in WAL mode and its down removes
   }
 });
 
+test('the QR requests migration adds its table after the initial one and its down removes only that', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    await qrRequests.up(db);
+    const tables = async () =>
+      (
+        await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
+          db,
+        )
+      ).rows.map((r) => r.name);
+    assert.deepEqual(await tables(), [
+      'members',
+      'oauth_codes',
+      'oauth_tokens',
+      'portals',
+      'qr_requests',
+      'recovery_codes',
+      'token_families',
+      'users',
+      'web_sessions',
+      'webhooks',
+    ]);
+    await qrRequests.down(db);
+    assert.equal((await tables()).includes('qr_requests'), false);
+    assert.equal((await tables()).length, 9);
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('opening a database twice runs each migration once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
   try {
@@ -48,7 +82,7 @@ test('opening a database twice runs each migration once', async () => {
     const ran = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
     assert.deepEqual(
       ran.rows.map((r) => r.name),
-      ['2026-11-25T00-initial'],
+      ['2026-11-25T00-initial', '2026-11-25T01-qr-requests'],
     );
     await db.destroy();
   } finally {

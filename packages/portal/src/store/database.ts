@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as initial from './migrations/2026-11-25T00-initial.ts';
+import * as qrRequests from './migrations/2026-11-25T01-qr-requests.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqliteDialect.ts';
 
@@ -11,6 +12,7 @@ export type Db = Kysely<Database>;
 /** Listed by hand, in order: a bundle-free runtime cannot glob a folder of TypeScript reliably. */
 const migrations: Record<string, Migration> = {
   '2026-11-25T00-initial': initial,
+  '2026-11-25T01-qr-requests': qrRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

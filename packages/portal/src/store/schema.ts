@@ -103,6 +103,33 @@ export interface WebhookTable {
   revoked_at: number | null;
 }
 
+/**
+ * A desktop's QR sign-in request. `id` is the opaque value in the QR (not a credential on its
+ * own); only the hash of the desktop's poll token is kept. Site: a portal, or the network (null).
+ */
+export interface QrRequestTable {
+  id: string;
+  poll_token_hash: string;
+  portal_id: number | null;
+  client_id: string;
+  code_challenge: string;
+  device_name: string;
+  device_os: string;
+  app_version: string;
+  /** The requester's address, shown to the approver. */
+  ip: string;
+  created_at: number;
+  /** Until when it may be approved or denied. */
+  expires_at: number;
+  status: 'pending' | 'approved' | 'denied';
+  decided_at: number | null;
+  approver_user_id: number | null;
+  /** The approver's membership when the request was made on a portal. */
+  approver_member_id: number | null;
+  /** When the desktop collected the approval: it is collected once. */
+  redeemed_at: number | null;
+}
+
 export interface Database {
   portals: PortalTable;
   users: UserTable;
@@ -113,6 +140,7 @@ export interface Database {
   oauth_tokens: OAuthTokenTable;
   web_sessions: WebSessionTable;
   webhooks: WebhookTable;
+  qr_requests: QrRequestTable;
 }
 
 export type Portal = Selectable<PortalTable>;
@@ -122,6 +150,7 @@ export type Member = Selectable<MemberTable>;
 export type TokenFamily = Selectable<TokenFamilyTable>;
 export type WebSession = Selectable<WebSessionTable>;
 export type Webhook = Selectable<WebhookTable>;
+export type QrRequest = Selectable<QrRequestTable>;
 
 /** What repository functions run on: the database or a transaction the caller owns. */
 export type Executor = Kysely<Database> | Transaction<Database>;
