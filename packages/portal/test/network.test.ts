@@ -92,6 +92,36 @@ describe('network authorize', () => {
   });
 });
 
+describe('network logout', () => {
+  test('logging out ends the session: authorize then answers invalid_session', async () => {
+    const session = (await networkLogin('anna@example.com')).body.session as string;
+    assert.equal((await authorize(session, portal.url('acme'))).status, 200);
+    const out = await postJson(`${portal.url()}/network/logout`, { session });
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.body, {});
+    const after = await authorize(session, portal.url('acme'));
+    assert.equal(after.status, 401);
+    assert.equal(after.body.error, 'invalid_session');
+  });
+
+  test("logging out leaves the same login's other sessions working", async () => {
+    const first = (await networkLogin('anna@example.com')).body.session as string;
+    const second = (await networkLogin('anna@example.com')).body.session as string;
+    await postJson(`${portal.url()}/network/logout`, { session: first });
+    assert.equal((await authorize(second, portal.url('acme'))).status, 200);
+  });
+
+  test('an unknown or already ended session also gets 200 {}, and a portal host does not serve logout', async () => {
+    const unknown = await postJson(`${portal.url()}/network/logout`, { session: 'no-such-session' });
+    assert.equal(unknown.status, 200);
+    assert.deepEqual(unknown.body, {});
+    const session = (await networkLogin('ben@example.com')).body.session as string;
+    assert.equal((await postJson(`${portal.url('acme')}/network/logout`, { session })).status, 404);
+    assert.equal((await authorize(session, portal.url('acme'))).status, 200, 'the portal host ended nothing');
+    assert.equal((await postJson(`${portal.url()}/network/logout`, {})).status, 400);
+  });
+});
+
 describe('throttling', () => {
   test('repeated failures for one login are 429 with retry_after, even with the right password', async () => {
     const limited = await startTestPortal({ limits: { failuresPerLogin: 3, failuresPerIp: 100 } });

@@ -4,52 +4,34 @@ import {
   NetworkAuthorizeResponse,
   NetworkLoginRequest,
   NetworkLoginResponse,
+  NetworkLogoutRequest,
   SignInError,
 } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { checkCredentials } from '../auth/credentials.ts';
+import { endNetworkSession, startNetworkSession } from '../auth/networkSession.ts';
 import { issueCode } from '../auth/oauthTokens.ts';
-import { hashSecret, randomToken } from '../auth/secrets.ts';
-import { findMembership, listPortalsOfUser } from '../store/members.ts';
+import { hashSecret } from '../auth/secrets.ts';
+import { findMembership } from '../store/members.ts';
 import { findPortalByName } from '../store/portals.ts';
 import { findUserById } from '../store/users.ts';
-import { findLiveWebSession, insertWebSession } from '../store/webSessions.ts';
+import { findLiveWebSession } from '../store/webSessions.ts';
 import { sendError } from './errors.ts';
 import { parseHost, portalUrl, requireNetwork } from './tenancy.ts';
 
 /**
  * The network: one login lists every Bitrix24 it belongs to, and a short-lived network session
  * turns a choice from that list into an authorization code for that portal, with no second password.
+ * A network session also comes from an approved QR code (see qr.ts).
  */
 export default async function networkRoutes(app: FastifyInstance): Promise<void> {
   app.post('/network/login', { schema: { body: NetworkLoginRequest, response: { 200: NetworkLoginResponse } } }, async (request, reply) => {
     if (!requireNetwork(request, reply)) return reply;
     const check = await checkCredentials(app.ctx, request.body as NetworkLoginRequest, request.ip);
     if (!check.ok) return sendError(reply, check.status, check.error, check.description, check.retryAfter);
-    const now = app.ctx.now();
-    const session = randomToken();
-    await insertWebSession(app.ctx.db, {
-      id_hash: hashSecret(session),
-      kind: 'network',
-      user_id: check.user.id,
-      portal_id: null,
-      csrf_token: randomToken(16),
-      ip: request.ip,
-      user_agent: (request.headers['user-agent'] ?? '').slice(0, 300),
-      created_at: now,
-      authenticated_at: now,
-      last_seen_at: now,
-      expires_at: now + app.ctx.limits.networkSessionTtlMs,
-    });
-    const userName = `${check.user.name} ${check.user.last_name}`.trim();
-    const portals = (await listPortalsOfUser(app.ctx.db, check.user.id)).map((p) => ({
-      id: p.id,
-      title: p.title,
-      url: portalUrl(request, p, app.ctx.baseDomain),
-      user_name: userName,
-    }));
+    const signedIn = await startNetworkSession(request, check.user);
     reply.header('cache-control', 'no-store');
-    return reply.send({ session, expires_in: Math.floor(app.ctx.limits.networkSessionTtlMs / 1000), portals });
+    return reply.send(signedIn);
   });
 
   app.post(
@@ -81,6 +63,13 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
       return reply.send({ portal_url: portalUrl(request, portal, app.ctx.baseDomain), code });
     },
   );
+
+  /** Change user: the session stops working at once. An unknown session gets the same 200 {}. */
+  app.post('/network/logout', { schema: { body: NetworkLogoutRequest } }, async (request, reply) => {
+    if (!requireNetwork(request, reply)) return reply;
+    await endNetworkSession(request, (request.body as NetworkLogoutRequest).session);
+    return reply.send({});
+  });
 }
 
 /** `http://acme.localhost:8024/` → the acme portal, when its host is under this network's domain. */
