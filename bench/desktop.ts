@@ -69,7 +69,7 @@ try {
   for (const count of [1, 5, 10]) {
     const profileDir = mkdtempSync(join(tmpdir(), 'multidesk-bench-'));
     const vault = new FileVault(join(profileDir, 'vault.json'));
-    const core = await openCore({ profileDir, vault, deviceName: 'bench' });
+    const core = await openCore({ profileDir, vault, device: { name: 'bench', os: 'Linux', appVersion: '0.0.0' } });
     for (const [name, login] of SIGN_INS.slice(0, count)) {
       const result = await core.manager.signIn({ address: `${name}.localhost:${portal.port}`, login, password: 'multidesk-demo' });
       if (!result.ok) throw new Error(`sign-in ${login}@${name}: ${result.message}`);

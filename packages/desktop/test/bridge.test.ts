@@ -55,7 +55,7 @@ before(async () => {
   writeFileSync(join(uiDir, 'messenger.html'), '<!doctype html><title>Messenger</title>');
   writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log(1)');
   core = await startTestCore(vault);
-  bridge = await startBridge(core.manager, uiDir);
+  bridge = await startBridge(core, uiDir);
   const boot = await raw(new URL(bridge.bootUrl('workspace')).pathname, { headers: { host: host() } });
   cookie = /multidesk_bridge=([^;]+)/.exec(String(boot.headers['set-cookie']))?.[1] ?? '';
 });

@@ -10,6 +10,6 @@ export async function startTestCore(
   profileDir?: string,
 ): Promise<Core & { profileDir: string; removeProfile(): void }> {
   const dir = profileDir ?? mkdtempSync(join(tmpdir(), 'multidesk-profile-'));
-  const core = await openCore({ profileDir: dir, vault, deviceName: 'Multidesk test' });
+  const core = await openCore({ profileDir: dir, vault, device: { name: 'Multidesk test', os: 'Linux test', appVersion: '0.0.0' } });
   return { ...core, profileDir: dir, removeProfile: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -58,6 +58,8 @@ export const SignInFailureCode = Type.Union([
   Type.Literal('too_many_attempts'),
   Type.Literal('already_connected'),
   Type.Literal('server_error'),
+  /** A network sign-in whose session ended (expired, or Change user): sign in at the network again. */
+  Type.Literal('invalid_session'),
 ]);
 export type SignInFailureCode = Static<typeof SignInFailureCode>;
 
@@ -94,6 +96,95 @@ export type HomeView = Static<typeof HomeView>;
 
 export const Ok = Type.Object({ ok: Type.Literal(true) });
 
+export const Settings = Type.Object({
+  /** The network server that lists a login's Bitrix24s; remembered across restarts. */
+  networkUrl: Type.String(),
+});
+export type Settings = Static<typeof Settings>;
+
+export const SetNetworkUrlRequest = Type.Object({ networkUrl: Type.String({ minLength: 1, maxLength: 300 }) });
+
+const Failure = {
+  ok: Type.Literal(false),
+  error: SignInFailureCode,
+  message: Type.String(),
+  retryAfter: Type.Optional(Type.Integer()),
+};
+
+export const SettingsResult = Type.Union([Type.Object({ ok: Type.Literal(true), settings: Settings }), Type.Object({ ...Failure })]);
+
+/** One Bitrix24 of a network login, marked when this computer has it connected already. */
+export const NetworkPortalView = Type.Object({
+  title: Type.String(),
+  url: Type.String(),
+  userName: Type.String(),
+  connected: Type.Boolean(),
+});
+export type NetworkPortalView = Static<typeof NetworkPortalView>;
+
+/**
+ * A signed-in network login, held by the core: the UI gets an opaque `flow` handle, never the
+ * network session itself.
+ */
+export const NetworkList = Type.Object({
+  ok: Type.Literal(true),
+  flow: Type.String(),
+  login: Type.String(),
+  portals: Type.Array(NetworkPortalView),
+});
+export type NetworkList = Static<typeof NetworkList>;
+
+export const NetworkSignInRequest = Type.Object({
+  networkUrl: Type.String({ minLength: 1, maxLength: 300 }),
+  login: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+  otp: Type.Optional(Type.String({ maxLength: 32 })),
+});
+export type NetworkSignInRequest = Static<typeof NetworkSignInRequest>;
+
+export const NetworkSignInResult = Type.Union([NetworkList, Type.Object({ ...Failure })]);
+export type NetworkSignInResult = Static<typeof NetworkSignInResult>;
+
+export const FlowRef = Type.Object({ flow: Type.String({ minLength: 1, maxLength: 64 }) });
+export type FlowRef = Static<typeof FlowRef>;
+
+export const NetworkOpenRequest = Type.Object({
+  flow: Type.String({ minLength: 1, maxLength: 64 }),
+  portalUrl: Type.String({ minLength: 1, maxLength: 300 }),
+});
+export type NetworkOpenRequest = Static<typeof NetworkOpenRequest>;
+
+export const QrStartRequest = Type.Object({
+  /** A Bitrix24 address: the approval leads straight into that portal. Without it, the network's list. */
+  address: Type.Optional(Type.String({ maxLength: 300 })),
+});
+export type QrStartRequest = Static<typeof QrStartRequest>;
+
+export const QrStartResult = Type.Union([
+  Type.Object({
+    ok: Type.Literal(true),
+    flow: Type.String(),
+    /** The QR code as a PNG data URL; it encodes only the approval URL with an opaque id. */
+    qrImage: Type.String(),
+    approveUrl: Type.String(),
+    /** Epoch ms (core clock) when this code stops working. */
+    expiresAt: Type.Integer(),
+  }),
+  Type.Object({ ...Failure }),
+]);
+export type QrStartResult = Static<typeof QrStartResult>;
+
+/** The QR flow's state, answered by a long poll (at most ~25 s). */
+export const QrWaitResult = Type.Union([
+  Type.Object({ status: Type.Literal('pending'), expiresAt: Type.Integer() }),
+  Type.Object({ status: Type.Literal('denied') }),
+  Type.Object({ status: Type.Literal('expired') }),
+  Type.Object({ status: Type.Literal('list'), list: NetworkList }),
+  Type.Object({ status: Type.Literal('account'), account: AccountView }),
+  Type.Object({ status: Type.Literal('error'), message: Type.String() }),
+]);
+export type QrWaitResult = Static<typeof QrWaitResult>;
+
 interface Route<Req extends TSchema, Res extends TSchema> {
   path: string;
   request: Req;
@@ -114,6 +205,15 @@ export const bridgeApi = {
   disconnect: route('/api/accounts/disconnect', AccountRef, Ok),
   remove: route('/api/accounts/delete', AccountRef, Ok),
   home: route('/api/accounts/home', AccountRef, HomeView),
+  getSettings: route('/api/settings', Type.Object({}), Settings),
+  setNetworkUrl: route('/api/settings/network-url', SetNetworkUrlRequest, SettingsResult),
+  networkSignIn: route('/api/network/sign-in', NetworkSignInRequest, NetworkSignInResult),
+  networkOpen: route('/api/network/open', NetworkOpenRequest, SignInResult),
+  /** Change user: ends this sign-in page's network session only. */
+  networkEnd: route('/api/network/end', FlowRef, Ok),
+  qrStart: route('/api/qr/start', QrStartRequest, QrStartResult),
+  qrWait: route('/api/qr/wait', FlowRef, QrWaitResult),
+  qrCancel: route('/api/qr/cancel', FlowRef, Ok),
 } as const;
 
 export type BridgeApi = typeof bridgeApi;

@@ -1,12 +1,16 @@
 import { AccountManager } from './accounts/accountManager.ts';
 import { AccountRegistry } from './accounts/accountRegistry.ts';
 import { RevocationQueue } from './accounts/revocationQueue.ts';
+import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
 import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
 import { openProfile, type Profile } from './profile.ts';
+import { SettingsStore } from './settings.ts';
 import type { SecretVault } from './vault/secretVault.ts';
 
 export interface Core {
   manager: AccountManager;
+  flows: SignInFlows;
+  settings: SettingsStore;
   profile: Profile;
   vault: SecretVault;
   revocations: RevocationQueue;
@@ -14,7 +18,7 @@ export interface Core {
 }
 
 /** Assembles the core of one profile: its accounts, their secrets, pending revocations and the HTTP agent. */
-export async function openCore(options: { profileDir: string; vault: SecretVault; deviceName: string }): Promise<Core> {
+export async function openCore(options: { profileDir: string; vault: SecretVault; device: DeviceInfo }): Promise<Core> {
   const profile = openProfile(options.profileDir);
   const dispatcher = createPortalDispatcher();
   const revocations = new RevocationQueue(profile.revocationsFile, options.vault, dispatcher);
@@ -25,15 +29,21 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
     vault: options.vault,
     dispatcher,
     revocations,
-    deviceName: options.deviceName,
+    deviceName: options.device.name,
   });
   await manager.load();
+  const settings = new SettingsStore(profile.settingsFile);
+  await settings.load();
+  const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
   return {
     manager,
+    flows,
+    settings,
     profile,
     vault: options.vault,
     revocations,
     close: async () => {
+      flows.close();
       manager.close();
       await dispatcher.close();
     },

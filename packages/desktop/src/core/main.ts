@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { hostname, platform } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname, platform, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ const USAGE = `Usage: npm run desktop -- [options]
   --remote-debugging-port N     passed to the browser, for automation
   --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)`;
 
+const APP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const UI_DIR = fileURLToPath(new URL('../../dist/ui', import.meta.url));
 
 function fail(message: string): never {
@@ -67,10 +68,10 @@ async function main(): Promise<void> {
   const core = await openCore({
     profileDir,
     vault: await createVault(vaultChoice, resolve(profileDir)),
-    deviceName: `Multidesk on ${hostname()} (${platform()})`,
+    device: { name: `Multidesk on ${hostname()}`, os: `${type()} ${release()}`, appVersion: APP_VERSION },
   });
-  const { manager, profile, vault } = core;
-  const bridge = await startBridge(manager, UI_DIR);
+  const { profile, vault } = core;
+  const bridge = await startBridge(core, UI_DIR);
   const windows = browser
     ? new AppWindows({ browser, userDataDir: profile.browserDataDir, ...(debugPort ? { remoteDebuggingPort: debugPort } : {}) })
     : null;

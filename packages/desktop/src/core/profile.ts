@@ -7,6 +7,7 @@ export interface Profile {
   dir: string;
   accountsFile: string;
   revocationsFile: string;
+  settingsFile: string;
   cacheDir(accountId: string): string;
   browserDataDir: string;
 }
@@ -23,6 +24,7 @@ export function openProfile(dir: string): Profile {
     dir: root,
     accountsFile: join(root, 'accounts.json'),
     revocationsFile: join(root, 'revocations.json'),
+    settingsFile: join(root, 'settings.json'),
     cacheDir: (accountId) => join(root, 'cache', accountId),
     browserDataDir: join(root, 'browser'),
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AccountView, HomeView, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
-import { passwordSignIn } from '../portal/passwordSignIn.ts';
+import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/passwordSignIn.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError } from '../portal/portalHttp.ts';
 import { AuthLostError, PortalSession, type StoredTokens, tokensFromResponse } from '../portal/portalSession.ts';
@@ -127,12 +127,38 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       deviceName: this.#deviceName,
     });
     if (!outcome.ok) return outcome;
+    return this.#adopt(address.origin, outcome, request.login.trim());
+  }
+
+  /** Ends a sign-in that produced an authorization code elsewhere (network list, QR approval). */
+  async signInWithCode(origin: string, code: string, verifier: string, portalTitle: string, login: string): Promise<SignInResult> {
+    let outcome: SignInOutcome;
+    try {
+      outcome = await exchangeCode(this.#dispatcher, origin, code, verifier, portalTitle);
+    } catch (error) {
+      if (error instanceof PortalUnreachableError) return { ok: false, error: 'unreachable', message: `${origin} cannot be reached.` };
+      throw error;
+    }
+    if (!outcome.ok) return outcome;
+    return this.#adopt(origin, outcome, login);
+  }
+
+  /** True when this computer has that user of that portal connected (the network list's mark). */
+  isConnected(origin: string, who: { login?: string; userName?: string }): boolean {
+    return [...this.#accounts.values()].some(
+      (a) =>
+        a.stored.portalUrl === origin &&
+        a.stored.state === 'connected' &&
+        ((who.login !== undefined && a.stored.login.toLowerCase() === who.login.toLowerCase()) ||
+          (who.userName !== undefined && a.stored.userName === who.userName)),
+    );
+  }
+
+  async #adopt(origin: string, outcome: Extract<SignInOutcome, { ok: true }>, login: string): Promise<SignInResult> {
     const tokens = tokensFromResponse(outcome.tokens, this.#now());
     // Signing in again as the same user of the same portal (after needs_login, or twice) reuses
     // that account, its cache and its place; another user of the same portal is another account.
-    let account = [...this.#accounts.values()].find(
-      (a) => a.stored.portalUrl === address.origin && a.stored.userId === outcome.tokens.user_id,
-    );
+    let account = [...this.#accounts.values()].find((a) => a.stored.portalUrl === origin && a.stored.userId === outcome.tokens.user_id);
     if (account) {
       this.#close(account);
       await this.#replaceTokens(account, tokens);
@@ -145,11 +171,11 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       account = {
         stored: {
           id,
-          portalUrl: address.origin,
+          portalUrl: origin,
           portalTitle: outcome.portalTitle,
           userId: outcome.tokens.user_id,
-          userName: request.login.trim(),
-          login: request.login.trim(),
+          userName: login,
+          login,
           state: 'connected',
           addedAt: this.#now(),
         },
@@ -249,6 +275,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       const before = JSON.stringify(cache.get(HOME_KEY)?.value ?? null);
       cache.put(HOME_KEY, { profile, people }, this.#now());
       if (before !== JSON.stringify({ profile, people })) this.emit('home-changed', account.stored.id);
+      if (!account.stored.login && profile.email) account.stored.login = profile.email;
       const userName = `${profile.name} ${profile.lastName}`.trim() || account.stored.login;
       const changed = account.problem !== undefined || account.stored.userName !== userName;
       account.problem = undefined;

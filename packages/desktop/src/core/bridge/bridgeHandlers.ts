@@ -1,10 +1,11 @@
 import type { BridgeMethod, BridgeRequest, BridgeResponse } from '@multidesk/protocol';
-import type { AccountManager } from '../accounts/accountManager.ts';
+import type { Core } from '../core.ts';
+import { normalizePortalAddress } from '../portal/portalAddress.ts';
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
 /** The core's side of every bridge route, typed from the one contract in protocol/bridge.ts. */
-export function createBridgeHandlers(manager: AccountManager): BridgeHandlers {
+export function createBridgeHandlers({ manager, flows, settings }: Pick<Core, 'manager' | 'flows' | 'settings'>): BridgeHandlers {
   return {
     getState: async () => ({ accounts: manager.list(), vault: manager.vaultInfo }),
     signIn: (request) => manager.signIn(request),
@@ -21,5 +22,18 @@ export function createBridgeHandlers(manager: AccountManager): BridgeHandlers {
       return { ok: true };
     },
     home: ({ id }) => manager.home(id),
+    getSettings: async () => settings.get(),
+    setNetworkUrl: async ({ networkUrl }) => {
+      const network = normalizePortalAddress(networkUrl);
+      if (!network.ok) return { ok: false, error: 'invalid_address', message: 'Enter the network address, like localhost:8024.' };
+      await settings.update({ ...settings.get(), networkUrl: network.origin });
+      return { ok: true, settings: settings.get() };
+    },
+    networkSignIn: (request) => flows.networkSignIn(request),
+    networkOpen: (request) => flows.open(request),
+    networkEnd: (request) => flows.end(request),
+    qrStart: (request) => flows.qrStart(request),
+    qrWait: (request) => flows.qrWait(request),
+    qrCancel: async (request) => flows.qrCancel(request),
   };
 }

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { BRIDGE_COOKIE, BRIDGE_EVENTS_PATH, type BridgeEvent, type BridgeMethod, bridgeApi } from '@multidesk/protocol';
 import { Value } from 'typebox/value';
 import { WebSocketServer } from 'ws';
-import type { AccountManager } from '../accounts/accountManager.ts';
 import { UnknownAccountError } from '../accounts/accountManager.ts';
+import type { Core } from '../core.ts';
 import { createBridgeHandlers } from './bridgeHandlers.ts';
 import { readUiFile } from './staticFiles.ts';
 
@@ -64,10 +64,11 @@ class BodyTooLargeError extends Error {}
  * carry the cookie and name this exact host (DNS rebinding); every call and socket must come from
  * this exact origin (CSRF, cross-site WebSocket hijacking).
  */
-export async function startBridge(manager: AccountManager, uiDir: string): Promise<Bridge> {
+export async function startBridge(core: Pick<Core, 'manager' | 'flows' | 'settings'>, uiDir: string): Promise<Bridge> {
+  const { manager } = core;
   const secret = randomBytes(32).toString('base64url');
   const bootTokens = new Map<string, WindowKind>();
-  const handlers = createBridgeHandlers(manager);
+  const handlers = createBridgeHandlers(core);
   let origin = '';
   let host = '';
 

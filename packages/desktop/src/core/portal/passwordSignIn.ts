@@ -16,7 +16,7 @@ const SERVER_ERRORS: Record<string, SignInFailureCode> = {
 };
 
 /** Maps a failed portal answer to the sign-in page's words. */
-function failure(status: number, body: Record<string, unknown> | null, origin: string): SignInOutcome {
+export function signInFailure(status: number, body: Record<string, unknown> | null, origin: string): Extract<SignInOutcome, { ok: false }> {
   const code = typeof body?.error === 'string' ? SERVER_ERRORS[body.error] : undefined;
   const description = typeof body?.error_description === 'string' ? body.error_description : undefined;
   if (code) {
@@ -49,7 +49,7 @@ export async function passwordSignIn(
         device_name: input.deviceName,
       },
     });
-    if (login.status !== 200 || typeof login.body?.code !== 'string') return failure(login.status, login.body, origin);
+    if (login.status !== 200 || typeof login.body?.code !== 'string') return signInFailure(login.status, login.body, origin);
     return await exchangeCode(
       dispatcher,
       origin,
@@ -77,6 +77,6 @@ export async function exchangeCode(
   const token = await portalRequest(dispatcher, `${origin}/oauth/token/`, {
     form: { grant_type: 'authorization_code', client_id: DESKTOP_CLIENT_ID, code, code_verifier: verifier },
   });
-  if (token.status !== 200 || typeof token.body?.access_token !== 'string') return failure(token.status, token.body, origin);
+  if (token.status !== 200 || typeof token.body?.access_token !== 'string') return signInFailure(token.status, token.body, origin);
   return { ok: true, tokens: token.body as unknown as TokenResponse, portalTitle };
 }

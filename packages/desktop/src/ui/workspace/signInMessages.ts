@@ -47,6 +47,8 @@ function ourWords(code: SignInFailureCode, { address, login }: Context, core: st
       return core || `${login} at ${address} is already connected.`;
     case 'server_error':
       return core || 'The Bitrix24 server could not sign you in. Try again in a minute.';
+    case 'invalid_session':
+      return 'The sign-in at the network has expired. Sign in again.';
   }
 }
 
