@@ -1,0 +1,16 @@
+import { type ReactNode, StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BridgeStore } from './bridgeStore.ts';
+import { StoreContext } from './useBridge.ts';
+
+/** Starts a window: its store, fed by the core from here on, and `app` rendered into #root with it. */
+export function mountWindow(app: ReactNode): void {
+  const store = new BridgeStore();
+  store.start();
+
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <StoreContext value={store}>{app}</StoreContext>
+    </StrictMode>,
+  );
+}
