@@ -1,3 +1,4 @@
+import { QrWaiters } from '../auth/qrWaiters.ts';
 import { FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
 import type { Db } from '../store/database.ts';
 import type { Portal } from '../store/schema.ts';
@@ -15,6 +16,9 @@ export interface Limits {
   codeTtlMs: number;
   networkSessionTtlMs: number;
   webSessionTtlMs: number;
+  /** QR sign-in requests one IP may create within `qrRequestWindowMs`, before 429. */
+  qrRequestsPerIp: number;
+  qrRequestWindowMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -28,6 +32,8 @@ export const defaultLimits: Limits = {
   codeTtlMs: 60_000,
   networkSessionTtlMs: 10 * 60_000,
   webSessionTtlMs: 30 * 24 * 60 * 60_000,
+  qrRequestsPerIp: 20,
+  qrRequestWindowMs: 60_000,
 };
 
 /** Everything the routes share: one instance per running server. */
@@ -40,6 +46,10 @@ export interface PortalContext {
   loginFailures: FailureLimiter;
   ipFailures: FailureLimiter;
   restBucket: LeakyBucket;
+  /** QR requests created per IP (a sliding-window count, not failures). */
+  qrCreations: FailureLimiter;
+  /** Long polls waiting for a QR decision, woken by approve or deny. */
+  qrWaiters: QrWaiters;
 }
 
 export function createContext(db: Db, baseDomain: string, now: () => number, limits: Partial<Limits> = {}): PortalContext {
@@ -52,6 +62,8 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     loginFailures: new FailureLimiter(all.failuresPerLogin, all.failureWindowMs, now),
     ipFailures: new FailureLimiter(all.failuresPerIp, all.failureWindowMs, now),
     restBucket: new LeakyBucket(all.restBurst, all.restDrainPerSecond, now),
+    qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
+    qrWaiters: new QrWaiters(),
   };
 }
 

@@ -23,15 +23,14 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * The portal's pages for a browser or phone, on every portal host and on the network host: sign
- * in (with the second factor), home, sign out, and "Where you're signed in" with revocation.
+ * What every page route shares: the security headers, errors answered with a page (the API keeps
+ * its JSON errors), and small form bodies. Call it in an encapsulated plugin that serves pages.
  */
-export default async function webPages(app: FastifyInstance): Promise<void> {
+export function pageDefaults(app: FastifyInstance): void {
   app.addHook('onRequest', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
   });
 
-  // Encapsulated: these routes answer errors with a page, the API keeps its JSON errors.
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode ?? 500;
     if (status === 403) return forbiddenPage(reply);
@@ -53,7 +52,14 @@ export default async function webPages(app: FastifyInstance): Promise<void> {
       throw Object.assign(new Error('The form is too large.'), { statusCode: 413 });
     }
   });
+}
 
+/**
+ * The portal's pages for a browser or phone, on every portal host and on the network host: sign
+ * in (with the second factor), home, sign out, and "Where you're signed in" with revocation.
+ */
+export default async function webPages(app: FastifyInstance): Promise<void> {
+  pageDefaults(app);
   signInRoutes(app, new PendingSignIns(PENDING_SIGN_IN_MS, app.ctx.now));
   homeRoutes(app);
   sessionRoutes(app);

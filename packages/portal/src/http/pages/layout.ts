@@ -29,6 +29,11 @@ table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:8px;bord
 .badge{display:inline-block;margin-left:6px;padding:0 8px;border-radius:10px;background:#e3f6e8;color:#1d6b35;font-size:.8rem;font-weight:600}
 .actions{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin-top:16px}
 .actions button{margin-top:0}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:16px 0;padding:12px 16px;background:#f5f7f9;border-radius:8px}
+.facts dt{color:#5b6b7b}
+.facts dd{margin:0;font-weight:600;min-width:0;overflow-wrap:anywhere}
+.warning{padding:10px 12px;border-radius:8px;background:#fff4e0;color:#6b4400;margin:0 0 12px}
+.choice button{flex:1 1 140px;padding:12px 18px}
 @media (max-width:480px){main{margin:0;border-radius:0;min-height:100vh;padding:24px 16px}.items li{flex-wrap:wrap}}
 `;
 

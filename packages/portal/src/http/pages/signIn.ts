@@ -8,6 +8,7 @@ import {
   cookieOptions,
   currentWebSession,
   endWebSession,
+  isRecentlyAuthenticated,
   sitePortalId,
   startWebSession,
 } from '../../auth/webSession.ts';
@@ -15,7 +16,7 @@ import { findMembership } from '../../store/members.ts';
 import type { User } from '../../store/schema.ts';
 import { findUserByEmail, findUserById } from '../../store/users.ts';
 import { forbiddenPage, isSameOriginPost, readForm, safeNext, seeOther, sendPage } from './forms.ts';
-import { alertBox, escapeHtml, hiddenField } from './layout.ts';
+import { alertBox, escapeHtml, hiddenField, noticeBox } from './layout.ts';
 import type { PendingSignIns } from './pendingSignIns.ts';
 
 const PENDING_COOKIE = 'md_login';
@@ -33,11 +34,11 @@ function formError(error: string | undefined): string {
   return alertBox(error, 'form-error');
 }
 
-export function loginPage(request: FastifyRequest, options: { next: string; login?: string; error?: string }): string {
-  const { next, login = '', error } = options;
-  const focusPassword = login !== '' && error !== undefined;
+export function loginPage(request: FastifyRequest, options: { next: string; login?: string; error?: string; notice?: string }): string {
+  const { next, login = '', error, notice } = options;
+  const focusPassword = login !== '' && (error !== undefined || notice !== undefined);
   return `<h1>Log in to ${escapeHtml(siteTitle(request))}</h1>
-${formError(error)}
+${formError(error)}${noticeBox(notice)}
 <form method="post" action="/login">
 ${hiddenField('next', next)}
 <label for="login">Login</label>
@@ -98,8 +99,12 @@ export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): voi
 
   app.get('/login', async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next);
-    if (await currentWebSession(request)) return seeOther(reply, next);
-    return showLogin(request, reply, 200, { next });
+    const current = await currentWebSession(request);
+    if (!current) return showLogin(request, reply, 200, { next });
+    if (isRecentlyAuthenticated(current.session, app.ctx.now())) return seeOther(reply, next);
+    // Signed in, but not recently: sensitive pages (approving a QR code) send the user here to
+    // enter the password again; signing in replaces the session with a freshly authenticated one.
+    return showLogin(request, reply, 200, { next, login: current.user.email, notice: 'Enter your password again to continue.' });
   });
 
   app.post('/login', async (request, reply) => {
