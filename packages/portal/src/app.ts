@@ -6,6 +6,7 @@ import errors from './http/errors.ts';
 import { redactUrl } from './http/logRedaction.ts';
 import networkRoutes from './http/network.ts';
 import oauthRoutes from './http/oauth.ts';
+import qrRoutes from './http/qr.ts';
 import restRoutes from './http/rest.ts';
 import tenancy from './http/tenancy.ts';
 import webPages from './http/webPages.ts';
@@ -49,6 +50,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(tenancy);
   await app.register(oauthRoutes);
   await app.register(networkRoutes);
+  await app.register(qrRoutes);
   await app.register(restRoutes);
   await app.register(webPages);
   return app;
