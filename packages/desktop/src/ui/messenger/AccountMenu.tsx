@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type KeyboardEvent, type RefCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { rovingIndex } from '../shared/rovingIndex.ts';
 
 export type AccountAction = 'disconnect' | 'connect' | 'delete';
 
@@ -65,33 +66,19 @@ export function AccountMenu({ account, onAction, buttonRef }: Props) {
   });
 
   const onMenuKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const list = items.current.filter((el): el is HTMLButtonElement => el !== null);
-    const index = list.indexOf(document.activeElement as HTMLButtonElement);
-    let next: number | null = null;
-    switch (event.key) {
-      case 'ArrowDown':
-        next = (index + 1) % list.length;
-        break;
-      case 'ArrowUp':
-        next = (index - 1 + list.length) % list.length;
-        break;
-      case 'Home':
-        next = 0;
-        break;
-      case 'End':
-        next = list.length - 1;
-        break;
-      case 'Escape':
-        event.preventDefault();
-        event.stopPropagation();
-        close(true);
-        return;
-      case 'Tab':
-        close(false);
-        return;
-      default:
-        return;
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      close(true);
+      return;
     }
+    if (event.key === 'Tab') {
+      close(false);
+      return;
+    }
+    const list = items.current.filter((el): el is HTMLButtonElement => el !== null);
+    const next = rovingIndex(event.key, list.indexOf(document.activeElement as HTMLButtonElement), list.length, 'vertical');
+    if (next === null) return;
     event.preventDefault();
     list[next]?.focus();
   };

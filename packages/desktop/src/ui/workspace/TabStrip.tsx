@@ -1,5 +1,6 @@
 import type { KeyboardEvent, RefObject } from 'react';
 import { Avatar } from '../shared/Avatar.tsx';
+import { rovingIndex } from '../shared/rovingIndex.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
 import { domId, type Tab, tabAccessibleName } from './tabs.ts';
 
@@ -22,32 +23,16 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, ad
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     const index = tabs.findIndex((t) => t.key === selected);
-    let next: number | null = null;
-    switch (event.key) {
-      case 'ArrowRight':
-        next = (index + 1) % tabs.length;
-        break;
-      case 'ArrowLeft':
-        next = (index - 1 + tabs.length) % tabs.length;
-        break;
-      case 'Home':
-        next = 0;
-        break;
-      case 'End':
-        next = tabs.length - 1;
-        break;
-      case 'Delete': {
-        const tab = tabs[index];
-        if (tab?.kind === 'pending') {
-          event.preventDefault();
-          onClose(tab.key);
-        }
-        return;
+    if (event.key === 'Delete') {
+      const tab = tabs[index];
+      if (tab?.kind === 'pending') {
+        event.preventDefault();
+        onClose(tab.key);
       }
-      default:
-        return;
+      return;
     }
-    const tab = tabs[next];
+    const next = rovingIndex(event.key, index, tabs.length, 'horizontal');
+    const tab = next === null ? undefined : tabs[next];
     if (tab) {
       event.preventDefault();
       onSelect(tab.key, true);
