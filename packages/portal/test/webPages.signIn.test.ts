@@ -34,7 +34,7 @@ describe('web sign-in', () => {
     assert.match(page.text, /<button type="submit">Log in<\/button>/);
     assert.equal(page.headers.get('content-security-policy'), CSP);
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
-    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(page.headers.get('referrer-policy'), 'same-origin');
     assert.equal(page.headers.get('cache-control'), 'no-store');
     assert.doesNotMatch(page.text, /<script/i);
   });

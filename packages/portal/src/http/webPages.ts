@@ -18,7 +18,9 @@ const SECURITY_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // Nothing leaves for other sites; `no-referrer` would also make browsers send `Origin: null`
+  // on this site's own form posts, which isSameOriginPost must refuse.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
