@@ -63,7 +63,8 @@ export type QrPollResponse = Static<typeof QrPollResponse>;
 /**
  * Errors: 400 invalid_request (bad body), 404 unknown_request (no such id, or the poll token does
  * not match: the same answer for both), 410 already_redeemed (an approval is redeemed once),
- * 429 too_many_attempts with retry_after (creating requests, per IP).
+ * 429 too_many_attempts with retry_after (creating requests, per IP; polling, from an IP that
+ * got too many unknown_request answers).
  */
 export const QrError = {
   unknownRequest: 'unknown_request',
