@@ -211,6 +211,21 @@ describe('QR sign-in on a portal host', () => {
   });
 });
 
+describe('QR long polls and shutdown', () => {
+  test('closing the server answers a waiting poll at once with pending instead of holding up the close', async () => {
+    const closing = await startTestPortal();
+    const qr = await createQr(closing);
+    const waiting = poll(qr, 20);
+    for (let i = 0; i < 100 && closing.app.ctx.qrWaiters.size === 0; i++) await sleep(20);
+    assert.equal(closing.app.ctx.qrWaiters.size, 1);
+    const closed = closing.close();
+    const result = await raceTimer(waiting, 5_000);
+    assert.notEqual(result, 'timer', 'the poll answered before its deadline');
+    assert.equal((result as Awaited<typeof waiting>).body.status, 'pending');
+    await closed;
+  });
+});
+
 describe('QR throttling', () => {
   test('creating requests is limited per IP: past the limit, 429 too_many_attempts with retry_after', async () => {
     const limited = await startTestPortal({ limits: { qrRequestsPerIp: 3 } });

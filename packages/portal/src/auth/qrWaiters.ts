@@ -38,6 +38,11 @@ export class QrWaiters {
     for (const finish of [...(this.#waiting.get(id) ?? [])]) finish();
   }
 
+  /** Wakes every waiting poll (the server is shutting down: they answer now instead of holding it up). */
+  notifyAll(): void {
+    for (const id of [...this.#waiting.keys()]) this.notify(id);
+  }
+
   /** How many polls are waiting, over all requests. */
   get size(): number {
     let count = 0;

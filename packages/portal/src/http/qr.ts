@@ -102,6 +102,11 @@ export default async function qrRoutes(app: FastifyInstance): Promise<void> {
     return reply.send(answer);
   });
 
+  // Shutting down: waiting polls answer "pending" now (the desktop polls again) instead of holding up the close.
+  app.addHook('preClose', async () => {
+    app.ctx.qrWaiters.notifyAll();
+  });
+
   // The approval pages: an encapsulated scope with the pages' headers and error pages.
   await app.register(async (pages) => {
     pageDefaults(pages);
