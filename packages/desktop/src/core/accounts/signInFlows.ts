@@ -44,8 +44,11 @@ export interface DeviceInfo {
   appVersion: string;
 }
 
-/** Seconds each long poll of the portal may wait; the bridge call answers within it. */
-const QR_POLL_SECONDS = 20;
+/**
+ * Seconds each long poll of the portal may wait; the bridge call answers within it. Below the
+ * portal agent's 15 s response-headers timeout, so a quiet poll is never mistaken for a dead portal.
+ */
+const QR_POLL_SECONDS = 10;
 
 const invalidSession = {
   ok: false as const,
