@@ -25,7 +25,12 @@ export class BridgeError extends Error {
   }
 }
 
-export async function call<M extends BridgeMethod>(method: M, req: BridgeRequest<M>): Promise<BridgeResponse<M>> {
+/** `signal` ends the call early (a long poll the page no longer waits for): it then rejects with the signal's reason. */
+export async function call<M extends BridgeMethod>(
+  method: M,
+  req: BridgeRequest<M>,
+  options: { signal?: AbortSignal } = {},
+): Promise<BridgeResponse<M>> {
   let res: Response;
   try {
     res = await fetch(bridgeApi[method].path, {
@@ -33,8 +38,10 @@ export async function call<M extends BridgeMethod>(method: M, req: BridgeRequest
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(req),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
-  } catch {
+  } catch (err) {
+    if (options.signal?.aborted) throw options.signal.reason ?? err;
     throw new BridgeError('bridge_unreachable', 'Multidesk is not responding. Is the app still running?', 0);
   }
   const body: unknown = await res.json().catch(() => null);

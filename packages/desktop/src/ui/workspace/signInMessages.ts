@@ -1,7 +1,7 @@
 import type { SignInFailureCode } from '@multidesk/protocol/bridge';
 
 export interface SignInProblem {
-  code: SignInFailureCode | 'missing_address' | 'missing_login' | 'missing_password' | 'missing_code';
+  code: SignInFailureCode | 'missing_address' | 'missing_login' | 'missing_password' | 'missing_code' | 'missing_choice';
   text: string;
   /** The core's own words, when they add to `text`. */
   detail?: string;
@@ -12,6 +12,8 @@ interface Context {
   login: string;
   /** What the core said. */
   message: string;
+  /** What `address` names: a Bitrix24 (the default) or the network that lists a login's Bitrix24s. */
+  site?: 'portal' | 'network';
 }
 
 /**
@@ -25,12 +27,12 @@ export function signInProblem(code: SignInFailureCode, ctx: Context): SignInProb
   return detail ? { code, text, detail } : { code, text };
 }
 
-function ourWords(code: SignInFailureCode, { address, login }: Context, core: string): string {
+function ourWords(code: SignInFailureCode, { address, login, site }: Context, core: string): string {
   switch (code) {
     case 'invalid_address':
-      return 'Enter an address like acme.bitrix24.com';
+      return site === 'network' ? 'Enter the network address, like localhost:8024' : 'Enter an address like acme.bitrix24.com';
     case 'unknown_address':
-      return `There is no Bitrix24 at ${address}`;
+      return site === 'network' ? `There is no Bitrix24 network at ${address}` : `There is no Bitrix24 at ${address}`;
     case 'unreachable':
       return `${address} cannot be reached. Check your connection or the address.`;
     case 'invalid_credentials':
