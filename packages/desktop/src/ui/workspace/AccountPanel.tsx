@@ -5,7 +5,7 @@ import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
 import { useHome, useStore } from '../shared/useBridge.ts';
-import { SignInForm } from './SignInForm.tsx';
+import { AddressSignIn } from './signIn/AddressSignIn.tsx';
 
 /** An account's tab content: its home (profile, people), and a way back in when it needs a sign-in. */
 export function AccountPanel({ account }: { account: AccountView }) {
@@ -29,7 +29,7 @@ export function AccountPanel({ account }: { account: AccountView }) {
 
       {account.state === 'needs_login' ? (
         signingIn ? (
-          <SignInForm
+          <AddressSignIn
             autoFocus
             prefill={{ address: addressForSignIn(account.portalUrl), login: account.login, portalTitle: account.portalTitle }}
             onSignedIn={(signedIn) => {
