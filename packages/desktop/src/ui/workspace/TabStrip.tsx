@@ -71,7 +71,7 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, ad
                 </button>
                 <button
                   type="button"
-                  className="tab-close"
+                  className="icon-button tab-close"
                   aria-label="Close tab"
                   title="Close tab (Delete)"
                   tabIndex={-1}
