@@ -1,5 +1,11 @@
-import type { AccountView } from '@multidesk/protocol/bridge';
+import type { AccountView, NetworkList } from '@multidesk/protocol/bridge';
+import { useEffect, useRef, useState } from 'react';
+import { call } from '../bridgeClient.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
+import { NetworkSignIn } from './signIn/NetworkSignIn.tsx';
+import { PortalChoice } from './signIn/PortalChoice.tsx';
+import { OtherWays } from './signIn/SignInCard.tsx';
+import type { SignInProblem } from './signInMessages.ts';
 
 interface Props {
   /** Moves focus into the page when it appears (a new tab, or at start). */
@@ -7,7 +13,101 @@ interface Props {
   onSignedIn(account: AccountView): void;
 }
 
-/** The sign-in page of a New tab. */
+type View = { kind: 'address' } | { kind: 'network'; problem?: SignInProblem } | { kind: 'list' };
+
+interface Draft {
+  address: string;
+  login: string;
+  /** Null until the network the core remembers is loaded. */
+  network: string | null;
+}
+
+/**
+ * The sign-in page of a New tab: a Bitrix24's address with login and password, or the other ways
+ * in (the network's list of a login's Bitrix24s). What was typed survives moving between
+ * them; the network list stays with the page until Change user, or the page goes.
+ */
 export function SignInForm({ autoFocus, onSignedIn }: Props) {
-  return <AddressSignIn autoFocus={autoFocus} onSignedIn={onSignedIn} />;
+  const [view, setView] = useState<View>({ kind: 'address' });
+  /** Once the user moves between views, each new view takes focus. */
+  const [moved, setMoved] = useState(false);
+  const [draft, setDraft] = useState<Draft>({ address: '', login: '', network: null });
+  const [list, setList] = useState<NetworkList | null>(null);
+  const flow = useRef<string | null>(null);
+
+  // The page's network session ends with the page: the tab closed, or it became the account's tab.
+  useEffect(() => {
+    flow.current = list?.flow ?? null;
+  }, [list]);
+  useEffect(() => () => endFlow(flow.current), []);
+
+  const go = (next: View) => {
+    setMoved(true);
+    setView(next);
+  };
+  const edit = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+  const showList = (next: NetworkList) => {
+    if (list && list.flow !== next.flow) endFlow(list.flow);
+    setList(next);
+    go({ kind: 'list' });
+  };
+  const forgetList = () => {
+    setList(null);
+    flow.current = null;
+  };
+
+  switch (view.kind) {
+    case 'address':
+      return (
+        <AddressSignIn
+          autoFocus={autoFocus || moved}
+          draft={draft}
+          onDraft={edit}
+          onSignedIn={onSignedIn}
+          other={
+            <OtherWays>
+              <button type="button" className="button" onClick={() => go(list ? { kind: 'list' } : { kind: 'network' })}>
+                Sign in using login and password
+              </button>
+            </OtherWays>
+          }
+        />
+      );
+    case 'network':
+      return (
+        <NetworkSignIn
+          draft={draft}
+          onDraft={edit}
+          problem={view.problem ?? null}
+          focusOnShow={moved}
+          onList={showList}
+          onBack={() => go({ kind: 'address' })}
+        />
+      );
+    case 'list':
+      if (!list) return null;
+      return (
+        <PortalChoice
+          list={list}
+          focusOnShow={moved}
+          onSignedIn={onSignedIn}
+          onSessionEnded={(problem) => {
+            forgetList();
+            go({ kind: 'network', problem });
+          }}
+          onChangeUser={() => {
+            endFlow(list.flow);
+            forgetList();
+            edit({ login: '' });
+            go({ kind: 'network' });
+          }}
+          onBack={() => go({ kind: 'address' })}
+        />
+      );
+  }
+}
+
+/** Ends a network session at the core (and the network); its accounts stay as they are. */
+function endFlow(flow: string | null): void {
+  if (flow) void call('networkEnd', { flow }).catch(() => {});
 }
