@@ -34,7 +34,7 @@ async function signIn(page: Page, fields: { address: string; login: string; pass
   await form.getByRole('textbox', { name: 'Bitrix24 address' }).fill(fields.address);
   await form.getByRole('textbox', { name: 'Login' }).fill(fields.login);
   await form.getByLabel('Password', { exact: true }).fill(fields.password);
-  await form.getByRole('button', { name: 'Log in' }).click();
+  await form.getByRole('button', { name: 'Log in', exact: true }).click();
   return form;
 }
 
@@ -101,7 +101,7 @@ describe('desktop: sign-in page, tabs, account list', () => {
     await code.waitFor();
     const secret = portal.demo.users.find((u) => u.email === 'chen@example.com')?.totpSecret as string;
     await code.fill(totpCode(secret, portal.clock.now()));
-    await form.getByRole('button', { name: 'Log in' }).click();
+    await form.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByRole('tab', { name: /^Initech/ }).waitFor();
   });
 

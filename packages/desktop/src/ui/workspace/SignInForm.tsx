@@ -4,6 +4,7 @@ import { call } from '../bridgeClient.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
 import { NetworkSignIn } from './signIn/NetworkSignIn.tsx';
 import { PortalChoice } from './signIn/PortalChoice.tsx';
+import { QrSignIn } from './signIn/QrSignIn.tsx';
 import { OtherWays } from './signIn/SignInCard.tsx';
 import type { SignInProblem } from './signInMessages.ts';
 
@@ -13,7 +14,11 @@ interface Props {
   onSignedIn(account: AccountView): void;
 }
 
-type View = { kind: 'address' } | { kind: 'network'; problem?: SignInProblem } | { kind: 'list' };
+type View =
+  | { kind: 'address' }
+  | { kind: 'network'; problem?: SignInProblem }
+  | { kind: 'list' }
+  | { kind: 'qr'; address: string | undefined; site: 'portal' | 'network' };
 
 interface Draft {
   address: string;
@@ -24,7 +29,7 @@ interface Draft {
 
 /**
  * The sign-in page of a New tab: a Bitrix24's address with login and password, or the other ways
- * in (the network's list of a login's Bitrix24s). What was typed survives moving between
+ * in (the network's list of a login's Bitrix24s, a QR code). What was typed survives moving between
  * them; the network list stays with the page until Change user, or the page goes.
  */
 export function SignInForm({ autoFocus, onSignedIn }: Props) {
@@ -55,6 +60,12 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
     setList(null);
     flow.current = null;
   };
+  /** From the address form a typed address leads into that Bitrix24; from the network form, the typed network. */
+  const qrButton = (address: string | null, site: 'portal' | 'network') => (
+    <button type="button" className="button" onClick={() => go({ kind: 'qr', address: address?.trim() || undefined, site })}>
+      Log in with QR code
+    </button>
+  );
 
   switch (view.kind) {
     case 'address':
@@ -69,6 +80,7 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
               <button type="button" className="button" onClick={() => go(list ? { kind: 'list' } : { kind: 'network' })}>
                 Sign in using login and password
               </button>
+              {qrButton(draft.address, 'portal')}
             </OtherWays>
           }
         />
@@ -82,6 +94,7 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
           focusOnShow={moved}
           onList={showList}
           onBack={() => go({ kind: 'address' })}
+          other={<OtherWays>{qrButton(draft.network, 'network')}</OtherWays>}
         />
       );
     case 'list':
@@ -101,6 +114,17 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
             edit({ login: '' });
             go({ kind: 'network' });
           }}
+          onBack={() => go({ kind: 'address' })}
+        />
+      );
+    case 'qr':
+      return (
+        <QrSignIn
+          address={view.address}
+          site={view.site}
+          focusOnShow={moved}
+          onList={showList}
+          onSignedIn={onSignedIn}
           onBack={() => go({ kind: 'address' })}
         />
       );
