@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { hashSecret } from '../src/auth/secrets.ts';
-import { startTestPortal, type TestPortal } from './harness.ts';
-import { call, postJson, signInAs, webhookFor } from './tokens.ts';
+import { call, postJson, restPortal, signInAs, webhookFor } from './tokens.ts';
 
-let portal: TestPortal;
-let acme: string;
-before(async () => {
-  portal = await startTestPortal();
-  acme = portal.url('acme');
-});
-after(() => portal.close());
+const { portal, acme } = await restPortal();
 
 describe('REST routes', () => {
   test('an access token in the query calls a method as its member', async () => {

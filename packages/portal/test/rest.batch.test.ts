@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestPortal, type TestPortal } from './harness.ts';
-import { addColleagues, call, postJson, signInAs, webhookFor } from './tokens.ts';
+import { test } from 'node:test';
+import { addColleagues, call, postJson, restPortal, webhookFor } from './tokens.ts';
 
-let portal: TestPortal;
-let acme: string;
-let token: string;
-before(async () => {
-  portal = await startTestPortal();
-  acme = portal.url('acme');
-  token = (await signInAs(portal, 'acme', 'anna@example.com')).access_token;
-});
-after(() => portal.close());
+const { portal, acme, token } = await restPortal({ signIn: 'anna@example.com' });
 
 const batch = (body: Record<string, unknown>) => postJson(`${acme}/rest/batch`, { auth: token, ...body });
 

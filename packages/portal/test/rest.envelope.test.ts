@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestPortal, type TestPortal } from './harness.ts';
-import { call, postJson, signInAs } from './tokens.ts';
+import { test } from 'node:test';
+import { call, postJson, restPortal } from './tokens.ts';
 
-let portal: TestPortal;
-let acme: string;
-let token: string;
-before(async () => {
-  portal = await startTestPortal();
-  acme = portal.url('acme');
-  token = (await signInAs(portal, 'acme', 'anna@example.com')).access_token;
-});
-after(() => portal.close());
+const { acme, token } = await restPortal({ signIn: 'anna@example.com' });
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
 

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestPortal, type TestPortal } from './harness.ts';
-import { call, postJson, signInAs, webhookFor } from './tokens.ts';
+import { test } from 'node:test';
+import { call, postJson, restPortal, signInAs, webhookFor } from './tokens.ts';
 
-let portal: TestPortal;
-before(async () => {
-  portal = await startTestPortal({ limits: { restBurst: 5, restDrainPerSecond: 0.001 } });
-});
-after(() => portal.close());
+const { portal } = await restPortal({ limits: { restBurst: 5, restDrainPerSecond: 0.001 } });
 
 test('past the burst a user gets 503 QUERY_LIMIT_EXCEEDED, and other users do not', async () => {
   const { access_token: anna } = await signInAs(portal, 'acme', 'anna@example.com');

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { REST_SCOPES } from '@multidesk/protocol';
-import { startTestPortal, type TestPortal } from './harness.ts';
-import { addColleagues, call, postJson, signInAs, webhookFor } from './tokens.ts';
+import { addColleagues, call, postJson, restPortal, signInAs, webhookFor } from './tokens.ts';
 
-let portal: TestPortal;
-let acme: string;
-let anna: string;
-let ben: string;
 /** The seeded members of acme, then 60 colleagues added here so that lists cross a page. */
 const ACME_DEMO = ['anna@example.com', 'ben@example.com', 'olivia@example.com', 'marcus@example.com'];
 const EXTRA = 60;
 
-before(async () => {
-  portal = await startTestPortal();
-  acme = portal.url('acme');
-  anna = (await signInAs(portal, 'acme', 'anna@example.com')).access_token;
-  ben = (await signInAs(portal, 'acme', 'ben@example.com')).access_token;
-  await addColleagues(portal, 'acme', EXTRA, 'colleague', (i) => (i % 2 ? 'Odd' : 'Even'));
-});
-after(() => portal.close());
+const { portal, acme, token: anna } = await restPortal({ signIn: 'anna@example.com' });
+const ben = (await signInAs(portal, 'acme', 'ben@example.com')).access_token;
+await addColleagues(portal, 'acme', EXTRA, 'colleague', (i) => (i % 2 ? 'Odd' : 'Even'));
 
 const get = (query: string, token = anna) => call(`${acme}/rest/user.get?auth=${token}&${query}`);
 const emails = (result: { EMAIL: string }[]) => result.map((u) => u.EMAIL);

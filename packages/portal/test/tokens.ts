@@ -1,12 +1,38 @@
+import { after } from 'node:test';
 import type { RestScope, TokenResponse } from '@multidesk/protocol';
 import { createWebhookChecked } from '../src/admin/directory.ts';
+import type { Limits } from '../src/http/context.ts';
 import { addMember } from '../src/store/members.ts';
 import { findPortalByName } from '../src/store/portals.ts';
 import { createUser } from '../src/store/users.ts';
-import type { TestPortal } from './harness.ts';
+import { startTestPortal, type TestPortal } from './harness.ts';
 import { desktopSignIn } from './signIn.ts';
 
-/** Credentials for REST tests: tokens from the real sign-in endpoints, webhooks as the CLI makes them. */
+/**
+ * A portal and credentials for REST tests: tokens from the real sign-in endpoints, webhooks as the
+ * CLI makes them.
+ */
+
+export interface RestPortal {
+  portal: TestPortal;
+  /** `http://acme.localhost:PORT`. */
+  acme: string;
+}
+
+/**
+ * The portal of one REST test file, for its top: `const { portal, acme } = await restPortal();`.
+ * Started at once and closed after the file's tests; with `signIn`, that member's access token on acme
+ * comes too.
+ */
+export function restPortal(options?: { limits?: Partial<Limits> }): Promise<RestPortal>;
+export function restPortal(options: { limits?: Partial<Limits>; signIn: string }): Promise<RestPortal & { token: string }>;
+export async function restPortal(options: { limits?: Partial<Limits>; signIn?: string } = {}): Promise<RestPortal & { token?: string }> {
+  const portal = await startTestPortal({ limits: options.limits });
+  after(() => portal.close());
+  const acme = portal.url('acme');
+  if (options.signIn === undefined) return { portal, acme };
+  return { portal, acme, token: (await signInAs(portal, 'acme', options.signIn)).access_token };
+}
 
 /** A Bitrix24 token response for `email` on `portalName`, through /oauth/desktop/login and /oauth/token/. */
 export function signInAs(portal: TestPortal, portalName: string, email: string): Promise<TokenResponse> {
