@@ -145,12 +145,12 @@ function PortalOption({ portal, name, checked, disabled, onChoose }: OptionProps
         checked={checked}
         disabled={disabled}
         onChange={onChoose}
-        aria-labelledby={`${id}-title`}
+        aria-label={portal.title}
         aria-describedby={portal.connected ? `${id}-detail ${id}-connected` : `${id}-detail`}
       />
       <Avatar name={portal.title} />
       <span className="portal-option-text">
-        <span id={`${id}-title`} className="portal-option-title ellipsis" title={portal.title}>
+        <span className="portal-option-title ellipsis" title={portal.title}>
           {portal.title}
         </span>
         <span id={`${id}-detail`} className="portal-option-detail ellipsis" title={`${address} · ${portal.userName}`}>
