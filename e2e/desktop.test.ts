@@ -80,10 +80,10 @@ describe('desktop: sign-in page, tabs, account list', () => {
   test('anna adds acme and globex through +, and Ctrl+1 / Ctrl+2 switch tabs', async () => {
     const page = app.workspace;
     await signIn(page, { address: `http://${address('acme')}/`, login: 'anna@example.com', password: 'multidesk-demo' });
-    await page.getByRole('tab', { name: /^Acme Corp/ }).waitFor();
+    await page.getByRole('tab', { name: /^Acme Corp/, selected: true }).waitFor();
     await page.getByRole('tabpanel').getByText('Anna Smirnova').first().waitFor();
     await signIn(page, { address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' }, { newTab: true });
-    await page.getByRole('tab', { name: /^Globex/ }).waitFor();
+    await page.getByRole('tab', { name: /^Globex/, selected: true }).waitFor();
     await page.keyboard.press('Control+1');
     assert.match((await selectedTabName(page)) ?? '', /^Acme Corp/);
     await page.keyboard.press('Control+2');
@@ -102,13 +102,13 @@ describe('desktop: sign-in page, tabs, account list', () => {
     const secret = portal.demo.users.find((u) => u.email === 'chen@example.com')?.totpSecret as string;
     await code.fill(totpCode(secret, portal.clock.now()));
     await form.getByRole('button', { name: 'Log in', exact: true }).click();
-    await page.getByRole('tab', { name: /^Initech/ }).waitFor();
+    await page.getByRole('tab', { name: /^Initech/, selected: true }).waitFor();
   });
 
   test('ben and anna are both signed in to acme, in two tabs', async () => {
     const page = app.workspace;
     await signIn(page, { address: address('acme'), login: 'ben@example.com', password: 'multidesk-demo' }, { newTab: true });
-    await page.getByRole('tab', { name: /^Acme Corp.*Ben/ }).waitFor();
+    await page.getByRole('tab', { name: /^Acme Corp.*Ben/, selected: true }).waitFor();
     assert.equal(await page.getByRole('tab', { name: /^Acme Corp/ }).count(), 2);
     await page.screenshot({ path: join(SCREENSHOTS, 'workspace-signed-in.png') });
   });

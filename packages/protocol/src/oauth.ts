@@ -75,6 +75,8 @@ export const NetworkLoginResponse = Type.Object({
   session: Type.String(),
   expires_in: Type.Integer(),
   portals: Type.Array(NetworkPortal),
+  /** Extension: the login the session belongs to (a QR approval does not tell the desktop otherwise). */
+  login: Type.Optional(Type.String()),
 });
 export type NetworkLoginResponse = Static<typeof NetworkLoginResponse>;
 

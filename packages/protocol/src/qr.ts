@@ -49,6 +49,7 @@ export const QrPollResponse = Type.Union([
     session: Type.String(),
     expires_in: Type.Integer(),
     portals: Type.Array(NetworkPortal),
+    login: Type.Optional(Type.String()),
   }),
   /** Approved on a portal: an authorization code for that portal, bound to the request's PKCE challenge. */
   Type.Object({

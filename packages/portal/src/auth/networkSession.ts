@@ -34,7 +34,7 @@ export async function startNetworkSession(request: FastifyRequest, user: User): 
     url: portalUrl(request, p, ctx.baseDomain),
     user_name: userName,
   }));
-  return { session, expires_in: Math.floor(ctx.limits.networkSessionTtlMs / 1000), portals };
+  return { session, expires_in: Math.floor(ctx.limits.networkSessionTtlMs / 1000), portals, login: user.email };
 }
 
 /** Ends a network session (Change user). Unknown, expired or already ended sessions are ignored. */

@@ -127,11 +127,17 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       deviceName: this.#deviceName,
     });
     if (!outcome.ok) return outcome;
-    return this.#adopt(address.origin, outcome, request.login.trim());
+    return this.#adopt(address.origin, outcome, { login: request.login.trim() });
   }
 
   /** Ends a sign-in that produced an authorization code elsewhere (network list, QR approval). */
-  async signInWithCode(origin: string, code: string, verifier: string, portalTitle: string, login: string): Promise<SignInResult> {
+  async signInWithCode(
+    origin: string,
+    code: string,
+    verifier: string,
+    portalTitle: string,
+    who: { login: string; userName?: string },
+  ): Promise<SignInResult> {
     let outcome: SignInOutcome;
     try {
       outcome = await exchangeCode(this.#dispatcher, origin, code, verifier, portalTitle);
@@ -140,7 +146,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       throw error;
     }
     if (!outcome.ok) return outcome;
-    return this.#adopt(origin, outcome, login);
+    return this.#adopt(origin, outcome, who);
   }
 
   /** True when this computer has that user of that portal connected (the network list's mark). */
@@ -154,7 +160,11 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     );
   }
 
-  async #adopt(origin: string, outcome: Extract<SignInOutcome, { ok: true }>, login: string): Promise<SignInResult> {
+  async #adopt(
+    origin: string,
+    outcome: Extract<SignInOutcome, { ok: true }>,
+    who: { login: string; userName?: string },
+  ): Promise<SignInResult> {
     const tokens = tokensFromResponse(outcome.tokens, this.#now());
     // Signing in again as the same user of the same portal (after needs_login, or twice) reuses
     // that account, its cache and its place; another user of the same portal is another account.
@@ -174,8 +184,8 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
           portalUrl: origin,
           portalTitle: outcome.portalTitle,
           userId: outcome.tokens.user_id,
-          userName: login,
-          login,
+          userName: who.userName || who.login,
+          login: who.login,
           state: 'connected',
           addedAt: this.#now(),
         },

@@ -133,7 +133,10 @@ export class SignInFlows {
       if (grant.error === 'invalid_session') this.#flows.delete(handle);
       return grant;
     }
-    return this.#manager.signInWithCode(new URL(grant.portalUrl).origin, grant.code, pkce.verifier, portal.title, flow.login);
+    return this.#manager.signInWithCode(new URL(grant.portalUrl).origin, grant.code, pkce.verifier, portal.title, {
+      login: flow.login,
+      userName: portal.user_name,
+    });
   }
 
   /** Change user: ends this page's network session at the server and here; accounts are untouched. */
@@ -193,9 +196,12 @@ export class SignInFlows {
       case 'approved': {
         this.#flows.delete(handle);
         if ('session' in answer) {
-          return { status: 'list', list: this.#listFlow(flow.siteOrigin, answer.session, answer.expires_in, answer.portals, '') };
+          return {
+            status: 'list',
+            list: this.#listFlow(flow.siteOrigin, answer.session, answer.expires_in, answer.portals, answer.login ?? ''),
+          };
         }
-        const result = await this.#manager.signInWithCode(flow.siteOrigin, answer.code, flow.verifier, answer.portal_title, '');
+        const result = await this.#manager.signInWithCode(flow.siteOrigin, answer.code, flow.verifier, answer.portal_title, { login: '' });
         return result.ok ? { status: 'account', account: result.account } : { status: 'error', message: result.message };
       }
     }

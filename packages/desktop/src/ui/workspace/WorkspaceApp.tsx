@@ -37,6 +37,8 @@ export function WorkspaceApp() {
   ];
   const keys = tabs.map((t) => t.key);
   const current = selected !== null && keys.includes(selected) ? selected : null;
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
   if (current) visited.current.add(current);
 
   const openPending = () => {
@@ -62,6 +64,9 @@ export function WorkspaceApp() {
   const signedIn = (pendingKey: string, account: AccountView) => {
     store.upsertAccount(account);
     setPending((list) => list.filter((p) => p.key !== pendingKey));
+    // The answer may come after the user has moved on (another +, Ctrl+1): only the tab that was
+    // signing in hands its place to the account; otherwise the selection stays where the user put it.
+    if (selectedRef.current !== pendingKey) return;
     const key = accountKey(account.id);
     setSelected(key);
     setFocusTarget({ kind: 'tab', key });
