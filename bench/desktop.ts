@@ -8,6 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIRST_TAB_MARK } from '@multidesk/protocol';
 import { launchDesktop } from '../e2e/desktopApp.ts';
 import { openCore } from '../packages/desktop/src/core/core.ts';
 import { FileVault } from '../packages/desktop/src/core/vault/fileVault.ts';
@@ -76,11 +77,16 @@ try {
     }
     await core.close();
 
-    const started = performance.now();
+    const launchedAt = Date.now();
     const app = await launchDesktop(profileDir, ['--vault', 'file']);
     const tabs = app.workspace.getByRole('tablist', { name: 'Accounts' }).getByRole('tab');
     await tabs.first().waitFor();
-    const firstTabMs = performance.now() - started;
+    // The Workspace marks the frame in which its first account tab painted (epoch ms via timeOrigin).
+    const paintedAt = await app.workspace.waitForFunction((mark) => {
+      const entry = performance.getEntriesByName(mark)[0];
+      return entry ? performance.timeOrigin + entry.startTime : undefined;
+    }, FIRST_TAB_MARK);
+    const firstTabMs = ((await paintedAt.jsonValue()) as number) - launchedAt;
     await tabs.nth(count - 1).waitFor();
     // Let every window finish loading and settle before measuring.
     await app.workspace.getByRole('tabpanel').getByText('People').first().waitFor();

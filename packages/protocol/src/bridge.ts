@@ -226,3 +226,6 @@ export type BridgeEvent = { type: 'state'; state: AppState } | { type: 'home-cha
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
 export const BRIDGE_COOKIE = 'multidesk_bridge';
+
+/** Performance mark the Workspace sets in the frame its first account tab paints (bench/desktop reads it). */
+export const FIRST_TAB_MARK = 'multidesk:first-tab-painted';
