@@ -4,6 +4,7 @@ import { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as initial from './migrations/2026-11-25T00-initial.ts';
 import * as qrRequests from './migrations/2026-11-25T01-qr-requests.ts';
+import * as tasks from './migrations/2026-11-25T04-tasks.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqliteDialect.ts';
 
@@ -13,6 +14,7 @@ export type Db = Kysely<Database>;
 const migrations: Record<string, Migration> = {
   '2026-11-25T00-initial': initial,
   '2026-11-25T01-qr-requests': qrRequests,
+  '2026-11-25T04-tasks': tasks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

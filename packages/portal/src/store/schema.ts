@@ -130,6 +130,33 @@ export interface QrRequestTable {
   redeemed_at: number | null;
 }
 
+/** A Bitrix24 task of one portal; people are members of that portal. */
+export interface TaskTable {
+  id: Generated<number>;
+  portal_id: number;
+  title: string;
+  description: string;
+  /** Bitrix24's: 2 pending, 3 in progress, 4 supposedly completed, 5 completed, 6 deferred. */
+  status: number;
+  /** 0 low, 1 normal, 2 high. */
+  priority: number;
+  created_by: number;
+  responsible_id: number;
+  deadline: number | null;
+  created_at: number;
+  changed_by: number;
+  changed_at: number;
+  closed_by: number | null;
+  closed_at: number | null;
+}
+
+/** A task's accomplices and auditors (creator and responsible live on the task). */
+export interface TaskMemberTable {
+  task_id: number;
+  member_id: number;
+  role: 'accomplice' | 'auditor';
+}
+
 export interface Database {
   portals: PortalTable;
   users: UserTable;
@@ -141,6 +168,8 @@ export interface Database {
   web_sessions: WebSessionTable;
   webhooks: WebhookTable;
   qr_requests: QrRequestTable;
+  tasks: TaskTable;
+  task_members: TaskMemberTable;
 }
 
 export type Portal = Selectable<PortalTable>;
@@ -151,6 +180,8 @@ export type TokenFamily = Selectable<TokenFamilyTable>;
 export type WebSession = Selectable<WebSessionTable>;
 export type Webhook = Selectable<WebhookTable>;
 export type QrRequest = Selectable<QrRequestTable>;
+export type Task = Selectable<TaskTable>;
+export type NewTask = Insertable<TaskTable>;
 
 /** What repository functions run on: the database or a transaction the caller owns. */
 export type Executor = Kysely<Database> | Transaction<Database>;
