@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './oauth.ts';
 export * from './qr.ts';
 export * from './rest.ts';
+export * from './tasks.ts';
