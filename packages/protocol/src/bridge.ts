@@ -185,6 +185,91 @@ export const QrWaitResult = Type.Union([
 ]);
 export type QrWaitResult = Static<typeof QrWaitResult>;
 
+export const TaskStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('in_progress'),
+  Type.Literal('awaiting_control'),
+  Type.Literal('completed'),
+  Type.Literal('deferred'),
+]);
+export type TaskStatus = Static<typeof TaskStatus>;
+
+export const TaskView = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  description: Type.String(),
+  status: TaskStatus,
+  /** 0 low, 1 normal, 2 high (Bitrix24's PRIORITY). */
+  priority: Type.Integer({ minimum: 0, maximum: 2 }),
+  /** ISO 8601 with time zone, or null. */
+  deadline: Type.Union([Type.String(), Type.Null()]),
+  responsibleId: Type.Integer(),
+  responsibleName: Type.String(),
+  createdBy: Type.Integer(),
+  createdByName: Type.String(),
+  closedDate: Type.Union([Type.String(), Type.Null()]),
+  /** Open and past its deadline (computed by the core when the list was fetched). */
+  overdue: Type.Boolean(),
+});
+export type TaskView = Static<typeof TaskView>;
+
+export const TaskFilter = Type.Union([Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('overdue'), Type.Literal('all')]);
+export type TaskFilter = Static<typeof TaskFilter>;
+
+export const TasksRequest = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  /** Mine (responsible, creator or participant) is the default; false lists every task visible to the user. */
+  mine: Type.Optional(Type.Boolean()),
+  filter: Type.Optional(TaskFilter),
+});
+export type TasksRequest = Static<typeof TasksRequest>;
+
+export const TasksView = Type.Object({
+  tasks: Type.Array(TaskView),
+  stale: Type.Boolean(),
+  fetchedAt: Type.Union([Type.Integer(), Type.Null()]),
+  problem: Type.Optional(Type.String()),
+});
+export type TasksView = Static<typeof TasksView>;
+
+export const TaskRef = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), taskId: Type.Integer({ minimum: 1 }) });
+export type TaskRef = Static<typeof TaskRef>;
+
+export const TaskFields = Type.Object({
+  title: Type.String({ minLength: 1, maxLength: 250 }),
+  description: Type.Optional(Type.String({ maxLength: 20_000 })),
+  responsibleId: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** ISO 8601 date-time with time zone, or null to clear. */
+  deadline: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
+});
+export type TaskFields = Static<typeof TaskFields>;
+
+export const TaskCreateRequest = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), fields: TaskFields });
+export const TaskUpdateRequest = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  taskId: Type.Integer({ minimum: 1 }),
+  fields: Type.Partial(TaskFields),
+});
+
+export const TaskResult = Type.Union([
+  Type.Object({ ok: Type.Literal(true), task: TaskView }),
+  Type.Object({ ok: Type.Literal(false), error: Type.String(), message: Type.String() }),
+]);
+export type TaskResult = Static<typeof TaskResult>;
+
+/** One account's open tasks in the cross-account My tasks. */
+export const MyTasksGroup = Type.Object({
+  accountId: Type.String(),
+  portalTitle: Type.String(),
+  userName: Type.String(),
+  tasks: Type.Array(TaskView),
+  stale: Type.Boolean(),
+  problem: Type.Optional(Type.String()),
+});
+export const MyTasksView = Type.Object({ groups: Type.Array(MyTasksGroup) });
+export type MyTasksView = Static<typeof MyTasksView>;
+
 interface Route<Req extends TSchema, Res extends TSchema> {
   path: string;
   request: Req;
@@ -214,6 +299,13 @@ export const bridgeApi = {
   qrStart: route('/api/qr/start', QrStartRequest, QrStartResult),
   qrWait: route('/api/qr/wait', FlowRef, QrWaitResult),
   qrCancel: route('/api/qr/cancel', FlowRef, Ok),
+  tasks: route('/api/tasks/list', TasksRequest, TasksView),
+  task: route('/api/tasks/get', TaskRef, TaskResult),
+  taskCreate: route('/api/tasks/create', TaskCreateRequest, TaskResult),
+  taskUpdate: route('/api/tasks/update', TaskUpdateRequest, TaskResult),
+  taskComplete: route('/api/tasks/complete', TaskRef, TaskResult),
+  taskRenew: route('/api/tasks/renew', TaskRef, TaskResult),
+  myTasks: route('/api/tasks/mine', Type.Object({}), MyTasksView),
 } as const;
 
 export type BridgeApi = typeof bridgeApi;
@@ -222,7 +314,7 @@ export type BridgeRequest<M extends BridgeMethod> = Static<BridgeApi[M]['request
 export type BridgeResponse<M extends BridgeMethod> = Static<BridgeApi[M]['response']>;
 
 /** Events pushed from the core over the bridge WebSocket. */
-export type BridgeEvent = { type: 'state'; state: AppState } | { type: 'home-changed'; accountId: string };
+export type BridgeEvent = { type: 'state'; state: AppState } | { type: 'home-changed'; accountId: string } | { type: 'tasks-changed'; accountId: string };
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
 export const BRIDGE_COOKIE = 'multidesk_bridge';

@@ -5,11 +5,13 @@ import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
 import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
 import { openProfile, type Profile } from './profile.ts';
 import { SettingsStore } from './settings.ts';
+import { TaskService } from './tasks/taskService.ts';
 import type { SecretVault } from './vault/secretVault.ts';
 
 export interface Core {
   manager: AccountManager;
   flows: SignInFlows;
+  tasks: TaskService;
   settings: SettingsStore;
   profile: Profile;
   vault: SecretVault;
@@ -35,9 +37,11 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
   const settings = new SettingsStore(profile.settingsFile);
   await settings.load();
   const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
+  const tasks = new TaskService(manager);
   return {
     manager,
     flows,
+    tasks,
     settings,
     profile,
     vault: options.vault,

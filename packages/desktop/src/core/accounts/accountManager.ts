@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/passwordSignIn.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError } from '../portal/portalHttp.ts';
-import { AuthLostError, PortalSession, type StoredTokens, tokensFromResponse } from '../portal/portalSession.ts';
+import { AuthLostError, PortalSession, SessionClosedError, type StoredTokens, tokensFromResponse } from '../portal/portalSession.ts';
 import type { Profile } from '../profile.ts';
 import type { SecretVault } from '../vault/secretVault.ts';
 import { AccountCache } from './accountCache.ts';
@@ -17,6 +17,15 @@ interface Account {
   session: PortalSession | null;
   cache: AccountCache | null;
   problem?: string;
+}
+
+export interface AccountAccess {
+  view: AccountView;
+  session: PortalSession | null;
+  cache: AccountCache;
+  people(): Person[];
+  /** Records a failed request on the account; returns the problem shown, if any. */
+  reportProblem(error: unknown): string | undefined;
 }
 
 interface BitrixUser {
@@ -242,6 +251,32 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     this.#accounts.delete(id);
     this.#order = this.#order.filter((other) => other !== id);
     await this.#save();
+  }
+
+  /**
+   * What a service working inside one account (tasks, later chats) needs: the account as the UI
+   * sees it, its REST session when connected, its cache, and the people last seen on its home.
+   */
+  access(id: string): AccountAccess {
+    const account = this.#require(id);
+    return {
+      view: this.#view(account),
+      session: account.stored.state === 'connected' ? account.session : null,
+      cache: this.#cache(account),
+      people: () => this.#cache(account).get<{ people: Person[] }>(HOME_KEY)?.value.people ?? [],
+      reportProblem: (error: unknown) => this.#reportProblem(account, error),
+    };
+  }
+
+  /** Network trouble is shown on the account and never signs it out; auth loss is handled by the session. */
+  #reportProblem(account: Account, error: unknown): string | undefined {
+    if (error instanceof AuthLostError || error instanceof SessionClosedError) return undefined;
+    account.problem =
+      error instanceof PortalUnreachableError
+        ? 'Cannot reach the portal; retrying.'
+        : `The portal answered with an error: ${(error as Error).message}`;
+    this.emit('changed');
+    return account.problem;
   }
 
   async home(id: string): Promise<HomeView> {

@@ -2,10 +2,12 @@ import type { BridgeMethod, BridgeRequest, BridgeResponse } from '@multidesk/pro
 import type { Core } from '../core.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 
+export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'settings' | 'tasks'>;
+
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
 /** The core's side of every bridge route, typed from the one contract in protocol/bridge.ts. */
-export function createBridgeHandlers({ manager, flows, settings }: Pick<Core, 'manager' | 'flows' | 'settings'>): BridgeHandlers {
+export function createBridgeHandlers({ manager, flows, settings, tasks }: BridgeCore): BridgeHandlers {
   return {
     getState: async () => ({ accounts: manager.list(), vault: manager.vaultInfo }),
     signIn: (request) => manager.signIn(request),
@@ -35,5 +37,12 @@ export function createBridgeHandlers({ manager, flows, settings }: Pick<Core, 'm
     qrStart: (request) => flows.qrStart(request),
     qrWait: (request) => flows.qrWait(request),
     qrCancel: async (request) => flows.qrCancel(request),
+    tasks: (request) => tasks.list(request),
+    task: (request) => tasks.get(request),
+    taskCreate: (request) => tasks.create(request),
+    taskUpdate: (request) => tasks.update(request),
+    taskComplete: (request) => tasks.complete(request),
+    taskRenew: (request) => tasks.renew(request),
+    myTasks: () => tasks.myTasks(),
   };
 }

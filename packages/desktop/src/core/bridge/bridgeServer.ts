@@ -5,8 +5,7 @@ import { BRIDGE_COOKIE, BRIDGE_EVENTS_PATH, type BridgeEvent, type BridgeMethod,
 import { Value } from 'typebox/value';
 import { WebSocketServer } from 'ws';
 import { UnknownAccountError } from '../accounts/accountManager.ts';
-import type { Core } from '../core.ts';
-import { createBridgeHandlers } from './bridgeHandlers.ts';
+import { type BridgeCore, createBridgeHandlers } from './bridgeHandlers.ts';
 import { readUiFile } from './staticFiles.ts';
 
 export type WindowKind = 'workspace' | 'messenger';
@@ -64,7 +63,7 @@ class BodyTooLargeError extends Error {}
  * carry the cookie and name this exact host (DNS rebinding); every call and socket must come from
  * this exact origin (CSRF, cross-site WebSocket hijacking).
  */
-export async function startBridge(core: Pick<Core, 'manager' | 'flows' | 'settings'>, uiDir: string): Promise<Bridge> {
+export async function startBridge(core: BridgeCore, uiDir: string): Promise<Bridge> {
   const { manager } = core;
   const secret = randomBytes(32).toString('base64url');
   const bootTokens = new Map<string, WindowKind>();

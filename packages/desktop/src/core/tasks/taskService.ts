@@ -1,0 +1,217 @@
+import type {
+  MyTasksView,
+  Person,
+  TaskFields,
+  TaskFilter,
+  TaskRef,
+  TaskResult,
+  TaskStatus,
+  TasksRequest,
+  TasksView,
+  TaskView,
+} from '@multidesk/protocol';
+import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
+import { RestCallError } from '../portal/portalSession.ts';
+
+/** Bitrix24's task as tasks.task.* answers it (camelCase, numbers as strings). */
+interface BitrixTask {
+  id: string | number;
+  title?: string;
+  description?: string;
+  status?: string | number;
+  priority?: string | number;
+  deadline?: string | null;
+  responsibleId?: string | number;
+  createdBy?: string | number;
+  closedDate?: string | null;
+}
+
+const STATUS: Record<string, TaskStatus> = {
+  '1': 'pending',
+  '2': 'pending',
+  '3': 'in_progress',
+  '4': 'awaiting_control',
+  '5': 'completed',
+  '6': 'deferred',
+};
+const COMPLETED = 5;
+/** Tasks shown per list: enough for a person's work; paging stops there. */
+const MAX_TASKS = 500;
+
+function personName(people: Person[], id: number): string {
+  const person = people.find((p) => p.id === id);
+  return person ? `${person.name} ${person.lastName}`.trim() : `User ${id}`;
+}
+
+export function toTaskView(task: BitrixTask, people: Person[], now: number): TaskView {
+  const status = STATUS[String(task.status ?? '2')] ?? 'pending';
+  const deadline = task.deadline || null;
+  const responsibleId = Number(task.responsibleId ?? 0);
+  const createdBy = Number(task.createdBy ?? 0);
+  return {
+    id: Number(task.id),
+    title: task.title ?? '',
+    description: task.description ?? '',
+    status,
+    priority: Math.min(2, Math.max(0, Number(task.priority ?? 1))),
+    deadline,
+    responsibleId,
+    responsibleName: personName(people, responsibleId),
+    createdBy,
+    createdByName: personName(people, createdBy),
+    closedDate: task.closedDate || null,
+    overdue: status !== 'completed' && deadline !== null && Date.parse(deadline) < now,
+  };
+}
+
+/** Overdue first, then by deadline (soonest first, none last), then newest. */
+export function byUrgency(a: TaskView, b: TaskView): number {
+  if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
+  const da = a.deadline ? Date.parse(a.deadline) : Number.POSITIVE_INFINITY;
+  const db = b.deadline ? Date.parse(b.deadline) : Number.POSITIVE_INFINITY;
+  return da !== db ? da - db : b.id - a.id;
+}
+
+function listFilter(userId: number, mine: boolean, filter: TaskFilter, now: number): Record<string, unknown> {
+  const base: Record<string, unknown> = mine ? { RESPONSIBLE_ID: userId } : {};
+  switch (filter) {
+    case 'in_progress':
+      return { ...base, '!STATUS': COMPLETED };
+    case 'completed':
+      return { ...base, STATUS: COMPLETED };
+    case 'overdue':
+      return { ...base, '!STATUS': COMPLETED, '<DEADLINE': new Date(now).toISOString() };
+    case 'all':
+      return base;
+  }
+}
+
+function toBitrixFields(fields: Partial<TaskFields>): Record<string, unknown> {
+  return {
+    ...(fields.title !== undefined ? { TITLE: fields.title } : {}),
+    ...(fields.description !== undefined ? { DESCRIPTION: fields.description } : {}),
+    ...(fields.responsibleId !== undefined ? { RESPONSIBLE_ID: fields.responsibleId } : {}),
+    ...(fields.deadline !== undefined ? { DEADLINE: fields.deadline ?? '' } : {}),
+    ...(fields.priority !== undefined ? { PRIORITY: fields.priority } : {}),
+  };
+}
+
+/**
+ * Tasks of every account through Bitrix24's tasks.task.* methods: each account's lists cached so a
+ * restart shows them at once, and the cross-account My tasks built from every connected account in
+ * parallel, where one unreachable portal only marks its own group stale.
+ */
+export class TaskService {
+  readonly #manager: AccountManager;
+  readonly #now: () => number;
+
+  constructor(manager: AccountManager, now: () => number = Date.now) {
+    this.#manager = manager;
+    this.#now = now;
+  }
+
+  async list(request: TasksRequest): Promise<TasksView> {
+    const account = this.#manager.access(request.id);
+    const mine = request.mine ?? true;
+    const filter = request.filter ?? 'in_progress';
+    const key = `tasks:${mine ? 'mine' : 'all'}:${filter}`;
+    let problem: string | undefined;
+    if (account.session) {
+      try {
+        const tasks = await this.#fetchList(account, listFilter(account.view.userId, mine, filter, this.#now()));
+        account.cache.put(key, tasks, this.#now());
+        return { tasks: this.#views(account, tasks), stale: false, fetchedAt: this.#now() };
+      } catch (error) {
+        problem = account.reportProblem(error);
+      }
+    }
+    const cached = account.cache.get<BitrixTask[]>(key);
+    const why =
+      problem ??
+      (account.view.state === 'disconnected' ? 'Disconnected' : account.view.state === 'needs_login' ? 'Sign-in needed' : undefined);
+    return {
+      tasks: this.#views(account, cached?.value ?? []),
+      stale: true,
+      fetchedAt: cached?.updatedAt ?? null,
+      ...(why ? { problem: why } : {}),
+    };
+  }
+
+  async #fetchList(account: AccountAccess, filter: Record<string, unknown>): Promise<BitrixTask[]> {
+    const session = account.session;
+    if (!session) return [];
+    const tasks: BitrixTask[] = [];
+    for (let start = 0; tasks.length < MAX_TASKS; ) {
+      const page = await session.call<{ tasks: BitrixTask[] }>('tasks.task.list', {
+        filter,
+        order: { DEADLINE: 'asc', ID: 'desc' },
+        start,
+      });
+      tasks.push(...page.result.tasks);
+      if (page.next === undefined) break;
+      start = page.next;
+    }
+    return tasks;
+  }
+
+  #views(account: AccountAccess, tasks: BitrixTask[]): TaskView[] {
+    const people = account.people();
+    const now = this.#now();
+    return tasks.map((t) => toTaskView(t, people, now)).sort(byUrgency);
+  }
+
+  get({ id, taskId }: TaskRef): Promise<TaskResult> {
+    return this.#act(id, 'tasks.task.get', { taskId });
+  }
+
+  create({ id, fields }: { id: string; fields: TaskFields }): Promise<TaskResult> {
+    const account = this.#manager.access(id);
+    return this.#act(id, 'tasks.task.add', { fields: { RESPONSIBLE_ID: account.view.userId, ...toBitrixFields(fields) } });
+  }
+
+  update({ id, taskId, fields }: { id: string; taskId: number; fields: Partial<TaskFields> }): Promise<TaskResult> {
+    return this.#act(id, 'tasks.task.update', { taskId, fields: toBitrixFields(fields) });
+  }
+
+  complete({ id, taskId }: TaskRef): Promise<TaskResult> {
+    return this.#act(id, 'tasks.task.complete', { taskId });
+  }
+
+  renew({ id, taskId }: TaskRef): Promise<TaskResult> {
+    return this.#act(id, 'tasks.task.renew', { taskId });
+  }
+
+  /** One task call; a change is followed by a fresh get, so the answer always has every field. */
+  async #act(id: string, method: string, params: Record<string, unknown>): Promise<TaskResult> {
+    const account = this.#manager.access(id);
+    if (!account.session) return { ok: false, error: 'not_connected', message: `${account.view.portalTitle} is not connected.` };
+    try {
+      const answer = await account.session.call<{ task: BitrixTask }>(method, params);
+      const taskId = Number(answer.result.task?.id ?? params.taskId);
+      const fresh = method === 'tasks.task.get' ? answer : await account.session.call<{ task: BitrixTask }>('tasks.task.get', { taskId });
+      return { ok: true, task: toTaskView(fresh.result.task, account.people(), this.#now()) };
+    } catch (error) {
+      if (error instanceof RestCallError) return { ok: false, error: error.code, message: error.message };
+      return { ok: false, error: 'unreachable', message: account.reportProblem(error) ?? 'The portal could not be reached.' };
+    }
+  }
+
+  /** Every connected account's open tasks, asked in parallel; disconnected accounts are left out. */
+  async myTasks(): Promise<MyTasksView> {
+    const connected = this.#manager.list().filter((a) => a.state === 'connected');
+    const groups = await Promise.all(
+      connected.map(async (account) => {
+        const view = await this.list({ id: account.id, mine: true, filter: 'in_progress' });
+        return {
+          accountId: account.id,
+          portalTitle: account.portalTitle,
+          userName: account.userName,
+          tasks: view.tasks,
+          stale: view.stale,
+          ...(view.problem ? { problem: view.problem } : {}),
+        };
+      }),
+    );
+    return { groups };
+  }
+}
