@@ -1,8 +1,9 @@
+import { parseDateTime } from './dateTime.ts';
 import { invalidArgument } from './envelope.ts';
 import { isFalsy, isTruthy, toInteger } from './params.ts';
 
 /** How a filterable field's values are read and compared. */
-export type FieldKind = 'integer' | 'text' | 'boolean';
+export type FieldKind = 'integer' | 'text' | 'boolean' | 'datetime';
 
 export type FilterOp = '=' | '<>' | '>' | '>=' | '<' | '<=' | 'like';
 
@@ -50,6 +51,12 @@ function readValue(value: unknown, kind: FieldKind, key: string): string | numbe
         throw invalidArgument(`${key} must be a text of at most ${MAX_TEXT} characters.`);
       }
       return String(value);
+    case 'datetime': {
+      // Compared as epoch milliseconds.
+      const ms = typeof value === 'string' && value.length <= 64 ? parseDateTime(value) : undefined;
+      if (ms === undefined) throw invalidArgument(`${key} must be an ISO 8601 date-time, e.g. 2026-12-01T18:00:00+03:00.`);
+      return ms;
+    }
   }
 }
 
