@@ -2,6 +2,7 @@ import { QrWaiters } from '../auth/qrWaiters.ts';
 import { FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
 import type { Db } from '../store/database.ts';
 import type { Portal } from '../store/schema.ts';
+import { TaskEvents } from '../tasks/taskEvents.ts';
 
 export interface Limits {
   /** Failed sign-ins per login, and per IP, within `failureWindowMs`, before 429. */
@@ -50,6 +51,8 @@ export interface PortalContext {
   qrCreations: FailureLimiter;
   /** Long polls waiting for a QR decision, woken by approve or deny. */
   qrWaiters: QrWaiters;
+  /** Committed task changes (tasks.task.*), for realtime delivery. */
+  taskEvents: TaskEvents;
 }
 
 export function createContext(db: Db, baseDomain: string, now: () => number, limits: Partial<Limits> = {}): PortalContext {
@@ -64,6 +67,7 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     restBucket: new LeakyBucket(all.restBurst, all.restDrainPerSecond, now),
     qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),
+    taskEvents: new TaskEvents(),
   };
 }
 
