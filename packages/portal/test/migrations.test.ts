@@ -7,6 +7,8 @@ import { Kysely, sql } from 'kysely';
 import { openDatabase } from '../src/store/database.ts';
 import * as initial from '../src/store/migrations/2026-11-25T00-initial.ts';
 import * as qrRequests from '../src/store/migrations/2026-11-25T01-qr-requests.ts';
+import * as sso from '../src/store/migrations/2026-11-25T02-sso.ts';
+import * as chats from '../src/store/migrations/2026-11-25T03-chats.ts';
 import * as tasks from '../src/store/migrations/2026-11-25T04-tasks.ts';
 import { createSqliteDialect } from '../src/store/sqliteDialect.ts';
 
@@ -102,6 +104,87 @@ test('the tasks migration adds tasks and task_members with their indexes and its
   }
 });
 
+test('the SSO migration adds settings, identities and states with their indexes and its down removes only those', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    await sso.up(db);
+    const names = async (type: string) =>
+      (
+        await sql<{ name: string }>`select name from sqlite_master where type = ${type} and name not like 'sqlite_%' order by name`.execute(
+          db,
+        )
+      ).rows.map((r) => r.name);
+    for (const table of ['sso_settings', 'sso_identities', 'sso_states']) assert.ok((await names('table')).includes(table), table);
+    for (const index of ['sso_identities_member', 'sso_states_expires']) assert.ok((await names('index')).includes(index), index);
+    await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
+    await db.insertInto('users').values({ id: 1, email: 'a@x.io', password_hash: 'x', name: 'A', last_name: '', created_at: 0 }).execute();
+    await db.insertInto('members').values({ id: 1, portal_id: 1, user_id: 1, role: 'user', created_at: 0 }).execute();
+    const identity = { portal_id: 1, issuer: 'https://idp', subject: 's', member_id: 1, created_at: 0, last_login_at: 0 };
+    await db.insertInto('sso_identities').values(identity).execute();
+    await assert.rejects(db.insertInto('sso_identities').values(identity).execute(), /UNIQUE/, 'one link per issuer and subject');
+    await sso.down(db);
+    const left = await names('table');
+    assert.equal(
+      left.some((t) => t.startsWith('sso_')),
+      false,
+    );
+    assert.equal(left.length, 9);
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the chats migration adds chats, members, messages and realtime events, keeps client ids unique per chat and author, and its down removes only those', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    await chats.up(db);
+    const names = async (type: string) =>
+      (
+        await sql<{ name: string }>`select name from sqlite_master where type = ${type} and name not like 'sqlite_%' order by name`.execute(
+          db,
+        )
+      ).rows.map((r) => r.name);
+    for (const table of ['chats', 'chat_members', 'messages', 'realtime_sequences', 'realtime_events']) {
+      assert.ok((await names('table')).includes(table), table);
+    }
+    for (const index of ['chat_members_member', 'messages_chat_id', 'realtime_events_created']) {
+      assert.ok((await names('index')).includes(index), index);
+    }
+    await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
+    await db.insertInto('users').values({ id: 1, email: 'a@x.io', password_hash: 'x', name: 'A', last_name: '', created_at: 0 }).execute();
+    await db.insertInto('members').values({ id: 1, portal_id: 1, user_id: 1, role: 'user', created_at: 0 }).execute();
+    await db
+      .insertInto('chats')
+      .values({ id: 1, portal_id: 1, type: 'chat', title: 'T', owner_member_id: 1, created_at: 0, updated_at: 0 })
+      .execute();
+    const message = { chat_id: 1, author_member_id: 1, text: 'hi', client_message_id: 'c1', created_at: 0 };
+    await db.insertInto('messages').values(message).execute();
+    await assert.rejects(db.insertInto('messages').values(message).execute(), /UNIQUE/, 'one message per client id');
+    await db
+      .insertInto('messages')
+      .values([
+        { ...message, client_message_id: null },
+        { ...message, client_message_id: null },
+      ])
+      .execute();
+    await chats.down(db);
+    const left = await names('table');
+    assert.equal(
+      left.some((t) => ['chats', 'chat_members', 'messages', 'realtime_sequences', 'realtime_events'].includes(t)),
+      false,
+    );
+    assert.equal(left.length, 9);
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('opening a database twice runs each migration once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
   try {
@@ -110,8 +193,26 @@ test('opening a database twice runs each migration once', async () => {
     const ran = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
     assert.deepEqual(
       ran.rows.map((r) => r.name),
-      ['2026-11-25T00-initial', '2026-11-25T01-qr-requests', '2026-11-25T04-tasks'],
+      ['2026-11-25T00-initial', '2026-11-25T01-qr-requests', '2026-11-25T02-sso', '2026-11-25T03-chats', '2026-11-25T04-tasks'],
     );
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database that ran a later-named migration still takes an earlier-named one that arrived after it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const first = await openDatabase(dir);
+    // As if this database had been migrated before the SSO migration existed.
+    await sso.down(first);
+    await sql`delete from kysely_migration where name = '2026-11-25T02-sso'`.execute(first);
+    await first.destroy();
+    const db = await openDatabase(dir);
+    const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+    assert.ok(ran.rows.some((r) => r.name === '2026-11-25T02-sso'));
+    await db.selectFrom('sso_settings').selectAll().execute();
     await db.destroy();
   } finally {
     rmSync(dir, { recursive: true, force: true });

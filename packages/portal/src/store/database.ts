@@ -4,6 +4,8 @@ import { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as initial from './migrations/2026-11-25T00-initial.ts';
 import * as qrRequests from './migrations/2026-11-25T01-qr-requests.ts';
+import * as sso from './migrations/2026-11-25T02-sso.ts';
+import * as chats from './migrations/2026-11-25T03-chats.ts';
 import * as tasks from './migrations/2026-11-25T04-tasks.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqliteDialect.ts';
@@ -14,13 +16,17 @@ export type Db = Kysely<Database>;
 const migrations: Record<string, Migration> = {
   '2026-11-25T00-initial': initial,
   '2026-11-25T01-qr-requests': qrRequests,
+  '2026-11-25T02-sso': sso,
+  '2026-11-25T03-chats': chats,
   '2026-11-25T04-tasks': tasks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // Unordered: migrations written side by side may land in any order, and a database that ran a
+  // later-named one must still take an earlier-named one that arrived after it.
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);

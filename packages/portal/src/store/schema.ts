@@ -157,6 +157,112 @@ export interface TaskMemberTable {
   role: 'accomplice' | 'auditor';
 }
 
+/**
+ * A portal's OpenID Connect relying-party settings. `client_secret` is stored as given: it is the
+ * portal's own credential at the identity provider and must be sent there as it is, so it cannot
+ * be hashed (unlike the secrets this server issues, which it only has to recognise).
+ */
+export interface SsoSettingsTable {
+  portal_id: number;
+  /** The issuer identifier, e.g. `https://login.example.com`; discovery starts from it. */
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  /** When set, only e-mail addresses of this domain are linked or created. */
+  domain: string | null;
+  /** 1: a verified e-mail that matches no account becomes a new user and member (just in time). */
+  jit: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A member's identity at an issuer: the `sub` claim, stable where an e-mail address is not. */
+export interface SsoIdentityTable {
+  id: Generated<number>;
+  portal_id: number;
+  issuer: string;
+  subject: string;
+  member_id: number;
+  created_at: number;
+  last_login_at: number;
+}
+
+/**
+ * One SSO sign-in in flight, from the redirect to the identity provider until its answer comes
+ * back: keyed by the hash of `state`, used once, alive for minutes. Kept in the database, not in
+ * memory: the answer may reach another server instance than the one that sent the browser away,
+ * a restart in between does not break sign-ins in flight, and "used once" is one atomic delete.
+ */
+export interface SsoStateTable {
+  state_hash: string;
+  portal_id: number;
+  /** The issuer the flow started with: settings changed in between make the answer void. */
+  issuer: string;
+  nonce: string;
+  code_verifier: string;
+  /** 'web': a browser session on this portal; 'desktop': a code for the desktop's loopback redirect. */
+  purpose: 'web' | 'desktop';
+  /** Where the browser goes after a web sign-in (a safe path on this site). */
+  next: string;
+  desktop_client_id: string | null;
+  desktop_redirect_uri: string | null;
+  desktop_state: string | null;
+  desktop_code_challenge: string | null;
+  desktop_device_name: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A conversation of a portal: a group chat (`chat` closed, `open`) or a private dialog of two members. */
+export interface ChatTable {
+  id: Generated<number>;
+  portal_id: number;
+  type: 'chat' | 'open' | 'private';
+  /** Empty for private dialogs: each side sees the other's name. */
+  title: string;
+  owner_member_id: number;
+  /** Private dialogs only: `<lower member id>:<higher member id>`, one dialog per pair. */
+  private_key: string | null;
+  created_at: number;
+  /** The last activity (creation or newest message): the recent list's order. */
+  updated_at: number;
+}
+
+export interface ChatMemberTable {
+  chat_id: number;
+  member_id: number;
+  /** Everything up to this message id is read (0: nothing). */
+  last_read_message_id: number;
+  joined_at: number;
+}
+
+/** Plain text as sent, never interpreted. A deleted message keeps its row, with empty text. */
+export interface MessageTable {
+  id: Generated<number>;
+  chat_id: number;
+  author_member_id: number;
+  text: string;
+  /** The sender's idempotency key, unique per chat and author. */
+  client_message_id: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+/** The last realtime `seq` given to a member; it never goes back, even when old events are pruned. */
+export interface RealtimeSequenceTable {
+  member_id: number;
+  last_seq: number;
+}
+
+/** One event as one member receives it (JSON without `seq`), kept for replay after a reconnect. */
+export interface RealtimeEventTable {
+  member_id: number;
+  seq: number;
+  payload: string;
+  created_at: number;
+}
+
 export interface Database {
   portals: PortalTable;
   users: UserTable;
@@ -170,9 +276,20 @@ export interface Database {
   qr_requests: QrRequestTable;
   tasks: TaskTable;
   task_members: TaskMemberTable;
+  chats: ChatTable;
+  chat_members: ChatMemberTable;
+  messages: MessageTable;
+  realtime_sequences: RealtimeSequenceTable;
+  realtime_events: RealtimeEventTable;
+  sso_settings: SsoSettingsTable;
+  sso_identities: SsoIdentityTable;
+  sso_states: SsoStateTable;
 }
 
 export type Portal = Selectable<PortalTable>;
+export type SsoSettings = Selectable<SsoSettingsTable>;
+export type SsoIdentity = Selectable<SsoIdentityTable>;
+export type SsoState = Selectable<SsoStateTable>;
 export type User = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type Member = Selectable<MemberTable>;
@@ -182,6 +299,9 @@ export type Webhook = Selectable<WebhookTable>;
 export type QrRequest = Selectable<QrRequestTable>;
 export type Task = Selectable<TaskTable>;
 export type NewTask = Insertable<TaskTable>;
+export type Chat = Selectable<ChatTable>;
+export type ChatMember = Selectable<ChatMemberTable>;
+export type Message = Selectable<MessageTable>;
 
 /** What repository functions run on: the database or a transaction the caller owns. */
 export type Executor = Kysely<Database> | Transaction<Database>;
