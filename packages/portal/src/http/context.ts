@@ -1,5 +1,7 @@
+import { REALTIME_AUTH_TIMEOUT_MS, REALTIME_KEEP_EVENTS, REALTIME_KEEP_MS, REALTIME_PING_INTERVAL_MS } from '@multidesk/protocol';
 import { QrWaiters } from '../auth/qrWaiters.ts';
 import { FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
+import { RealtimeHub } from '../realtime/hub.ts';
 import type { Db } from '../store/database.ts';
 import type { Portal } from '../store/schema.ts';
 import { TaskEvents } from '../tasks/taskEvents.ts';
@@ -20,6 +22,12 @@ export interface Limits {
   /** QR sign-in requests one IP may create within `qrRequestWindowMs`, before 429. */
   qrRequestsPerIp: number;
   qrRequestWindowMs: number;
+  /** Realtime: the first message must be `auth` within this; sockets are pinged at this interval. */
+  realtimeAuthTimeoutMs: number;
+  realtimePingIntervalMs: number;
+  /** Realtime events kept per member for replay, and their longest age. */
+  realtimeKeepEvents: number;
+  realtimeKeepMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -35,6 +43,10 @@ export const defaultLimits: Limits = {
   webSessionTtlMs: 30 * 24 * 60 * 60_000,
   qrRequestsPerIp: 20,
   qrRequestWindowMs: 60_000,
+  realtimeAuthTimeoutMs: REALTIME_AUTH_TIMEOUT_MS,
+  realtimePingIntervalMs: REALTIME_PING_INTERVAL_MS,
+  realtimeKeepEvents: REALTIME_KEEP_EVENTS,
+  realtimeKeepMs: REALTIME_KEEP_MS,
 };
 
 /** Everything the routes share: one instance per running server. */
@@ -53,6 +65,8 @@ export interface PortalContext {
   qrWaiters: QrWaiters;
   /** Committed task changes (tasks.task.*), for realtime delivery. */
   taskEvents: TaskEvents;
+  /** Live realtime connections of this server; events reach them through src/realtime/publish.ts. */
+  realtime: RealtimeHub;
 }
 
 export function createContext(db: Db, baseDomain: string, now: () => number, limits: Partial<Limits> = {}): PortalContext {
@@ -68,6 +82,7 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),
     taskEvents: new TaskEvents(),
+    realtime: new RealtimeHub(db, now, { keepMs: all.realtimeKeepMs }),
   };
 }
 

@@ -1,0 +1,177 @@
+import { sql } from 'kysely';
+import type { Chat, ChatMember, ChatTable, Executor } from './schema.ts';
+
+/** The one dialog of two members (or of a member with themself): `<lower id>:<higher id>`. */
+export function privateKey(a: number, b: number): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}
+
+export async function findChat(db: Executor, portalId: number, chatId: number): Promise<Chat | undefined> {
+  return db.selectFrom('chats').selectAll().where('portal_id', '=', portalId).where('id', '=', chatId).executeTakeFirst();
+}
+
+export async function findPrivateChat(db: Executor, portalId: number, a: number, b: number): Promise<Chat | undefined> {
+  return db
+    .selectFrom('chats')
+    .selectAll()
+    .where('portal_id', '=', portalId)
+    .where('private_key', '=', privateKey(a, b))
+    .executeTakeFirst();
+}
+
+export interface NewChat {
+  portalId: number;
+  type: ChatTable['type'];
+  title: string;
+  ownerMemberId: number;
+  memberIds: readonly number[];
+  now: number;
+}
+
+export async function createChat(db: Executor, chat: NewChat): Promise<Chat> {
+  const created = await db
+    .insertInto('chats')
+    .values({
+      portal_id: chat.portalId,
+      type: chat.type,
+      title: chat.title,
+      owner_member_id: chat.ownerMemberId,
+      private_key: null,
+      created_at: chat.now,
+      updated_at: chat.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await addChatMembers(db, created.id, chat.memberIds, chat.now);
+  return created;
+}
+
+/** The private dialog of two members, created when missing; two racing creators get the same one. */
+export async function ensurePrivateChat(db: Executor, portalId: number, a: number, b: number, now: number): Promise<Chat> {
+  await db
+    .insertInto('chats')
+    .values({
+      portal_id: portalId,
+      type: 'private',
+      title: '',
+      owner_member_id: a,
+      private_key: privateKey(a, b),
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['portal_id', 'private_key']).doNothing())
+    .execute();
+  const chat = await findPrivateChat(db, portalId, a, b);
+  if (!chat) throw new Error('private chat vanished after its creation');
+  await addChatMembers(db, chat.id, [a, b], now);
+  return chat;
+}
+
+export async function addChatMembers(db: Executor, chatId: number, memberIds: readonly number[], now: number): Promise<void> {
+  const unique = [...new Set(memberIds)];
+  if (unique.length === 0) return;
+  await db
+    .insertInto('chat_members')
+    .values(unique.map((member_id) => ({ chat_id: chatId, member_id, last_read_message_id: 0, joined_at: now })))
+    .onConflict((oc) => oc.columns(['chat_id', 'member_id']).doNothing())
+    .execute();
+}
+
+export async function findChatMember(db: Executor, chatId: number, memberId: number): Promise<ChatMember | undefined> {
+  return db.selectFrom('chat_members').selectAll().where('chat_id', '=', chatId).where('member_id', '=', memberId).executeTakeFirst();
+}
+
+export async function listChatMembers(db: Executor, chatId: number): Promise<ChatMember[]> {
+  return db.selectFrom('chat_members').selectAll().where('chat_id', '=', chatId).orderBy('member_id').execute();
+}
+
+/** Moves the member's read mark forward to `upTo`; never back. True when it moved. */
+export async function advanceReadMark(db: Executor, chatId: number, memberId: number, upTo: number): Promise<boolean> {
+  const result = await db
+    .updateTable('chat_members')
+    .set({ last_read_message_id: upTo })
+    .where('chat_id', '=', chatId)
+    .where('member_id', '=', memberId)
+    .where('last_read_message_id', '<', upTo)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function touchChat(db: Executor, chatId: number, now: number): Promise<void> {
+  await db.updateTable('chats').set({ updated_at: now }).where('id', '=', chatId).where('updated_at', '<', now).execute();
+}
+
+/** A chat of the member with their read mark, unread count, newest message id and (private) the other side. */
+export interface MemberChatRow {
+  id: number;
+  type: ChatTable['type'];
+  title: string;
+  owner_member_id: number;
+  created_at: number;
+  updated_at: number;
+  last_read_message_id: number;
+  unread: number;
+  last_message_id: number;
+  /** Private dialogs: the other member (the member themself in a dialog with themself). */
+  peer_member_id: number | null;
+  user_count: number;
+}
+
+export interface MemberChatQuery {
+  memberId: number;
+  /** Only chats last active before this time (Bitrix24's LAST_MESSAGE_DATE paging). */
+  before?: number;
+  skipChats?: boolean;
+  skipDialogs?: boolean;
+  unreadOnly?: boolean;
+  chatId?: number;
+  offset?: number;
+  limit?: number;
+}
+
+/** Unread: messages after the read mark, by someone else, not deleted. */
+function unreadOf(memberId: number) {
+  return sql<number>`(select count(*) from messages m where m.chat_id = chat_members.chat_id and m.id > chat_members.last_read_message_id and m.author_member_id <> ${memberId} and m.deleted_at is null)`;
+}
+
+/** The member's chats, newest activity first (ties by newer chat). */
+export async function listMemberChats(db: Executor, query: MemberChatQuery): Promise<MemberChatRow[]> {
+  const { memberId } = query;
+  let q = db
+    .selectFrom('chat_members')
+    .innerJoin('chats', 'chats.id', 'chat_members.chat_id')
+    .select([
+      'chats.id',
+      'chats.type',
+      'chats.title',
+      'chats.owner_member_id',
+      'chats.created_at',
+      'chats.updated_at',
+      'chat_members.last_read_message_id',
+    ])
+    .select(unreadOf(memberId).as('unread'))
+    .select(sql<number>`coalesce((select max(m.id) from messages m where m.chat_id = chats.id), 0)`.as('last_message_id'))
+    .select(
+      sql<
+        number | null
+      >`case when chats.type = 'private' then coalesce((select o.member_id from chat_members o where o.chat_id = chats.id and o.member_id <> ${memberId}), ${memberId}) end`.as(
+        'peer_member_id',
+      ),
+    )
+    .select(sql<number>`(select count(*) from chat_members c where c.chat_id = chats.id)`.as('user_count'))
+    .where('chat_members.member_id', '=', memberId);
+  if (query.chatId !== undefined) q = q.where('chats.id', '=', query.chatId);
+  if (query.before !== undefined) q = q.where('chats.updated_at', '<', query.before);
+  if (query.skipChats) q = q.where('chats.type', '=', 'private');
+  if (query.skipDialogs) q = q.where('chats.type', '<>', 'private');
+  if (query.unreadOnly) q = q.where(unreadOf(memberId), '>', 0);
+  q = q.orderBy('chats.updated_at', 'desc').orderBy('chats.id', 'desc');
+  if (query.limit !== undefined) q = q.limit(query.limit).offset(query.offset ?? 0);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    ...r,
+    unread: Number(r.unread),
+    last_message_id: Number(r.last_message_id),
+    user_count: Number(r.user_count),
+  }));
+}

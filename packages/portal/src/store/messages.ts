@@ -1,0 +1,106 @@
+import type { Executor, Message } from './schema.ts';
+
+export interface NewMessage {
+  chatId: number;
+  authorMemberId: number;
+  text: string;
+  clientMessageId: string | null;
+  now: number;
+}
+
+/**
+ * Adds a message, or finds the one this author already sent to this chat with the same client id
+ * (a retried send): `created` tells which.
+ */
+export async function insertMessage(db: Executor, message: NewMessage): Promise<{ message: Message; created: boolean }> {
+  if (message.clientMessageId !== null) {
+    const existing = await findMessageByClientId(db, message.chatId, message.authorMemberId, message.clientMessageId);
+    if (existing) return { message: existing, created: false };
+  }
+  const inserted = await db
+    .insertInto('messages')
+    .values({
+      chat_id: message.chatId,
+      author_member_id: message.authorMemberId,
+      text: message.text,
+      client_message_id: message.clientMessageId,
+      created_at: message.now,
+      edited_at: null,
+      deleted_at: null,
+    })
+    .onConflict((oc) => oc.columns(['chat_id', 'author_member_id', 'client_message_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { message: inserted, created: true };
+  // Another request with the same client id won the race.
+  const winner = await findMessageByClientId(db, message.chatId, message.authorMemberId, message.clientMessageId as string);
+  if (!winner) throw new Error('message with a conflicting client id vanished');
+  return { message: winner, created: false };
+}
+
+export async function findMessageByClientId(
+  db: Executor,
+  chatId: number,
+  authorMemberId: number,
+  clientMessageId: string,
+): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('chat_id', '=', chatId)
+    .where('author_member_id', '=', authorMemberId)
+    .where('client_message_id', '=', clientMessageId)
+    .executeTakeFirst();
+}
+
+export async function findMessage(db: Executor, id: number): Promise<Message | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface MessagePageQuery {
+  chatId: number;
+  /** Older than this id (paging back). */
+  lastId?: number;
+  /** Newer than this id (paging forward; 0 from the first message). */
+  firstId?: number;
+  limit: number;
+}
+
+/**
+ * A page of a chat's messages, newest first. With `firstId` the page is the `limit` messages right
+ * after it (still answered newest first).
+ */
+export async function listMessages(db: Executor, query: MessagePageQuery): Promise<Message[]> {
+  let q = db.selectFrom('messages').selectAll().where('chat_id', '=', query.chatId);
+  if (query.firstId !== undefined) {
+    const rows = await q.where('id', '>', query.firstId).orderBy('id', 'asc').limit(query.limit).execute();
+    return rows.reverse();
+  }
+  if (query.lastId !== undefined) q = q.where('id', '<', query.lastId);
+  return q.orderBy('id', 'desc').limit(query.limit).execute();
+}
+
+/** The newest message of each chat. */
+export async function lastMessages(db: Executor, ids: readonly number[]): Promise<Map<number, Message>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.chat_id, row]));
+}
+
+export async function lastMessageId(db: Executor, chatId: number): Promise<number> {
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('chat_id', '=', chatId)
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+export async function setMessageText(db: Executor, id: number, text: string, now: number): Promise<Message> {
+  return db.updateTable('messages').set({ text, edited_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A deleted message keeps its id and place, without its text. */
+export async function markMessageDeleted(db: Executor, id: number, now: number): Promise<Message> {
+  return db.updateTable('messages').set({ text: '', deleted_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}

@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { Executor } from './schema.ts';
+
+/** An event as stored for one member: its payload is JSON without `seq`. */
+export interface StoredEvent {
+  memberId: number;
+  seq: number;
+  payload: string;
+  createdAt: number;
+}
+
+export interface RetentionLimits {
+  /** Events kept per member: older ones are pruned as new ones arrive. */
+  keepEvents: number;
+}
+
+/**
+ * Numbers and stores one event per entry, each with the next `seq` of its member. Run it in the
+ * transaction that makes the change, so that an event exists exactly when its change does; the
+ * sequence row's lock (PostgreSQL) or the single writer (SQLite) orders concurrent writers.
+ */
+export async function appendEvents(
+  db: Executor,
+  entries: readonly { memberId: number; payload: string }[],
+  now: number,
+  retention: RetentionLimits,
+): Promise<StoredEvent[]> {
+  const stored: StoredEvent[] = [];
+  for (const { memberId, payload } of entries) {
+    const row = await db
+      .insertInto('realtime_sequences')
+      .values({ member_id: memberId, last_seq: 1 })
+      .onConflict((oc) => oc.column('member_id').doUpdateSet({ last_seq: sql`realtime_sequences.last_seq + 1` }))
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    const seq = Number(row.last_seq);
+    await db.insertInto('realtime_events').values({ member_id: memberId, seq, payload, created_at: now }).execute();
+    // Pruning a member's old events now and then keeps the write cheap.
+    if (seq % 100 === 0 && seq > retention.keepEvents) {
+      await db
+        .deleteFrom('realtime_events')
+        .where('member_id', '=', memberId)
+        .where('seq', '<=', seq - retention.keepEvents)
+        .execute();
+    }
+    stored.push({ memberId, seq, payload, createdAt: now });
+  }
+  return stored;
+}
+
+/** The member's last `seq` (0 before their first event). */
+export async function currentSeq(db: Executor, memberId: number): Promise<number> {
+  const row = await db.selectFrom('realtime_sequences').select('last_seq').where('member_id', '=', memberId).executeTakeFirst();
+  return Number(row?.last_seq ?? 0);
+}
+
+/** The member's kept events after `afterSeq` (and up to `upTo`, when given), oldest first. */
+export async function eventsAfter(db: Executor, memberId: number, afterSeq: number, upTo?: number): Promise<StoredEvent[]> {
+  let q = db
+    .selectFrom('realtime_events')
+    .select(['member_id', 'seq', 'payload', 'created_at'])
+    .where('member_id', '=', memberId)
+    .where('seq', '>', afterSeq);
+  if (upTo !== undefined) q = q.where('seq', '<=', upTo);
+  const rows = await q.orderBy('seq', 'asc').execute();
+  return rows.map((r) => ({ memberId: r.member_id, seq: Number(r.seq), payload: r.payload, createdAt: Number(r.created_at) }));
+}
+
+/** Drops every event created before `cutoff`. */
+export async function pruneEventsBefore(db: Executor, cutoff: number): Promise<void> {
+  await db.deleteFrom('realtime_events').where('created_at', '<', cutoff).execute();
+}
