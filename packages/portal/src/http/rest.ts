@@ -4,6 +4,7 @@ import { authenticate, readToken } from '../rest/auth.ts';
 import { batchMethods } from '../rest/batch.ts';
 import { RestFailure } from '../rest/envelope.ts';
 import { serverMethods } from '../rest/methods/server.ts';
+import { taskMethods } from '../rest/methods/tasks.ts';
 import { userMethods } from '../rest/methods/user.ts';
 import { OperatingMeter } from '../rest/operating.ts';
 import { mergeParams } from '../rest/params.ts';
@@ -28,7 +29,7 @@ function restErrors(error: FastifyError, request: FastifyRequest, reply: Fastify
  * `/rest/<member id>/<secret>/<method>` for inbound webhooks, GET or POST, any body shape.
  */
 export default async function restRoutes(app: FastifyInstance): Promise<void> {
-  const registry = new RestRegistry([serverMethods, userMethods, batchMethods]);
+  const registry = new RestRegistry([serverMethods, userMethods, taskMethods, batchMethods]);
   const meter = new OperatingMeter(app.ctx.now);
   const retryAfter = Math.max(1, Math.ceil(1 / app.ctx.limits.restDrainPerSecond));
 
