@@ -4,6 +4,7 @@ import type { Db } from '../store/database.ts';
 import { addMember, findMembership } from '../store/members.ts';
 import { createPortal, findPortalByName } from '../store/portals.ts';
 import { createUser, findUserByEmail, setTotp } from '../store/users.ts';
+import { seedDemoTasks } from './demoTasks.ts';
 
 export const DEMO_PASSWORD = 'multidesk-demo';
 
@@ -91,5 +92,6 @@ export async function seedDemo(db: Db, now: number): Promise<DemoSeedResult> {
     }
     users.push({ email: user.email, password: DEMO_PASSWORD, totpSecret: user.totp_secret, portals: Object.keys(person.portals) });
   }
+  await seedDemoTasks(db, portalIds, now);
   return { portals: PORTALS.map((p) => ({ ...p })), users };
 }
