@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { authenticate, readToken } from '../rest/auth.ts';
 import { batchMethods } from '../rest/batch.ts';
 import { RestFailure } from '../rest/envelope.ts';
+import { imMethods } from '../rest/methods/im.ts';
 import { serverMethods } from '../rest/methods/server.ts';
 import { taskMethods } from '../rest/methods/tasks.ts';
 import { userMethods } from '../rest/methods/user.ts';
@@ -29,7 +30,7 @@ function restErrors(error: FastifyError, request: FastifyRequest, reply: Fastify
  * `/rest/<member id>/<secret>/<method>` for inbound webhooks, GET or POST, any body shape.
  */
 export default async function restRoutes(app: FastifyInstance): Promise<void> {
-  const registry = new RestRegistry([serverMethods, userMethods, taskMethods, batchMethods]);
+  const registry = new RestRegistry([serverMethods, userMethods, imMethods, taskMethods, batchMethods]);
   const meter = new OperatingMeter(app.ctx.now);
   const retryAfter = Math.max(1, Math.ceil(1 / app.ctx.limits.restDrainPerSecond));
 

@@ -175,3 +175,14 @@ export async function listMemberChats(db: Executor, query: MemberChatQuery): Pro
     user_count: Number(r.user_count),
   }));
 }
+
+/** The member's unread messages in one chat: after their read mark, by someone else, not deleted. */
+export async function unreadCount(db: Executor, chatId: number, memberId: number): Promise<number> {
+  const row = await db
+    .selectFrom('chat_members')
+    .select(unreadOf(memberId).as('n'))
+    .where('chat_members.chat_id', '=', chatId)
+    .where('chat_members.member_id', '=', memberId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
