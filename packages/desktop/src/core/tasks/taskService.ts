@@ -1,4 +1,5 @@
 import type {
+  BitrixTask as BitrixTaskShape,
   MyTasksView,
   Person,
   TaskFields,
@@ -13,18 +14,8 @@ import type {
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
 import { RestCallError } from '../portal/portalSession.ts';
 
-/** Bitrix24's task as tasks.task.* answers it (camelCase, numbers as strings). */
-interface BitrixTask {
-  id: string | number;
-  title?: string;
-  description?: string;
-  status?: string | number;
-  priority?: string | number;
-  deadline?: string | null;
-  responsibleId?: string | number;
-  createdBy?: string | number;
-  closedDate?: string | null;
-}
+/** What tasks.task.* answers may leave out when `select` is narrowed. */
+type BitrixTask = Pick<BitrixTaskShape, 'id'> & Partial<BitrixTaskShape>;
 
 const STATUS: Record<string, TaskStatus> = {
   '1': 'pending',
@@ -208,6 +199,7 @@ export class TaskService {
           userName: account.userName,
           tasks: view.tasks,
           stale: view.stale,
+          fetchedAt: view.fetchedAt,
           ...(view.problem ? { problem: view.problem } : {}),
         };
       }),

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
+import { MemoryVault } from '../src/core/vault/memoryVault.ts';
+import { startTestCore } from './coreHarness.ts';
+
+let portal: TestPortal;
+let core: Awaited<ReturnType<typeof startTestCore>>;
+const ids: Record<string, string> = {};
+
+before(async () => {
+  portal = await startTestPortal();
+  core = await startTestCore(new MemoryVault());
+  for (const name of ['acme', 'globex', 'initech']) {
+    const result = await core.manager.signIn({
+      address: `${name}.localhost:${portal.port}`,
+      login: 'anna@example.com',
+      password: 'multidesk-demo',
+    });
+    assert.ok(result.ok);
+    ids[name] = result.account.id;
+  }
+});
+after(async () => {
+  await core.close();
+  core.removeProfile();
+  await portal.close();
+});
+
+describe('tasks in the core', () => {
+  test("an account's list is anna's open tasks, overdue first, with people's names", async () => {
+    const view = await core.tasks.list({ id: ids.acme as string });
+    assert.equal(view.stale, false);
+    assert.ok(view.tasks.length > 0, 'the demo data gives anna tasks');
+    assert.ok(view.tasks.every((t) => t.status !== 'completed'));
+    const anna = core.manager.list()[0]?.userId;
+    assert.ok(view.tasks.every((t) => t.responsibleId === anna && t.responsibleName === 'Anna Smirnova'));
+    const firstOnTime = view.tasks.findIndex((t) => !t.overdue);
+    assert.ok(
+      view.tasks.slice(firstOnTime === -1 ? view.tasks.length : firstOnTime).every((t) => !t.overdue),
+      'overdue tasks come first',
+    );
+    const completed = await core.tasks.list({ id: ids.acme as string, filter: 'completed' });
+    assert.ok(completed.tasks.every((t) => t.status === 'completed'));
+    const overdue = await core.tasks.list({ id: ids.acme as string, filter: 'overdue' });
+    assert.ok(overdue.tasks.every((t) => t.overdue));
+  });
+
+  test('create, edit, complete and renew go through to the portal', async () => {
+    const id = ids.globex as string;
+    const created = await core.tasks.create({
+      id,
+      fields: { title: 'Prepare the Q1 report', deadline: '2030-01-15T17:00:00+01:00', priority: 2 },
+    });
+    assert.ok(created.ok, JSON.stringify(created));
+    assert.equal(created.task.title, 'Prepare the Q1 report');
+    assert.equal(created.task.priority, 2);
+    assert.equal(Date.parse(created.task.deadline ?? ''), Date.parse('2030-01-15T17:00:00+01:00'));
+    const edited = await core.tasks.update({ id, taskId: created.task.id, fields: { title: 'Prepare the Q1 report (draft)' } });
+    assert.ok(edited.ok && edited.task.title === 'Prepare the Q1 report (draft)');
+    const done = await core.tasks.complete({ id, taskId: created.task.id });
+    assert.ok(done.ok && done.task.status === 'completed' && done.task.closedDate !== null);
+    const renewed = await core.tasks.renew({ id, taskId: created.task.id });
+    assert.ok(renewed.ok && renewed.task.status === 'pending' && renewed.task.closedDate === null);
+  });
+
+  test("the portal's objections come back as clear errors", async () => {
+    const id = ids.acme as string;
+    const badDeadline = await core.tasks.create({ id, fields: { title: 'x', deadline: 'next tuesday' } });
+    assert.equal(badDeadline.ok, false);
+    if (!badDeadline.ok) assert.match(badDeadline.message, /DEADLINE/i);
+    const stranger = await core.tasks.create({ id, fields: { title: 'x', responsibleId: 999_999 } });
+    assert.equal(stranger.ok, false);
+    const unseen = await core.tasks.get({ id, taskId: 999_999 });
+    assert.deepEqual(unseen.ok ? 'ok' : unseen.error, 'ACCESS_DENIED');
+  });
+
+  test('My tasks has every connected account, and leaves a disconnected one out', async () => {
+    const all = await core.tasks.myTasks();
+    assert.deepEqual(
+      all.groups.map((g) => g.portalTitle),
+      ['Acme Corp', 'Globex', 'Initech'],
+    );
+    assert.ok(all.groups.every((g) => !g.stale && g.tasks.length > 0));
+    await core.manager.disconnect(ids.initech as string);
+    const without = await core.tasks.myTasks();
+    assert.deepEqual(
+      without.groups.map((g) => g.portalTitle),
+      ['Acme Corp', 'Globex'],
+    );
+    const cached = await core.tasks.list({ id: ids.initech as string });
+    assert.equal(cached.stale, true);
+    assert.ok(cached.tasks.length > 0, 'a disconnected account still shows its saved tasks');
+    await core.manager.connect(ids.initech as string);
+  });
+});
