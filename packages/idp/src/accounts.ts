@@ -2,6 +2,8 @@
 export interface IdpAccount {
   /** The stable subject (`sub`) the provider asserts; never the e-mail, which may change. */
   sub: string;
+  /** What is typed into Login; the e-mail when not set. */
+  login?: string;
   email: string;
   emailVerified: boolean;
   givenName: string;

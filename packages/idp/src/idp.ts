@@ -205,7 +205,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
     }
     const form = await readForm(req);
     const login = (form.get('login') ?? '').trim().toLowerCase();
-    const account = accounts.find((a) => a.email === login);
+    const account = accounts.find((a) => (a.login ?? a.email).toLowerCase() === login);
     // Compare against something even for an unknown login, so the answer's timing says nothing.
     const passwordOk = sameSecret(account?.password ?? randomBytes(16).toString('hex'), form.get('password') ?? '');
     if (!account || !passwordOk) {

@@ -8,6 +8,7 @@ import networkRoutes from './http/network.ts';
 import oauthRoutes from './http/oauth.ts';
 import qrRoutes from './http/qr.ts';
 import restRoutes from './http/rest.ts';
+import ssoRoutes from './http/sso.ts';
 import tenancy from './http/tenancy.ts';
 import webPages from './http/webPages.ts';
 import type { Db } from './store/database.ts';
@@ -53,5 +54,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(qrRoutes);
   await app.register(restRoutes);
   await app.register(webPages);
+  await app.register(ssoRoutes);
   return app;
 }

@@ -9,6 +9,7 @@ import {
   parseScopes,
   requireUser,
 } from './admin/directory.ts';
+import { describeSso, isLoopbackIssuer, removeSsoChecked, setSsoChecked } from './admin/sso.ts';
 import { generateRecoveryCodes } from './auth/recoveryCodes.ts';
 import { hashSecret } from './auth/secrets.ts';
 import { generateTotpSecret, otpauthUri } from './auth/totp.ts';
@@ -27,6 +28,11 @@ Commands:
   user totp disable --email anna@example.com
   member add --portal acme --email anna@example.com [--role admin|user]
   webhook create --portal acme --email anna@example.com --scope user,im,task
+  sso set --portal initech --issuer URL --client-id ID --client-secret SECRET [--domain example.com] [--jit]
+                                                 single sign-on through an OpenID Connect provider; --domain:
+                                                 only its addresses are linked; --jit: they become members
+  sso show --portal initech                      the settings (never the secret)
+  sso remove --portal initech
   seed-demo                                      creates the demo portals and users (idempotent)
 
 Every command takes --data DIR (default .data, or $MULTIDESK_DATA) and, where it prints
@@ -47,6 +53,11 @@ const OPTIONS = {
   portal: { type: 'string' },
   role: { type: 'string' },
   scope: { type: 'string' },
+  issuer: { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  domain: { type: 'string' },
+  jit: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -140,13 +151,49 @@ async function main(argv: string[]): Promise<void> {
         console.log(`${portalAddress(values, hook.portal.name)}/rest/${hook.memberId}/${hook.secret}/`);
       });
       return;
+    case 'sso set':
+      await withDb(values, async (db) => {
+        const settings = await setSsoChecked(
+          db,
+          {
+            portal: required(values, 'portal'),
+            issuer: required(values, 'issuer'),
+            clientId: required(values, 'client-id'),
+            clientSecret: required(values, 'client-secret'),
+            domain: values.domain,
+            jit: values.jit,
+          },
+          now,
+        );
+        const portal = required(values, 'portal').toLowerCase();
+        console.log(
+          `single sign-on for ${portal} through ${settings.issuer}; register ${portalAddress(values, portal)}/sso/callback there`,
+        );
+        if (!isLoopbackIssuer(settings.issuer) && settings.issuer.startsWith('http:')) {
+          console.error('warning: the issuer is plain http; use https for any identity provider beyond this machine');
+        }
+      });
+      return;
+    case 'sso show':
+      await withDb(values, async (db) => {
+        console.log(await describeSso(db, required(values, 'portal'), (name) => portalAddress(values, name)));
+      });
+      return;
+    case 'sso remove':
+      await withDb(values, async (db) => {
+        const portal = required(values, 'portal');
+        const removed = await removeSsoChecked(db, portal);
+        console.log(removed ? `single sign-on is off for ${portal}` : `single sign-on was not set up for ${portal}`);
+      });
+      return;
     case 'seed-demo':
       await withDb(values, async (db) => {
         const result = await seedDemo(db, now);
         for (const portal of result.portals) console.log(`portal ${portal.name} "${portal.title}" ${portalAddress(values, portal.name)}`);
         for (const user of result.users) {
+          const signIn = user.ssoOnly ? `sso_only idp_password=${user.password}` : `password=${user.password}`;
           console.log(
-            `${user.email} password=${user.password}${user.totpSecret ? ` totp_secret=${user.totpSecret}` : ''} portals=${user.portals.join(',')}`,
+            `${user.email} ${signIn}${user.totpSecret ? ` totp_secret=${user.totpSecret}` : ''} portals=${user.portals.join(',')}`,
           );
         }
       });

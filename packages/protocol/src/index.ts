@@ -5,4 +5,5 @@ export * from './oauth.ts';
 export * from './qr.ts';
 export * from './realtime.ts';
 export * from './rest.ts';
+export * from './sso.ts';
 export * from './tasks.ts';

@@ -1,4 +1,5 @@
 import { hashPassword } from '../auth/password.ts';
+import { randomToken } from '../auth/secrets.ts';
 import { generateTotpSecret } from '../auth/totp.ts';
 import type { Db } from '../store/database.ts';
 import { addMember, findMembership } from '../store/members.ts';
@@ -23,6 +24,8 @@ interface DemoPerson {
   position: string;
   portals: Partial<Record<PortalName, 'admin' | 'user'>>;
   totp?: boolean;
+  /** Signs in only through the demo identity provider: the portal keeps a password nobody knows. */
+  ssoOnly?: boolean;
 }
 
 const PEOPLE: DemoPerson[] = [
@@ -39,11 +42,14 @@ const PEOPLE: DemoPerson[] = [
   { email: 'marcus@example.com', name: 'Marcus', lastName: 'Lee', position: 'Sales', portals: { acme: 'user', globex: 'user' } },
   { email: 'sofia@example.com', name: 'Sofia', lastName: 'Rossi', position: 'Support', portals: { globex: 'user' } },
   { email: 'priya@example.com', name: 'Priya', lastName: 'Nair', position: 'Analyst', portals: { initech: 'user' } },
+  { email: 'dora@example.com', name: 'Dora', lastName: 'Klein', position: 'Consultant', portals: { initech: 'user' }, ssoOnly: true },
 ];
 
 export interface DemoUser {
   email: string;
+  /** For an SSO-only user: the password at the demo identity provider, not at the portal. */
   password: string;
+  ssoOnly: boolean;
   totpSecret: string | null;
   portals: string[];
 }
@@ -70,7 +76,7 @@ export async function seedDemo(db: Db, now: number): Promise<DemoSeedResult> {
     if (!user) {
       user = await createUser(db, {
         email: person.email,
-        password_hash: passwordHash,
+        password_hash: person.ssoOnly ? await hashPassword(randomToken()) : passwordHash,
         name: person.name,
         last_name: person.lastName,
         totp_secret: null,
@@ -90,7 +96,13 @@ export async function seedDemo(db: Db, now: number): Promise<DemoSeedResult> {
         await db.updateTable('members').set({ work_position: person.position }).where('id', '=', member.id).execute();
       }
     }
-    users.push({ email: user.email, password: DEMO_PASSWORD, totpSecret: user.totp_secret, portals: Object.keys(person.portals) });
+    users.push({
+      email: user.email,
+      password: DEMO_PASSWORD,
+      ssoOnly: person.ssoOnly === true,
+      totpSecret: user.totp_secret,
+      portals: Object.keys(person.portals),
+    });
   }
   await seedDemoTasks(db, portalIds, now);
   return { portals: PORTALS.map((p) => ({ ...p })), users };

@@ -16,6 +16,9 @@ input{width:100%;padding:10px 12px;border:1px solid #c5ced6;border-radius:8px;fo
 input:focus{outline:2px solid #2fc6f6;border-color:#2fc6f6}
 button{margin-top:16px;padding:10px 18px;border:0;border-radius:8px;background:#2066b0;color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:#e4e9ee;color:#1f2a37}
+a.button{display:inline-block;padding:10px 18px;border-radius:8px;background:#2066b0;color:#fff;font-weight:600;text-decoration:none}
+a.button.secondary{background:#e4e9ee;color:#1f2a37}
+.alt-sign-in{margin:20px 0 0;padding-top:16px;border-top:1px solid #e4e9ee}
 button.danger{background:#c0392b}
 button:focus-visible,a:focus-visible{outline:3px solid #2fc6f6;outline-offset:2px}
 .error{padding:10px 12px;border-radius:8px;background:#fdecea;color:#8a1c12;margin:0 0 12px}

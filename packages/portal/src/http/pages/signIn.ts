@@ -14,10 +14,12 @@ import {
 } from '../../auth/webSession.ts';
 import { findMembership } from '../../store/members.ts';
 import type { User } from '../../store/schema.ts';
+import { findSsoSettings } from '../../store/sso.ts';
 import { findUserByEmail, findUserById } from '../../store/users.ts';
 import { forbiddenPage, isSameOriginPost, readForm, safeNext, seeOther, sendPage } from './forms.ts';
 import { alertBox, escapeHtml, hiddenField, noticeBox } from './layout.ts';
 import type { PendingSignIns } from './pendingSignIns.ts';
+import { ssoButton } from './ssoPages.ts';
 
 const PENDING_COOKIE = 'md_login';
 
@@ -34,7 +36,10 @@ function formError(error: string | undefined): string {
   return alertBox(error, 'form-error');
 }
 
-export function loginPage(request: FastifyRequest, options: { next: string; login?: string; error?: string; notice?: string }): string {
+export function loginPage(
+  request: FastifyRequest,
+  options: { next: string; login?: string; error?: string; notice?: string; sso?: boolean },
+): string {
   const { next, login = '', error, notice } = options;
   const focusPassword = login !== '' && (error !== undefined || notice !== undefined);
   return `<h1>Log in to ${escapeHtml(siteTitle(request))}</h1>
@@ -46,7 +51,7 @@ ${hiddenField('next', next)}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${MAX_PASSWORD_LENGTH}"${focusPassword ? ' autofocus' : ''}${errorAttrs(error)}>
 <button type="submit">Log in</button>
-</form>`;
+</form>${options.sso ? ssoButton(next) : ''}`;
 }
 
 function codePage(error?: string): string {
@@ -61,8 +66,10 @@ ${formError(error)}
 <p class="muted"><a href="/login">Start over</a></p>`;
 }
 
-function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, options: Parameters<typeof loginPage>[1]) {
-  return sendPage(reply, status, `Log in to ${siteTitle(request)}`, loginPage(request, options));
+/** The sign-in page; on a portal with single sign-on it offers that too. */
+async function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, options: Parameters<typeof loginPage>[1]) {
+  const sso = request.site.kind === 'portal' && (await findSsoSettings(request.server.ctx.db, request.site.portal.id)) !== undefined;
+  return sendPage(reply, status, `Log in to ${siteTitle(request)}`, loginPage(request, { ...options, sso }));
 }
 
 /** The user may enter this site: on a portal, only an active member; the network admits every account. */
