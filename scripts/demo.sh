@@ -20,9 +20,18 @@ echo "== an inbound webhook for anna on acme (try: curl \"<URL>user.current\")"
 "$NODE" "$CLI" webhook create --portal acme --email anna@example.com --scope user,im,task --data "$DATA" --public-url "http://localhost:$PORT"
 echo
 
+IDP_PORT="${MULTIDESK_IDP_PORT:-8025}"
+echo "== single sign-on for initech through the demo identity provider (dora signs in only this way)"
+"$NODE" "$CLI" sso set --portal initech --issuer "http://localhost:$IDP_PORT" --client-id multidesk-portal \
+  --client-secret multidesk-demo-secret --domain example.com --data "$DATA" --public-url "http://localhost:$PORT"
+"$NODE" packages/idp/src/main.ts --port "$IDP_PORT" >"$DATA/idp.log" 2>&1 &
+IDP=$!
+echo "== demo identity provider on http://localhost:$IDP_PORT (log: $DATA/idp.log)"
+echo
+
 "$NODE" "$CLI" serve --data "$DATA" --port "$PORT" --log-level warn &
 PORTAL=$!
-trap 'kill $PORTAL 2>/dev/null || true' EXIT INT TERM
+trap 'kill $PORTAL $IDP 2>/dev/null || true' EXIT INT TERM
 echo "== portal server on http://localhost:$PORT (network) and http://<portal>.localhost:$PORT"
 echo "== Multidesk: click + in the Workspace window and sign in, e.g. address acme.localhost:$PORT, login anna@example.com"
 "$NODE" packages/desktop/src/core/main.ts --profile "$PROFILE" "$@"

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, isPortalCallback, type RunningIdp, startIdp } from '../src/idp.ts';
@@ -169,5 +170,36 @@ describe('demo identity provider', () => {
     const back = new URL(step.location as string);
     assert.equal(back.searchParams.get('error'), 'access_denied');
     assert.equal(back.searchParams.get('state'), 's1');
+  });
+});
+
+describe('npm run idp', () => {
+  const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+
+  test('prints its issuer, client and users, and serves discovery until stopped', async () => {
+    const child = spawn(process.execPath, [MAIN, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      const issuer = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /demo identity provider at (http:\/\/localhost:\d+)/.exec(out);
+          if (match && out.includes('set a portal up with')) resolve(match[1] as string);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      assert.match(out, /client multidesk-portal secret multidesk-demo-secret/);
+      assert.match(out, /^dora@example\.com password=multidesk-demo \(Dora Klein\)$/m);
+      const doc = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+      assert.equal(doc.issuer, issuer);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  test('a bad port is refused with exit 2', () => {
+    const result = spawnSync(process.execPath, [MAIN, '--port', 'eighty'], { encoding: 'utf8' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /--port must be 0 to 65535/);
   });
 });
