@@ -131,4 +131,22 @@ describe('single sign-on: the ID token is checked', () => {
       await fresh.close();
     }
   });
+
+  test('one address may start 30 sign-ins a minute; the next gets 429 with Retry-After', async () => {
+    const fresh = await startTestPortal();
+    try {
+      await setSsoChecked(
+        fresh.db,
+        { portal: 'initech', issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
+        fresh.clock.now(),
+      );
+      for (let i = 0; i < 30; i++) assert.equal((await new SsoBrowser().request(`${fresh.url('initech')}/sso/start`)).status, 303);
+      const refused = await fetch(`${fresh.url('initech')}/sso/start`, { redirect: 'manual', headers: { accept: 'text/html' } });
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.equal((await fresh.db.selectFrom('sso_states').select('state_hash').execute()).length, 30);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { SsoDesktopError } from '@multidesk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FailureLimiter } from '../auth/rateLimiter.ts';
 import { hashSecret, randomToken, safeEqual } from '../auth/secrets.ts';
 import { authorizationUrl, classifyProviderError, RelyingParties, redeemCallback, type SsoProviderError } from '../auth/ssoClient.ts';
 import { checkDesktopStart, type DesktopSsoRequest, desktopFailure, desktopTarget, finishDesktopSso } from '../auth/ssoDesktop.ts';
@@ -13,6 +14,9 @@ import { pageDefaults } from './webPages.ts';
 
 /** How long a browser may take at the identity provider (sign-in, maybe a second factor). */
 export const SSO_STATE_TTL_MS = 10 * 60_000;
+
+/** Sign-ins one IP may start per minute: each one is a stored flow, and a request to the provider. */
+const STARTS_PER_IP_PER_MINUTE = 30;
 
 /** Binds a flow to the browser that started it: a callback in another browser is refused (login CSRF). */
 const STATE_COOKIE = 'md_sso';
@@ -68,6 +72,7 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
   pageDefaults(app);
   const ctx = app.ctx;
   const relyingParties = new RelyingParties(ctx.now);
+  const starts = new FailureLimiter(STARTS_PER_IP_PER_MINUTE, 60_000, ctx.now);
   const stateCookie = (request: FastifyRequest) => cookieName(request, STATE_COOKIE);
 
   /** The portal this host serves; the network host gets a page saying SSO belongs to a portal. */
@@ -85,6 +90,18 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
     settings: SsoSettings,
     flow: { next: string; desktop?: DesktopSsoRequest },
   ) {
+    const wait = starts.retryAfter(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return ssoProblemPage(
+        reply,
+        429,
+        'Too many sign-ins',
+        `Too many sign-ins were started from here. Try again in ${wait} seconds.`,
+        null,
+      );
+    }
+    starts.fail(request.ip);
     const { config } = await relyingParties.configuration(settings);
     const now = ctx.now();
     const state = randomToken();
