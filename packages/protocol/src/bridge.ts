@@ -213,7 +213,12 @@ export const TaskView = Type.Object({
 });
 export type TaskView = Static<typeof TaskView>;
 
-export const TaskFilter = Type.Union([Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('overdue'), Type.Literal('all')]);
+export const TaskFilter = Type.Union([
+  Type.Literal('in_progress'),
+  Type.Literal('completed'),
+  Type.Literal('overdue'),
+  Type.Literal('all'),
+]);
 export type TaskFilter = Static<typeof TaskFilter>;
 
 export const TasksRequest = Type.Object({
@@ -265,6 +270,8 @@ export const MyTasksGroup = Type.Object({
   userName: Type.String(),
   tasks: Type.Array(TaskView),
   stale: Type.Boolean(),
+  /** When the tasks shown were fetched (epoch ms): with `stale`, the age of the saved copy. */
+  fetchedAt: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   problem: Type.Optional(Type.String()),
 });
 export const MyTasksView = Type.Object({ groups: Type.Array(MyTasksGroup) });
@@ -314,7 +321,10 @@ export type BridgeRequest<M extends BridgeMethod> = Static<BridgeApi[M]['request
 export type BridgeResponse<M extends BridgeMethod> = Static<BridgeApi[M]['response']>;
 
 /** Events pushed from the core over the bridge WebSocket. */
-export type BridgeEvent = { type: 'state'; state: AppState } | { type: 'home-changed'; accountId: string } | { type: 'tasks-changed'; accountId: string };
+export type BridgeEvent =
+  | { type: 'state'; state: AppState }
+  | { type: 'home-changed'; accountId: string }
+  | { type: 'tasks-changed'; accountId: string };
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
 export const BRIDGE_COOKIE = 'multidesk_bridge';
