@@ -2,7 +2,8 @@ import { initials } from './format.ts';
 
 const PALETTE = ['#1f6fb2', '#2e7d4f', '#8a4fb5', '#b04a2f', '#0f7c86', '#9a5b00', '#5a6b7d', '#b0306a'];
 
-function colorFor(name: string): string {
+/** A stable colour for a name, from a small palette readable under white text. */
+export function colorFor(name: string): string {
   let hash = 0;
   for (const ch of name) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
   return PALETTE[hash % PALETTE.length] ?? '#5a6b7d';

@@ -30,11 +30,16 @@ export function HomeNotices({ account, entry }: { account: AccountView; entry: H
 /** Says when the home shown is the saved copy, and why. */
 function StaleNotice({ home }: { home: HomeView }) {
   if (!home.stale) return null;
-  const when = home.fetchedAt === null ? 'earlier' : formatTime(home.fetchedAt);
+  return <SavedCopyNotice what="data" fetchedAt={home.fetchedAt} problem={home.problem} />;
+}
+
+/** "Showing saved <what> from <time>; <problem>": the portal could not be asked, so this is the last copy. */
+export function SavedCopyNotice({ what, fetchedAt, problem }: { what: string; fetchedAt: number | null; problem?: string | undefined }) {
+  const when = fetchedAt === null ? 'earlier' : formatTime(fetchedAt);
   return (
     <p className="notice notice-warning" role="status">
-      Showing saved data from {when}
-      {home.problem ? `; ${home.problem}` : ''}
+      Showing saved {what} from {when}
+      {problem ? `; ${problem}` : ''}
     </p>
   );
 }
