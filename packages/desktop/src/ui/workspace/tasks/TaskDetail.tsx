@@ -1,0 +1,111 @@
+import type { TaskView } from '@multidesk/protocol/bridge';
+import { useEffect, useRef } from 'react';
+import { Avatar } from '../../shared/Avatar.tsx';
+import { absoluteTime, deadlineText, isOpen, priorityLabel, statusLabel } from './taskFormat.ts';
+
+interface Props {
+  task: TaskView;
+  headingId: string;
+  now: number;
+  /** A fresh copy is being fetched. */
+  refreshing: boolean;
+  /** Complete or Renew under way. */
+  busy: 'complete' | 'renew' | null;
+  problem: string | null;
+  onEdit(): void;
+  onComplete(): void;
+  onRenew(): void;
+  onClose(): void;
+}
+
+/** One task, read-only: its facts, its description as plain text, and what can be done with it. */
+export function TaskDetail({ task, headingId, now, refreshing, busy, problem, onEdit, onComplete, onRenew, onClose }: Props) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const deadline = deadlineText(task, now);
+
+  // Back from Edit (the dialog is open already): the title is read out again.
+  useEffect(() => {
+    if (heading.current?.closest('dialog')?.open) heading.current.focus();
+  }, []);
+
+  return (
+    <div className="task-detail" aria-busy={refreshing || undefined}>
+      <h2 ref={heading} id={headingId} className="dialog-title task-detail-title" tabIndex={-1}>
+        {task.title || 'Untitled task'}
+      </h2>
+      <dl className="task-facts">
+        <dt>Status</dt>
+        <dd>
+          <span className={`task-status status-${task.status}`}>{statusLabel(task.status)}</span>
+          {task.status === 'completed' && task.closedDate ? (
+            <span className="muted"> {absoluteTime(Date.parse(task.closedDate))}</span>
+          ) : null}
+        </dd>
+        <dt>Priority</dt>
+        <dd className={task.priority === 2 ? 'priority-high' : undefined}>
+          {task.priority === 2 ? (
+            <span className="priority-mark" aria-hidden="true">
+              !
+            </span>
+          ) : null}
+          {priorityLabel(task.priority)}
+        </dd>
+        <dt>Deadline</dt>
+        <dd>
+          {deadline ? (
+            <>
+              <span className={deadline.overdue ? 'deadline-overdue' : undefined}>
+                {deadline.overdue ? `Overdue, ${deadline.relative}` : `Due ${deadline.relative}`}
+              </span>{' '}
+              <time className="muted" dateTime={task.deadline ?? undefined}>
+                ({deadline.absolute})
+              </time>
+            </>
+          ) : (
+            <span className="muted">No deadline</span>
+          )}
+        </dd>
+        <dt>Responsible</dt>
+        <dd className="task-fact-person">
+          <Avatar name={task.responsibleName} size="sm" />
+          {task.responsibleName}
+        </dd>
+        <dt>Created by</dt>
+        <dd className="task-fact-person">
+          <Avatar name={task.createdByName} size="sm" />
+          {task.createdByName}
+        </dd>
+      </dl>
+      <section className="task-description-block" aria-labelledby={`${headingId}-description`}>
+        <h3 id={`${headingId}-description`} className="task-subtitle">
+          Description
+        </h3>
+        {task.description.trim() !== '' ? <p className="task-description">{task.description}</p> : <p className="muted">No description.</p>}
+      </section>
+      {problem ? (
+        <p className="notice notice-error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="button" className="button" onClick={onEdit} disabled={busy !== null}>
+          Edit
+        </button>
+        {isOpen(task) ? (
+          <button type="button" className="button button-primary" onClick={onComplete} disabled={busy !== null}>
+            {busy === 'complete' ? <span className="spinner" aria-hidden="true" /> : null}
+            Complete
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={onRenew} disabled={busy !== null}>
+            {busy === 'renew' ? <span className="spinner" aria-hidden="true" /> : null}
+            Renew
+          </button>
+        )}
+        <button type="button" className="button task-detail-close" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}

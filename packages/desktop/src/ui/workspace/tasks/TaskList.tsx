@@ -1,0 +1,104 @@
+import type { TaskView } from '@multidesk/protocol/bridge';
+import { useId } from 'react';
+import { Avatar } from '../../shared/Avatar.tsx';
+import { AccountChip } from './AccountChip.tsx';
+import { deadlineText, statusLabel } from './taskFormat.ts';
+
+export interface TaskItem {
+  key: string;
+  task: TaskView;
+  /** In My tasks: whose task it is, and whether it comes from a saved copy. */
+  account?: { accountId: string; portalTitle: string; userName: string; stale: boolean; problem?: string | undefined };
+}
+
+interface Props {
+  items: readonly TaskItem[];
+  /** The id of the heading that names the list. */
+  labelledBy: string;
+  now: number;
+  onOpen(item: TaskItem): void;
+  busy?: boolean;
+  /** Whom a row names: the responsible (an account's list), or the creator (My tasks, where the responsible is always you). */
+  person?: 'responsible' | 'creator';
+}
+
+/**
+ * Tasks, one row each: the title is a button (Tab reaches it, Enter opens it) stretched over the
+ * whole row, so a click anywhere opens the task too. The rest of the row describes the button.
+ */
+export function TaskList({ items, labelledBy, now, onOpen, busy = false, person = 'responsible' }: Props) {
+  return (
+    <ul className="task-list" aria-labelledby={labelledBy} aria-busy={busy || undefined}>
+      {items.map((item) => (
+        <TaskRow key={item.key} item={item} now={now} onOpen={onOpen} person={person} />
+      ))}
+    </ul>
+  );
+}
+
+interface RowProps {
+  item: TaskItem;
+  now: number;
+  onOpen(item: TaskItem): void;
+  person: 'responsible' | 'creator';
+}
+
+function TaskRow({ item, now, onOpen, person }: RowProps) {
+  const id = useId();
+  const { task, account } = item;
+  const personName = person === 'creator' ? task.createdByName : task.responsibleName;
+  const deadline = deadlineText(task, now);
+  const high = task.priority === 2;
+  return (
+    <li className={`task-row${deadline?.overdue ? ' is-overdue' : ''}${account?.stale ? ' is-stale' : ''}`}>
+      <div className="task-main">
+        <button type="button" className="task-open" aria-describedby={`${id}-account ${id}-meta`} onClick={() => onOpen(item)}>
+          {high ? (
+            <span className="priority-mark" title="High priority" aria-hidden="true">
+              !
+            </span>
+          ) : null}
+          <span className="task-title">{task.title || 'Untitled task'}</span>
+        </button>
+        {account ? (
+          <span id={`${id}-account`} className="task-account">
+            <AccountChip portalTitle={account.portalTitle} userName={account.userName} />
+            {account.stale ? (
+              <span className="tag tag-stale" title={account.problem ?? 'Saved copy'}>
+                stale<span className="visually-hidden">: {account.problem ?? 'saved copy'}.</span>
+              </span>
+            ) : null}
+          </span>
+        ) : null}
+      </div>
+      <span id={`${id}-meta`} className="task-meta">
+        {high ? <span className="visually-hidden">High priority. </span> : null}
+        <span className={`task-status status-${task.status}`}>{statusLabel(task.status)}</span>
+        <span className="visually-hidden">. </span>
+        <span className="task-deadline">
+          {deadline ? (
+            <>
+              <span className={deadline.overdue ? 'deadline-overdue' : 'deadline-relative'}>
+                {deadline.overdue ? `Overdue, ${deadline.relative}` : `Due ${deadline.relative}`}
+              </span>
+              <span className="visually-hidden">, </span>
+              <time className="deadline-absolute" dateTime={task.deadline ?? undefined}>
+                {deadline.absolute}
+              </time>
+            </>
+          ) : (
+            <span className="muted">No deadline</span>
+          )}
+        </span>
+        <span className="visually-hidden">. </span>
+        <span className="task-person">
+          <Avatar name={personName} size="sm" />
+          <span className="task-person-role">{person === 'creator' ? 'Created by' : 'Responsible'}</span>
+          <span className="ellipsis" title={personName}>
+            {personName}
+          </span>
+        </span>
+      </span>
+    </li>
+  );
+}

@@ -1,0 +1,138 @@
+import type { AccountView, HomeView } from '@multidesk/protocol/bridge';
+import { useEffect, useId, useRef, useState } from 'react';
+import { SavedCopyNotice } from '../../shared/HomeStatus.tsx';
+import { Segmented } from './Segmented.tsx';
+import { TaskDialog, type TaskDialogTarget } from './TaskDialog.tsx';
+import { type TaskItem, TaskList } from './TaskList.tsx';
+import { sortTasks, type TaskSort } from './taskFormat.ts';
+import { type TaskQuery, useMinuteClock, useTaskList } from './useTasks.ts';
+
+/** A request from outside (My tasks) to open one of this account's tasks; `seq` tells repeats apart. */
+export interface OpenTaskRequest {
+  seq: number;
+  target: TaskDialogTarget;
+}
+
+interface Props {
+  account: AccountView;
+  home: HomeView | undefined;
+  /** This account's tab is the selected one. */
+  active: boolean;
+  openRequest?: OpenTaskRequest | undefined;
+}
+
+const WHOSE = [
+  { value: 'mine', label: 'Mine' },
+  { value: 'all', label: 'All I can see' },
+] as const;
+const FILTERS = [
+  { value: 'in_progress', label: 'In progress' },
+  { value: 'completed', label: 'Completed' },
+  { value: 'overdue', label: 'Overdue' },
+] as const;
+const SORTS: readonly { value: TaskSort; label: string }[] = [
+  { value: 'deadline', label: 'Sort by deadline' },
+  { value: 'priority', label: 'Sort by priority' },
+];
+
+const EMPTY: Record<TaskQuery['filter'], string> = {
+  in_progress: 'No tasks in progress.',
+  completed: 'No completed tasks.',
+  overdue: 'Nothing overdue.',
+};
+
+/** The account's tasks: mine or all, by state, soonest deadline first; a row opens the task, New task a form. */
+export function TasksSection({ account, home, active, openRequest }: Props) {
+  const id = useId();
+  const [query, setQuery] = useState<TaskQuery>({ mine: true, filter: 'in_progress' });
+  const [sort, setSort] = useState<TaskSort>('deadline');
+  const [dialog, setDialog] = useState<{ seq: number; target: TaskDialogTarget } | null>(null);
+  const list = useTaskList(account.id, query, active);
+  const now = useMinuteClock();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const localSeq = useRef(0);
+
+  useEffect(() => {
+    if (openRequest) setDialog({ seq: openRequest.seq, target: openRequest.target });
+  }, [openRequest]);
+
+  const open = (target: TaskDialogTarget) => setDialog({ seq: --localSeq.current, target });
+  const me = { id: home?.profile?.id ?? account.userId, name: account.userName };
+  const view = list.data;
+  const items: TaskItem[] = view ? sortTasks(view.tasks, sort, (t) => t).map((task) => ({ key: String(task.id), task })) : [];
+
+  return (
+    <section className="section tasks-section" aria-labelledby={`${id}-title`}>
+      <div className="section-head">
+        <h2 ref={heading} id={`${id}-title`} className="section-title" tabIndex={-1}>
+          Tasks
+        </h2>
+        <button type="button" className="button button-primary" onClick={() => open({ kind: 'new' })}>
+          New task
+        </button>
+      </div>
+      <div className="task-toolbar">
+        <Segmented
+          label="Whose tasks"
+          options={WHOSE}
+          value={query.mine ? 'mine' : 'all'}
+          onChange={(v) => setQuery((q) => ({ ...q, mine: v === 'mine' }))}
+        />
+        <Segmented label="Show" options={FILTERS} value={query.filter} onChange={(filter) => setQuery((q) => ({ ...q, filter }))} />
+        <label className="task-sort">
+          <span className="visually-hidden">Order</span>
+          <select value={sort} onChange={(e) => setSort(e.target.value as TaskSort)}>
+            {SORTS.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+
+      {view?.stale ? <SavedCopyNotice what="tasks" fetchedAt={view.fetchedAt} problem={view.problem} /> : null}
+      {list.error ? (
+        <div className="notice notice-error notice-row" role="alert">
+          <span>Could not load the tasks: {list.error}</span>
+          <button type="button" className="button" onClick={list.reload}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+
+      {view === undefined ? (
+        list.error ? null : (
+          <p className="muted" role="status">
+            Loading tasks…
+          </p>
+        )
+      ) : items.length === 0 ? (
+        <p className="task-empty muted">{EMPTY[query.filter]}</p>
+      ) : (
+        <TaskList
+          items={items}
+          labelledBy={`${id}-title`}
+          now={now}
+          busy={list.loading}
+          onOpen={(item) => open({ kind: 'task', taskId: item.task.id, task: item.task })}
+        />
+      )}
+
+      {dialog ? (
+        <TaskDialog
+          key={dialog.seq}
+          accountId={account.id}
+          target={dialog.target}
+          shown={active}
+          people={home?.people ?? []}
+          me={me}
+          now={now}
+          onClose={() => setDialog(null)}
+          onChanged={list.reload}
+          fallbackFocus={() => heading.current}
+        />
+      ) : null}
+    </section>
+  );
+}
