@@ -87,7 +87,8 @@ try {
       return entry ? performance.timeOrigin + entry.startTime : undefined;
     }, FIRST_TAB_MARK);
     const firstTabMs = ((await paintedAt.jsonValue()) as number) - launchedAt;
-    await tabs.nth(count - 1).waitFor();
+    // My tasks comes first, then one tab per account.
+    await tabs.nth(count).waitFor();
     // Let every window finish loading and settle before measuring.
     await app.workspace.getByRole('tabpanel').getByText('People').first().waitFor();
     await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -121,6 +121,8 @@ describe('desktop: sign-in page, tabs, account list', () => {
     await page.keyboard.press('Control+Shift+Tab');
     assert.match((await selectedTabName(page)) ?? '', /^Acme Corp.*Anna/);
     await page.keyboard.press('Control+Shift+Tab');
+    assert.match((await selectedTabName(page)) ?? '', /^My tasks/, 'My tasks is the first tab, before the accounts');
+    await page.keyboard.press('Control+Shift+Tab');
     assert.match((await selectedTabName(page)) ?? '', /^Acme Corp.*Ben/, 'wraps around to the last tab');
     await page.keyboard.press('Control+t');
     const address = page.getByRole('textbox', { name: 'Bitrix24 address' });
@@ -166,7 +168,8 @@ describe('desktop: sign-in page, tabs, account list', () => {
     const page = app.workspace;
     await page.getByRole('tab', { name: /^Initech/ }).waitFor();
     const names = await tabNames(page);
-    assert.equal(names.length, 4, names.join(' | '));
+    // My tasks, then the four accounts.
+    assert.equal(names.length, 5, names.join(' | '));
     assert.equal(portal.requests.filter((r) => r.path === '/oauth/desktop/login').length, signInsBefore);
   });
 

@@ -6,9 +6,18 @@ import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
 import { useHome, useStore } from '../shared/useBridge.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
+import { type OpenTaskRequest, TasksSection } from './tasks/TasksSection.tsx';
 
-/** An account's tab content: its home (profile, people), and a way back in when it needs a sign-in. */
-export function AccountPanel({ account }: { account: AccountView }) {
+interface Props {
+  account: AccountView;
+  /** Its tab is the selected one. */
+  active: boolean;
+  /** A task to open here, asked from My tasks. */
+  openTask?: OpenTaskRequest | undefined;
+}
+
+/** An account's tab content: its home (profile, people), its tasks, and a way back in when it needs a sign-in. */
+export function AccountPanel({ account, active, openTask }: Props) {
   const store = useStore();
   const entry = useHome(account.id);
   const [signingIn, setSigningIn] = useState(false);
@@ -71,6 +80,8 @@ export function AccountPanel({ account }: { account: AccountView }) {
           Loading {account.portalTitle}…
         </p>
       ) : null}
+
+      <TasksSection account={account} home={home} active={active} openRequest={openTask} />
     </div>
   );
 }

@@ -58,6 +58,36 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, ad
             tabIndex: isSelected ? 0 : -1,
             onClick: () => onSelect(tab.key, true),
           };
+          if (tab.kind === 'my-tasks') {
+            return (
+              <div key={tab.key} className={`tab tab-my-tasks${isSelected ? ' is-selected' : ''}`}>
+                <button
+                  {...common}
+                  className="tab-button"
+                  aria-label="My tasks, all accounts"
+                  title="My tasks (Ctrl+0)"
+                  aria-keyshortcuts="Control+0"
+                >
+                  <span className="tab-my-tasks-icon" aria-hidden="true">
+                    <svg viewBox="0 0 16 16" width="14" height="14" focusable="false" aria-hidden="true">
+                      <path
+                        d="M3 8.5l3 3 7-7"
+                        fill="none"
+                        stroke="currentColor"
+                        strokeWidth="2"
+                        strokeLinecap="round"
+                        strokeLinejoin="round"
+                      />
+                    </svg>
+                  </span>
+                  <span className="tab-text">
+                    <span className="tab-title ellipsis">My tasks</span>
+                    <span className="tab-subtitle ellipsis">All accounts</span>
+                  </span>
+                </button>
+              </div>
+            );
+          }
           if (tab.kind === 'pending') {
             return (
               <div key={tab.key} className={`tab tab-pending${isSelected ? ' is-selected' : ''}`}>

@@ -1,11 +1,13 @@
-import { type AccountView, FIRST_TAB_MARK } from '@multidesk/protocol/bridge';
+import { type AccountView, FIRST_TAB_MARK, type TaskView } from '@multidesk/protocol/bridge';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { AppStatus } from '../shared/AppStatus.tsx';
 import { useSnapshot, useStore } from '../shared/useBridge.ts';
 import { AccountPanel } from './AccountPanel.tsx';
 import { SignInForm } from './SignInForm.tsx';
 import { TabStrip } from './TabStrip.tsx';
-import { accountKey, domId, hasTab, neighbourAfterRemoval, type Tab } from './tabs.ts';
+import { accountKey, domId, hasTab, MY_TASKS_KEY, neighbourAfterRemoval, type Tab } from './tabs.ts';
+import { MyTasks } from './tasks/MyTasks.tsx';
+import type { OpenTaskRequest } from './tasks/TasksSection.tsx';
 
 interface PendingTab {
   key: string;
@@ -16,6 +18,7 @@ interface PendingTab {
 type FocusTarget = { kind: 'tab'; key: string } | { kind: 'add' };
 
 let pendingCounter = 0;
+let openTaskCounter = 0;
 const newPendingTab = (): PendingTab => ({ key: `p:${++pendingCounter}`, autoFocus: true });
 
 export function WorkspaceApp() {
@@ -24,6 +27,8 @@ export function WorkspaceApp() {
   const [pending, setPending] = useState<PendingTab[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [focusTarget, setFocusTarget] = useState<FocusTarget | null>(null);
+  /** A task My tasks asked to open in its account's tab. */
+  const [taskToOpen, setTaskToOpen] = useState<{ accountId: string; request: OpenTaskRequest } | null>(null);
   const tabRefs = useRef(new Map<string, HTMLButtonElement>());
   const addRef = useRef<HTMLButtonElement>(null);
   const previousKeys = useRef<string[]>([]);
@@ -32,10 +37,13 @@ export function WorkspaceApp() {
 
   const accounts = state?.accounts.filter(hasTab) ?? [];
   const tabs: Tab[] = [
+    { kind: 'my-tasks', key: MY_TASKS_KEY },
     ...accounts.map((account): Tab => ({ kind: 'account', key: accountKey(account.id), account })),
     ...pending.map((p): Tab => ({ kind: 'pending', key: p.key })),
   ];
   const keys = tabs.map((t) => t.key);
+  /** What Ctrl+1…9 count: the tabs after My tasks (Ctrl+0). */
+  const numbered = keys.filter((k) => k !== MY_TASKS_KEY);
   const current = selected !== null && keys.includes(selected) ? selected : null;
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
@@ -59,6 +67,14 @@ export function WorkspaceApp() {
     const next = key === current ? neighbourAfterRemoval(keys, index, remaining) : current;
     setSelected(next);
     setFocusTarget(next ? { kind: 'tab', key: next } : { kind: 'add' });
+  };
+
+  /** From My tasks: the task's account tab, with the task open in it. */
+  const openTask = (accountId: string, task: TaskView) => {
+    const key = accountKey(accountId);
+    if (!keys.includes(key)) return;
+    setSelected(key);
+    setTaskToOpen({ accountId, request: { seq: ++openTaskCounter, target: { kind: 'task', taskId: task.id, task } } });
   };
 
   const signedIn = (pendingKey: string, account: AccountView) => {
@@ -92,8 +108,9 @@ export function WorkspaceApp() {
   useEffect(() => {
     const before = previousKeys.current;
     previousKeys.current = keys;
-    if (!started.current || (selected !== null && keys.includes(selected))) return;
-    const index = selected === null ? -1 : before.indexOf(selected);
+    // Nothing selected yet is not a tab gone: the first state picks the first selection above.
+    if (!started.current || selected === null || keys.includes(selected)) return;
+    const index = before.indexOf(selected);
     const next = index < 0 ? (keys[0] ?? null) : neighbourAfterRemoval(before, index, keys);
     if (next === selected) return;
     setSelected(next);
@@ -114,7 +131,7 @@ export function WorkspaceApp() {
     if (current) tabRefs.current.get(current)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [current]);
 
-  // Window-wide shortcuts: Ctrl+1…9, Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+T.
+  // Window-wide shortcuts: Ctrl+0 (My tasks), Ctrl+1…9, Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+T.
   const shortcuts = useRef<(event: KeyboardEvent) => void>(() => {});
   shortcuts.current = (event: KeyboardEvent) => {
     if (event.altKey || !state) return;
@@ -130,10 +147,10 @@ export function WorkspaceApp() {
       return;
     }
     if (event.shiftKey) return;
-    const digit = /^Digit([1-9])$/.exec(event.code)?.[1] ?? (/^[1-9]$/.test(event.key) ? event.key : undefined);
+    const digit = /^Digit([0-9])$/.exec(event.code)?.[1] ?? (/^[0-9]$/.test(event.key) ? event.key : undefined);
     if (digit) {
       event.preventDefault();
-      const key = keys[Number(digit) - 1];
+      const key = digit === '0' ? MY_TASKS_KEY : numbered[Number(digit) - 1];
       if (key) select(key, true);
       return;
     }
@@ -169,15 +186,6 @@ export function WorkspaceApp() {
       </header>
       <AppStatus />
       <main className="workspace-main">
-        {state && tabs.length === 0 ? (
-          <div className="empty">
-            <p className="empty-title">No Bitrix24 open</p>
-            <p className="muted">
-              Add one with <strong>+</strong> (Ctrl+T).
-              {otherAccounts > 0 ? ' Disconnected accounts are in the Messenger window’s account list.' : ''}
-            </p>
-          </div>
-        ) : null}
         {tabs.map((tab) => {
           const isCurrent = tab.key === current;
           const mounted = tab.kind === 'pending' || visited.current.has(tab.key);
@@ -190,8 +198,14 @@ export function WorkspaceApp() {
               aria-labelledby={domId('tab', tab.key)}
               hidden={!isCurrent}
             >
-              {!mounted ? null : tab.kind === 'account' ? (
-                <AccountPanel account={tab.account} />
+              {!mounted ? null : tab.kind === 'my-tasks' ? (
+                <MyTasks active={isCurrent} otherAccounts={otherAccounts} onOpen={openTask} />
+              ) : tab.kind === 'account' ? (
+                <AccountPanel
+                  account={tab.account}
+                  active={isCurrent}
+                  openTask={taskToOpen?.accountId === tab.account.id ? taskToOpen.request : undefined}
+                />
               ) : (
                 <div className="panel-body panel-signin">
                   <SignInForm

@@ -1,7 +1,12 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 
-/** A tab of the Workspace strip: an open account, or a "New tab" with the sign-in page. */
-export type Tab = { kind: 'account'; key: string; account: AccountView } | { kind: 'pending'; key: string };
+/** A tab of the Workspace strip: My tasks (always first), an open account, or a "New tab" with the sign-in page. */
+export type Tab =
+  | { kind: 'my-tasks'; key: string }
+  | { kind: 'account'; key: string; account: AccountView }
+  | { kind: 'pending'; key: string };
+
+export const MY_TASKS_KEY = 'my-tasks';
 
 export const accountKey = (accountId: string): string => `a:${accountId}`;
 
