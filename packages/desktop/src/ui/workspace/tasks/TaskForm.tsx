@@ -45,7 +45,11 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
   const titleRef = useRef<HTMLInputElement>(null);
   const deadlineRef = useRef<HTMLInputElement>(null);
 
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    // The portal's last answer was about the old values.
+    setProblem(null);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -128,7 +132,7 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
             ))}
           </select>
         </div>
-        <div className="field">
+        <div className="field field-deadline">
           <label htmlFor={`${id}-deadline`}>Deadline</label>
           <input
             ref={deadlineRef}
