@@ -7,6 +7,7 @@ import { redactUrl } from './http/logRedaction.ts';
 import networkRoutes from './http/network.ts';
 import oauthRoutes from './http/oauth.ts';
 import qrRoutes from './http/qr.ts';
+import realtimeRoutes from './http/realtime.ts';
 import restRoutes from './http/rest.ts';
 import ssoRoutes from './http/sso.ts';
 import tenancy from './http/tenancy.ts';
@@ -53,6 +54,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(networkRoutes);
   await app.register(qrRoutes);
   await app.register(restRoutes);
+  await app.register(realtimeRoutes);
   await app.register(webPages);
   await app.register(ssoRoutes);
   return app;

@@ -10,7 +10,8 @@ import { ImCounters, ImDialogId, ImMessage } from './im.ts';
  * 2. The server replays every event after `last_seq`, in order, then answers `ready` with the current
  *    `seq`. When it no longer keeps what the client missed (or `last_seq` is from another world), it
  *    answers `resync` instead of replaying: the client reloads its state over REST, then `ready` follows.
- *    Without `last_seq` nothing is replayed.
+ *    Without `last_seq` nothing is replayed: load the state over REST after `ready`, then apply
+ *    the events that follow (they may repeat what the load already showed; ids make that harmless).
  * 3. Events follow as they happen. Every event a user receives carries `seq`, per user, increasing by
  *    one per event, across all of that user's connections; a client keeps the last one it processed.
  * 4. A bad token: `error` (`invalid_token` or `expired_token`), then close 4401. A token that expires
@@ -121,7 +122,7 @@ export const TaskChangedEvent = Type.Object({
   seq,
   type: Type.Literal('task.changed'),
   task_id: Type.Integer(),
-  /** e.g. `add`, `update`, `complete`, `renew`, `delete`. */
+  /** `added`, `updated` (complete and renew too) or `deleted`. */
   action: Type.String(),
 });
 
