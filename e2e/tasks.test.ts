@@ -95,8 +95,8 @@ describe('desktop: tasks of every account and My tasks', () => {
       'overdue first, then by deadline; only anna is responsible',
     );
     const overdueRow = list.getByRole('listitem').filter({ hasText: 'Approve the Q4 marketing budget' });
-    assert.match(await overdueRow.textContent(), /Overdue/);
-    assert.match(await overdueRow.textContent(), /High priority/);
+    assert.match((await overdueRow.textContent()) ?? '', /Overdue/);
+    assert.match((await overdueRow.textContent()) ?? '', /High priority/);
 
     await tasks.getByRole('radio', { name: 'Completed' }).check();
     await list.getByRole('button', { name: 'Update the customer onboarding checklist' }).waitFor();
@@ -159,7 +159,7 @@ describe('desktop: tasks of every account and My tasks', () => {
 
     await dialog.getByRole('button', { name: 'Complete' }).click();
     await dialog.getByRole('button', { name: 'Renew' }).waitFor();
-    assert.match(await dialog.textContent(), /Completed/);
+    assert.match((await dialog.textContent()) ?? '', /Completed/);
     assert.equal(String((await asBen('tasks.task.get', { taskId: id })).task.status), '5');
 
     await dialog.getByRole('button', { name: 'Close' }).click();
@@ -260,12 +260,27 @@ describe('desktop: tasks of every account and My tasks', () => {
       const acmeRow = list.getByRole('listitem').filter({ hasText: 'Review the new landing page mock-ups' });
       assert.equal(await acmeRow.getByText('stale').count(), 0, 'acme stays live');
       await page.screenshot({ path: join(SCREENSHOTS, 'workspace-my-tasks-stale.png') });
+
+      // The account's own tab says the same of its list, and still lists the saved tasks.
+      await page.keyboard.press('Control+2');
+      await page.getByRole('tab', { name: /^Globex/, selected: true }).waitFor();
+      await tasksOf(page)
+        .getByText(/Showing saved tasks from .*; Cannot reach the portal/)
+        .waitFor({ timeout: 20_000 });
+      await tasksOf(page).getByRole('button', { name: 'Check the warehouse stock report' }).waitFor();
     } finally {
       restore();
     }
+    await page.keyboard.press('Control+0');
     await panel(page).getByRole('button', { name: 'Refresh' }).click();
     await panel(page)
       .getByText(/Showing saved tasks of Globex/)
+      .waitFor({ state: 'detached', timeout: 20_000 });
+    // Back in globex's tab, the portal is asked again and the notices go.
+    await page.keyboard.press('Control+2');
+    await panel(page)
+      .getByText(/Cannot reach the portal/)
+      .first()
       .waitFor({ state: 'detached', timeout: 20_000 });
   });
 

@@ -1,5 +1,5 @@
 import type { AccountView, Person } from '@multidesk/protocol/bridge';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
@@ -24,6 +24,16 @@ export function AccountPanel({ account, active, openTask }: Props) {
   const id = useId();
   const home = entry && 'home' in entry ? entry.home : undefined;
   const address = addressOf(account.portalUrl);
+
+  // Coming back to a tab that showed a problem asks the portal again: it may be reachable by now.
+  const retry = useRef(false);
+  retry.current = account.state === 'connected' && account.problem !== undefined;
+  const wasActive = useRef(active);
+  useEffect(() => {
+    const cameBack = active && !wasActive.current;
+    wasActive.current = active;
+    if (cameBack && retry.current) void store.loadHome(account.id);
+  }, [active, store, account.id]);
 
   return (
     <div className="panel-body">
