@@ -5,6 +5,7 @@ import type { Db } from '../store/database.ts';
 import { addMember, findMembership } from '../store/members.ts';
 import { createPortal, findPortalByName } from '../store/portals.ts';
 import { createUser, findUserByEmail, setTotp } from '../store/users.ts';
+import { seedDemoChats } from './demoChats.ts';
 import { seedDemoTasks } from './demoTasks.ts';
 
 export const DEMO_PASSWORD = 'multidesk-demo';
@@ -105,5 +106,6 @@ export async function seedDemo(db: Db, now: number): Promise<DemoSeedResult> {
     });
   }
   await seedDemoTasks(db, portalIds, now);
+  await seedDemoChats(db, portalIds, now);
   return { portals: PORTALS.map((p) => ({ ...p })), users };
 }
