@@ -223,7 +223,7 @@ export type TaskFilter = Static<typeof TaskFilter>;
 
 export const TasksRequest = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64 }),
-  /** Mine (responsible, creator or participant) is the default; false lists every task visible to the user. */
+  /** Mine (the tasks the user is responsible for, Bitrix24's "Doing") is the default; false lists every task visible to the user. */
   mine: Type.Optional(Type.Boolean()),
   filter: Type.Optional(TaskFilter),
 });
@@ -321,10 +321,7 @@ export type BridgeRequest<M extends BridgeMethod> = Static<BridgeApi[M]['request
 export type BridgeResponse<M extends BridgeMethod> = Static<BridgeApi[M]['response']>;
 
 /** Events pushed from the core over the bridge WebSocket. */
-export type BridgeEvent =
-  | { type: 'state'; state: AppState }
-  | { type: 'home-changed'; accountId: string }
-  | { type: 'tasks-changed'; accountId: string };
+export type BridgeEvent = { type: 'state'; state: AppState } | { type: 'home-changed'; accountId: string };
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
 export const BRIDGE_COOKIE = 'multidesk_bridge';

@@ -26,6 +26,8 @@ export interface AccountAccess {
   people(): Person[];
   /** Records a failed request on the account; returns the problem shown, if any. */
   reportProblem(error: unknown): string | undefined;
+  /** A request went through: a problem shown on the account is over. */
+  reportSuccess(): void;
 }
 
 interface BitrixUser {
@@ -265,7 +267,14 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       cache: this.#cache(account),
       people: () => this.#cache(account).get<{ people: Person[] }>(HOME_KEY)?.value.people ?? [],
       reportProblem: (error: unknown) => this.#reportProblem(account, error),
+      reportSuccess: () => this.#clearProblem(account),
     };
+  }
+
+  #clearProblem(account: Account): void {
+    if (account.problem === undefined) return;
+    account.problem = undefined;
+    this.emit('changed');
   }
 
   /** Network trouble is shown on the account and never signs it out; auth loss is handled by the session. */

@@ -111,6 +111,7 @@ export class TaskService {
       try {
         const tasks = await this.#fetchList(account, listFilter(account.view.userId, mine, filter, this.#now()));
         account.cache.put(key, tasks, this.#now());
+        account.reportSuccess();
         return { tasks: this.#views(account, tasks), stale: false, fetchedAt: this.#now() };
       } catch (error) {
         problem = account.reportProblem(error);
@@ -180,6 +181,7 @@ export class TaskService {
       const answer = await account.session.call<{ task: BitrixTask }>(method, params);
       const taskId = Number(answer.result.task?.id ?? params.taskId);
       const fresh = method === 'tasks.task.get' ? answer : await account.session.call<{ task: BitrixTask }>('tasks.task.get', { taskId });
+      account.reportSuccess();
       return { ok: true, task: toTaskView(fresh.result.task, account.people(), this.#now()) };
     } catch (error) {
       if (error instanceof RestCallError) return { ok: false, error: error.code, message: error.message };
