@@ -271,10 +271,12 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     };
   }
 
+  /** The portal answers again: the account's notice goes, and windows reload its home (shown as stale until now). */
   #clearProblem(account: Account): void {
     if (account.problem === undefined) return;
     account.problem = undefined;
     this.emit('changed');
+    this.emit('home-changed', account.stored.id);
   }
 
   /** Network trouble is shown on the account and never signs it out; auth loss is handled by the session. */
