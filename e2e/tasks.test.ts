@@ -245,6 +245,15 @@ describe('desktop: tasks of every account and My tasks', () => {
     await tasks.getByRole('radio', { name: 'Mine' }).check();
   });
 
+  test('a task ben creates for anna appears in My tasks live, with no click', async () => {
+    const page = app.workspace;
+    await page.keyboard.press('Control+0');
+    await page.getByRole('tab', { name: /^My tasks/, selected: true }).waitFor();
+    const { user_id: annaId } = await signInAs(portal, 'acme', 'anna@example.com');
+    await asBen('tasks.task.add', { fields: { TITLE: 'Live from Ben: check the invoice', RESPONSIBLE_ID: annaId } });
+    await panel(page).getByText('Live from Ben: check the invoice').waitFor({ timeout: 15_000 });
+  });
+
   test('an unreachable portal shows its saved tasks, marked stale, while the others stay live', async () => {
     const page = app.workspace;
     const restore = cutOff(address('globex'));

@@ -321,7 +321,11 @@ export type BridgeRequest<M extends BridgeMethod> = Static<BridgeApi[M]['request
 export type BridgeResponse<M extends BridgeMethod> = Static<BridgeApi[M]['response']>;
 
 /** Events pushed from the core over the bridge WebSocket. */
-export type BridgeEvent = { type: 'state'; state: AppState } | { type: 'home-changed'; accountId: string };
+export type BridgeEvent =
+  | { type: 'state'; state: AppState }
+  | { type: 'home-changed'; accountId: string }
+  /** A task of that account changed on the server (realtime): lists showing it reload. */
+  | { type: 'tasks-changed'; accountId: string };
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
 export const BRIDGE_COOKIE = 'multidesk_bridge';

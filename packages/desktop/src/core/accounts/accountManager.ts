@@ -7,6 +7,7 @@ import { normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError } from '../portal/portalHttp.ts';
 import { AuthLostError, PortalSession, SessionClosedError, type StoredTokens, tokensFromResponse } from '../portal/portalSession.ts';
 import type { Profile } from '../profile.ts';
+import { RealtimeClient } from '../realtime/realtimeClient.ts';
 import type { SecretVault } from '../vault/secretVault.ts';
 import { AccountCache } from './accountCache.ts';
 import type { AccountRegistry, StoredAccount } from './accountRegistry.ts';
@@ -15,6 +16,7 @@ import type { RevocationQueue } from './revocationQueue.ts';
 interface Account {
   stored: StoredAccount;
   session: PortalSession | null;
+  realtime: RealtimeClient | null;
   cache: AccountCache | null;
   problem?: string;
 }
@@ -57,6 +59,9 @@ const MAX_PEOPLE = 500;
 export interface AccountManagerEvents {
   changed: [];
   'home-changed': [accountId: string];
+  'tasks-changed': [accountId: string];
+  /** The account's realtime connection is authenticated and caught up. */
+  live: [accountId: string];
 }
 
 /**
@@ -100,7 +105,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   /** Loads the saved list; an account whose secrets are gone (memory vault, wiped keychain) needs a sign-in. */
   async load(): Promise<void> {
     for (const stored of await this.#registry.load()) {
-      const account: Account = { stored, session: null, cache: null };
+      const account: Account = { stored, session: null, realtime: null, cache: null };
       if (stored.state === 'connected' && (await this.#vault.get(stored.id)) === null) stored.state = 'needs_login';
       this.#accounts.set(stored.id, account);
       this.#order.push(stored.id);
@@ -160,6 +165,11 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     return this.#adopt(origin, outcome, who);
   }
 
+  /** The account's realtime connection is authenticated and caught up (see the `live` event). */
+  isLive(id: string): boolean {
+    return this.#require(id).realtime?.live ?? false;
+  }
+
   /** True when this computer has that user of that portal connected (the network list's mark). */
   isConnected(origin: string, who: { login?: string; userName?: string }): boolean {
     return [...this.#accounts.values()].some(
@@ -201,6 +211,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
           addedAt: this.#now(),
         },
         session: null,
+        realtime: null,
         cache: null,
       };
       this.#accounts.set(id, account);
@@ -350,14 +361,31 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   }
 
   #open(account: Account): void {
-    account.session = new PortalSession({
+    const id = account.stored.id;
+    const session = new PortalSession({
       origin: account.stored.portalUrl,
-      vaultKey: account.stored.id,
+      vaultKey: id,
       vault: this.#vault,
       dispatcher: this.#dispatcher,
       now: this.#now,
       onAuthLost: () => void this.#authLost(account),
     });
+    account.session = session;
+    account.realtime = new RealtimeClient({
+      origin: account.stored.portalUrl,
+      cache: this.#cache(account),
+      accessToken: (force) => session.accessToken(force),
+      onEvent: (event) => {
+        if (event.type === 'task.changed') this.emit('tasks-changed', id);
+      },
+      onResync: () => {
+        this.emit('tasks-changed', id);
+        this.emit('home-changed', id);
+      },
+      onReady: () => this.emit('live', id),
+      now: this.#now,
+    });
+    account.realtime.start();
   }
 
   async #authLost(account: Account): Promise<void> {
@@ -368,6 +396,8 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   }
 
   #close(account: Account): void {
+    account.realtime?.stop();
+    account.realtime = null;
     account.session?.close();
     account.session = null;
   }

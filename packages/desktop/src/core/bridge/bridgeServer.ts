@@ -172,8 +172,10 @@ export async function startBridge(core: BridgeCore, uiDir: string): Promise<Brid
   };
   const onChanged = () => broadcast({ type: 'state', state: { accounts: manager.list(), vault: manager.vaultInfo } });
   const onHome = (accountId: string) => broadcast({ type: 'home-changed', accountId });
+  const onTasks = (accountId: string) => broadcast({ type: 'tasks-changed', accountId });
   manager.on('changed', onChanged);
   manager.on('home-changed', onHome);
+  manager.on('tasks-changed', onTasks);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -190,6 +192,7 @@ export async function startBridge(core: BridgeCore, uiDir: string): Promise<Brid
     async close() {
       manager.off('changed', onChanged);
       manager.off('home-changed', onHome);
+      manager.off('tasks-changed', onTasks);
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();

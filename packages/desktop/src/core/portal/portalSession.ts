@@ -81,6 +81,12 @@ export class PortalSession {
     this.#abort.abort();
   }
 
+  /** A valid access token for other channels (the realtime socket); `force` refreshes it first. */
+  async accessToken(force = false): Promise<string> {
+    const tokens = await this.#validTokens();
+    return force ? (await this.#refresh(tokens)).accessToken : tokens.accessToken;
+  }
+
   async call<T>(method: string, params: Record<string, unknown> = {}): Promise<RestResult<T>> {
     let tokens = await this.#validTokens();
     let answer = await this.#rest(method, params, tokens.accessToken);

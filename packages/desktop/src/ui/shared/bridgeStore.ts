@@ -17,12 +17,14 @@ export interface StoreSnapshot {
   stateError: string | null;
   live: 'connecting' | 'open' | 'closed';
   homes: ReadonlyMap<string, HomeEntry>;
+  /** Counts the server's task changes per account (realtime): task lists showing them reload. */
+  taskVersions: ReadonlyMap<string, number>;
 }
 
 type Listener = () => void;
 
 export class BridgeStore {
-  private snapshot: StoreSnapshot = { state: null, stateError: null, live: 'connecting', homes: new Map() };
+  private snapshot: StoreSnapshot = { state: null, stateError: null, live: 'connecting', homes: new Map(), taskVersions: new Map() };
   private readonly listeners = new Set<Listener>();
   /** The latest request per account: an older answer arriving late is dropped. */
   private readonly homeRequests = new Map<string, number>();
@@ -102,6 +104,10 @@ export class BridgeStore {
       // A pushed state is newer than any getState in flight.
       this.stateRequest = -1;
       this.applyState(event.state);
+    } else if (event.type === 'tasks-changed') {
+      const taskVersions = new Map(this.snapshot.taskVersions);
+      taskVersions.set(event.accountId, (taskVersions.get(event.accountId) ?? 0) + 1);
+      this.set({ taskVersions });
     } else if (this.snapshot.homes.has(event.accountId)) {
       void this.loadHome(event.accountId);
     }

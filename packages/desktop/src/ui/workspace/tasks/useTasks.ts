@@ -1,6 +1,7 @@
 import type { MyTasksView, TaskFilter, TasksView } from '@multidesk/protocol/bridge';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, errorMessage } from '../../bridgeClient.ts';
+import { useSnapshot } from '../../shared/useBridge.ts';
 
 export interface Loaded<T> {
   /** The latest answer for the current query; kept while a refetch runs. */
@@ -13,11 +14,10 @@ export interface Loaded<T> {
 
 /**
  * Loads `load()` while `active` (its tab is the selected one): when it becomes active, when `key`
- * (the query) changes, when the window gets the focus back, and on `reload()`. Live updates from
- * the portals come with realtime; until then this is how a list stays fresh. A late answer to an
- * older query is dropped, and the data of another query is never shown as this one's.
+ * (the query) changes, when the window gets the focus back, when the server reports a change
+ * (`version`), and on `reload()`. A late answer to an older query is dropped, and the data of another query is never shown as this one's.
  */
-function useLoader<T>(key: string, active: boolean, load: () => Promise<T>): Loaded<T> {
+function useLoader<T>(key: string, active: boolean, load: () => Promise<T>, version: number): Loaded<T> {
   const [state, setState] = useState<{ key: string; data: T } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -46,6 +46,14 @@ function useLoader<T>(key: string, active: boolean, load: () => Promise<T>): Loa
     if (active) void run();
   }, [active, run]);
 
+  // A change pushed by the server (realtime) reloads a list that is showing.
+  const seenVersion = useRef(version);
+  useEffect(() => {
+    if (seenVersion.current === version) return;
+    seenVersion.current = version;
+    if (activeRef.current) void run();
+  }, [version, run]);
+
   useEffect(() => {
     const onFocus = () => {
       if (activeRef.current && document.visibilityState === 'visible') void run();
@@ -68,13 +76,20 @@ export interface TaskQuery {
 }
 
 export function useTaskList(accountId: string, query: TaskQuery, active: boolean): Loaded<TasksView> {
-  return useLoader(`${accountId}:${query.mine}:${query.filter}`, active, () =>
-    call('tasks', { id: accountId, mine: query.mine, filter: query.filter }),
+  const version = useSnapshot().taskVersions.get(accountId) ?? 0;
+  return useLoader(
+    `${accountId}:${query.mine}:${query.filter}`,
+    active,
+    () => call('tasks', { id: accountId, mine: query.mine, filter: query.filter }),
+    version,
   );
 }
 
 export function useMyTasks(active: boolean): Loaded<MyTasksView> {
-  return useLoader('my-tasks', active, () => call('myTasks', {}));
+  const { taskVersions } = useSnapshot();
+  let version = 0;
+  for (const count of taskVersions.values()) version += count;
+  return useLoader('my-tasks', active, () => call('myTasks', {}), version);
 }
 
 /** The current time, ticking every half minute: "in 5 minutes" and "Overdue" stay true while a list is shown. */

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
+import { signInAs } from '../../portal/test/tokens.ts';
+import { MemoryVault } from '../src/core/vault/memoryVault.ts';
+import { startTestCore } from './coreHarness.ts';
+
+let portal: TestPortal;
+before(async () => {
+  portal = await startTestPortal();
+});
+after(() => portal.close());
+
+async function benAddsTaskFor(userId: number, title: string): Promise<void> {
+  const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
+  const response = await fetch(`${portal.url('acme')}/rest/tasks.task.add`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ fields: { TITLE: title, RESPONSIBLE_ID: userId }, auth: access_token }),
+  });
+  assert.equal(response.status, 200);
+}
+
+/** Resolves on the manager's next `event` for the account; fails after 10 s. */
+const next = (core: Awaited<ReturnType<typeof startTestCore>>, event: 'tasks-changed' | 'live', id: string) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} event`)), 10_000);
+    const listener = (accountId: string) => {
+      if (accountId !== id) return;
+      clearTimeout(timer);
+      core.manager.off(event, listener);
+      resolve();
+    };
+    core.manager.on(event, listener);
+  });
+
+describe('realtime in the core', () => {
+  test('a task ben creates for anna reaches her account live, and one created while she was disconnected arrives on Connect', async () => {
+    const core = await startTestCore(new MemoryVault());
+    try {
+      const anna = await core.manager.signIn({
+        address: `acme.localhost:${portal.port}`,
+        login: 'anna@example.com',
+        password: 'multidesk-demo',
+      });
+      assert.ok(anna.ok);
+      const id = anna.account.id;
+      if (!core.manager.isLive(id)) await next(core, 'live', id);
+      const live = next(core, 'tasks-changed', id);
+      await benAddsTaskFor(anna.account.userId, 'Live task');
+      await live;
+
+      await core.manager.disconnect(id);
+      await benAddsTaskFor(anna.account.userId, 'Task while away');
+      const replayed = next(core, 'tasks-changed', id);
+      await core.manager.connect(id);
+      await replayed;
+    } finally {
+      await core.close();
+      core.removeProfile();
+    }
+  });
+});
