@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
+import { FileVault } from '../src/core/vault/fileVault.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
 import { startTestCore } from './coreHarness.ts';
 
@@ -92,5 +96,37 @@ describe('tasks in the core', () => {
     assert.equal(cached.stale, true);
     assert.ok(cached.tasks.length > 0, 'a disconnected account still shows its saved tasks');
     await core.manager.connect(ids.initech as string);
+  });
+
+  test('after a restart the saved tasks show at once, then the fresh list follows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multidesk-tasks-restart-'));
+    const vaultFile = join(dir, 'vault.json');
+    const first = await startTestCore(new FileVault(vaultFile), dir);
+    const signedIn = await first.manager.signIn({
+      address: `acme.localhost:${portal.port}`,
+      login: 'anna@example.com',
+      password: 'multidesk-demo',
+    });
+    assert.ok(signedIn.ok);
+    const fresh = await first.tasks.list({ id: signedIn.account.id });
+    await first.close();
+
+    const restarted = await startTestCore(new FileVault(vaultFile), dir);
+    try {
+      const refreshed = new Promise<void>((resolve) => restarted.manager.once('tasks-changed', () => resolve()));
+      const atOnce = await restarted.tasks.list({ id: signedIn.account.id });
+      assert.equal(atOnce.stale, true);
+      assert.equal(atOnce.problem, 'Updating…');
+      assert.deepEqual(
+        atOnce.tasks.map((t) => t.id),
+        fresh.tasks.map((t) => t.id),
+      );
+      await refreshed;
+      const after = await restarted.tasks.list({ id: signedIn.account.id });
+      assert.equal(after.stale, false);
+    } finally {
+      await restarted.close();
+      restarted.removeProfile();
+    }
   });
 });

@@ -37,7 +37,7 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
   const settings = new SettingsStore(profile.settingsFile);
   await settings.load();
   const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
-  const tasks = new TaskService(manager);
+  const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
   return {
     manager,
     flows,

@@ -94,10 +94,14 @@ function toBitrixFields(fields: Partial<TaskFields>): Record<string, unknown> {
  */
 export class TaskService {
   readonly #manager: AccountManager;
+  readonly #onChanged: (accountId: string) => void;
   readonly #now: () => number;
+  /** Lists fetched from their portal during this run. */
+  readonly #fetched = new Set<string>();
 
-  constructor(manager: AccountManager, now: () => number = Date.now) {
+  constructor(manager: AccountManager, onChanged: (accountId: string) => void, now: () => number = Date.now) {
     this.#manager = manager;
+    this.#onChanged = onChanged;
     this.#now = now;
   }
 
@@ -106,18 +110,35 @@ export class TaskService {
     const mine = request.mine ?? true;
     const filter = request.filter ?? 'in_progress';
     const key = `tasks:${mine ? 'mine' : 'all'}:${filter}`;
+    const cached = account.cache.get<BitrixTask[]>(key);
+    const fetch = () => this.#fetchList(account, listFilter(account.view.userId, mine, filter, this.#now()));
+    const freshKey = `${request.id}:${key}`;
+    // The first look at a list after a start shows the saved copy at once and refreshes behind it;
+    // windows hear of the fresh copy through tasks-changed.
+    if (account.session && cached && !this.#fetched.has(freshKey)) {
+      this.#fetched.add(freshKey);
+      void fetch().then(
+        (tasks) => {
+          account.cache.put(key, tasks, this.#now());
+          account.reportSuccess();
+          this.#onChanged(request.id);
+        },
+        (error) => account.reportProblem(error),
+      );
+      return { tasks: this.#views(account, cached.value), stale: true, fetchedAt: cached.updatedAt, problem: 'Updating…' };
+    }
     let problem: string | undefined;
     if (account.session) {
       try {
-        const tasks = await this.#fetchList(account, listFilter(account.view.userId, mine, filter, this.#now()));
+        const tasks = await fetch();
         account.cache.put(key, tasks, this.#now());
+        this.#fetched.add(freshKey);
         account.reportSuccess();
         return { tasks: this.#views(account, tasks), stale: false, fetchedAt: this.#now() };
       } catch (error) {
         problem = account.reportProblem(error);
       }
     }
-    const cached = account.cache.get<BitrixTask[]>(key);
     const why =
       problem ??
       (account.view.state === 'disconnected' ? 'Disconnected' : account.view.state === 'needs_login' ? 'Sign-in needed' : undefined);
