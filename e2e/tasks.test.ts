@@ -79,6 +79,18 @@ describe('desktop: tasks of every account and My tasks', () => {
     assert.equal(await tabs.count(), 4);
   });
 
+  test('unread counts from every portal show on the tabs, in the account list and in both window titles, live', async () => {
+    const page = app.workspace;
+    // The demo leaves anna 3 unread on acme, 5 on globex and 2 on initech.
+    await page.waitForFunction(() => document.title === '(10) Multidesk');
+    await page.getByRole('tab', { name: /^Acme Corp.*3 unread/ }).waitFor();
+    await app.messenger.waitForFunction(() => document.title === '(10) Messenger — Multidesk');
+    const { user_id: annaId } = await signInAs(portal, 'acme', 'anna@example.com');
+    await asBen('im.message.add', { DIALOG_ID: annaId, MESSAGE: 'One more thing about the budget' });
+    await page.getByRole('tab', { name: /^Acme Corp.*4 unread/ }).waitFor();
+    await page.waitForFunction(() => document.title === '(11) Multidesk');
+  });
+
   test("an account's Tasks: anna's open tasks, soonest deadline first, filters and Mine / All I can see", async () => {
     const page = app.workspace;
     await page.keyboard.press('Control+1');

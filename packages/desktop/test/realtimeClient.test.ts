@@ -60,4 +60,44 @@ describe('realtime in the core', () => {
       core.removeProfile();
     }
   });
+
+  test("unread counts come from the portal's counters and follow new messages and reads live", async () => {
+    const core = await startTestCore(new MemoryVault());
+    try {
+      const anna = await core.manager.signIn({
+        address: `acme.localhost:${portal.port}`,
+        login: 'anna@example.com',
+        password: 'multidesk-demo',
+      });
+      assert.ok(anna.ok);
+      const id = anna.account.id;
+      const unread = () => core.manager.list().find((a) => a.id === id)?.unread ?? -1;
+      const until = async (predicate: () => boolean) => {
+        const deadline = Date.now() + 10_000;
+        while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        return predicate();
+      };
+      assert.ok(await until(() => unread() > 0), 'the demo gives anna unread messages on acme');
+      const before = unread();
+      const ben = await signInAs(portal, 'acme', 'ben@example.com');
+      const sent = await fetch(`${portal.url('acme')}/rest/im.message.add`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ DIALOG_ID: anna.account.userId, MESSAGE: 'Are you free at three?', auth: ben.access_token }),
+      });
+      assert.equal(sent.status, 200);
+      assert.ok(await until(() => unread() === before + 1), `unread went from ${before} to ${unread()}`);
+      const annaToken = await signInAs(portal, 'acme', 'anna@example.com');
+      const read = await fetch(`${portal.url('acme')}/rest/im.dialog.read`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ DIALOG_ID: ben.user_id, auth: annaToken.access_token }),
+      });
+      assert.equal(read.status, 200);
+      assert.ok(await until(() => unread() < before + 1), 'reading on another device clears it here');
+    } finally {
+      await core.close();
+      core.removeProfile();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AccountView, HomeView, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
+import type { AccountView, HomeView, ImCounters, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
 import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/passwordSignIn.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
@@ -15,6 +15,8 @@ import type { RevocationQueue } from './revocationQueue.ts';
 
 interface Account {
   stored: StoredAccount;
+  /** Unread messages (im counters: chats + dialogs), kept in the cache so a restart shows them at once. */
+  unread: number;
   session: PortalSession | null;
   realtime: RealtimeClient | null;
   cache: AccountCache | null;
@@ -53,6 +55,7 @@ function toPerson(user: BitrixUser): Person {
 }
 
 const HOME_KEY = 'home';
+const UNREAD_KEY = 'unread';
 /** People shown on an account's home: enough for the demo and small teams, bounded for large ones. */
 const MAX_PEOPLE = 500;
 
@@ -105,7 +108,8 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   /** Loads the saved list; an account whose secrets are gone (memory vault, wiped keychain) needs a sign-in. */
   async load(): Promise<void> {
     for (const stored of await this.#registry.load()) {
-      const account: Account = { stored, session: null, realtime: null, cache: null };
+      const account: Account = { stored, unread: 0, session: null, realtime: null, cache: null };
+      account.unread = this.#cache(account).get<number>(UNREAD_KEY)?.value ?? 0;
       if (stored.state === 'connected' && (await this.#vault.get(stored.id)) === null) stored.state = 'needs_login';
       this.#accounts.set(stored.id, account);
       this.#order.push(stored.id);
@@ -128,7 +132,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       userName: stored.userName,
       login: stored.login,
       state: stored.state,
-      unread: 0,
+      unread: account.unread,
       ...(account.problem ? { problem: account.problem } : {}),
     };
   }
@@ -200,6 +204,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       const id = randomUUID();
       await this.#vault.set(id, JSON.stringify(tokens));
       account = {
+        unread: 0,
         stored: {
           id,
           portalUrl: origin,
@@ -377,15 +382,37 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       accessToken: (force) => session.accessToken(force),
       onEvent: (event) => {
         if (event.type === 'task.changed') this.emit('tasks-changed', id);
+        if (event.type === 'counters') this.#setUnread(account, event.counters);
       },
       onResync: () => {
         this.emit('tasks-changed', id);
         this.emit('home-changed', id);
       },
-      onReady: () => this.emit('live', id),
+      onReady: () => {
+        this.emit('live', id);
+        void this.#refreshCounters(account, session);
+      },
       now: this.#now,
     });
     account.realtime.start();
+  }
+
+  /** On every (re)connection: the counters may have moved while we were away. */
+  async #refreshCounters(account: Account, session: PortalSession): Promise<void> {
+    try {
+      const answer = await session.call<ImCounters>('im.counters.get');
+      this.#setUnread(account, answer.result);
+    } catch (error) {
+      if (!session.closed) this.#reportProblem(account, error);
+    }
+  }
+
+  #setUnread(account: Account, counters: ImCounters): void {
+    const unread = counters.TYPE.CHAT + counters.TYPE.DIALOG;
+    if (unread === account.unread) return;
+    account.unread = unread;
+    this.#cache(account).put(UNREAD_KEY, unread, this.#now());
+    this.emit('changed');
   }
 
   async #authLost(account: Account): Promise<void> {

@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { AppStatus } from '../shared/AppStatus.tsx';
 import { Avatar } from '../shared/Avatar.tsx';
+import { windowTitle } from '../shared/format.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
 import { useSnapshot } from '../shared/useBridge.ts';
 import { AccountList } from './AccountList.tsx';
@@ -33,8 +34,8 @@ export function MessengerApp() {
   const totalUnread = accounts.reduce((sum, a) => sum + a.unread, 0);
 
   useEffect(() => {
-    document.title = 'Messenger — Multidesk';
-  }, []);
+    document.title = windowTitle('Messenger — Multidesk', totalUnread);
+  }, [totalUnread]);
 
   const closeList = (returnFocus: boolean) => {
     setListOpen(false);

@@ -56,3 +56,8 @@ export function formatTime(epoch: number): string {
 export function unreadLabel(count: number): string {
   return count > 99 ? '99+' : String(count);
 }
+
+/** "(3) Multidesk": the total unread count across accounts leads the window title, as mail and chat apps do. */
+export function windowTitle(base: string, totalUnread: number): string {
+  return totalUnread > 0 ? `(${unreadLabel(totalUnread)}) ${base}` : base;
+}

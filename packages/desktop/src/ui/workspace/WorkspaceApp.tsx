@@ -1,6 +1,7 @@
 import { type AccountView, FIRST_TAB_MARK, type TaskView } from '@multidesk/protocol/bridge';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { AppStatus } from '../shared/AppStatus.tsx';
+import { windowTitle } from '../shared/format.ts';
 import { useSnapshot, useStore } from '../shared/useBridge.ts';
 import { AccountPanel } from './AccountPanel.tsx';
 import { SignInForm } from './SignInForm.tsx';
@@ -165,9 +166,10 @@ export function WorkspaceApp() {
     return () => window.removeEventListener('keydown', onKey, true);
   }, []);
 
+  const totalUnread = state?.accounts.reduce((sum, a) => sum + a.unread, 0) ?? 0;
   useEffect(() => {
-    document.title = 'Multidesk';
-  }, []);
+    document.title = windowTitle('Multidesk', totalUnread);
+  }, [totalUnread]);
 
   const otherAccounts = state ? state.accounts.length - accounts.length : 0;
 
