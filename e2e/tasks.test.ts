@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
+import { oauthClient } from '../packages/portal/test/sdkClient.ts';
 import { signInAs } from '../packages/portal/test/tokens.ts';
 import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
 
@@ -155,7 +156,7 @@ describe('desktop: tasks of every account and My tasks', () => {
     await page.getByRole('tab', { name: /^My tasks/, selected: true }).waitFor();
   });
 
-  test('a task opened from My tasks shows in its account tab; Complete there is status 5 for ben', async () => {
+  test('a task opened from My tasks shows in its account tab; Complete there is status 5 for ben through the official SDK', async () => {
     const page = app.workspace;
     const title = 'Approve the Q4 marketing budget';
     const row = panel(page).getByRole('list', { name: 'Open tasks' }).getByRole('button', { name: title });
@@ -172,7 +173,11 @@ describe('desktop: tasks of every account and My tasks', () => {
     await dialog.getByRole('button', { name: 'Complete' }).click();
     await dialog.getByRole('button', { name: 'Renew' }).waitFor();
     assert.match((await dialog.textContent()) ?? '', /Completed/);
-    assert.equal(String((await asBen('tasks.task.get', { taskId: id })).task.status), '5');
+    // Ben's side through the official Bitrix24 SDK.
+    const ben = oauthClient(await signInAs(portal, 'acme', 'ben@example.com'));
+    const seen = await ben.actions.v2.call.make({ method: 'tasks.task.get', params: { taskId: id } });
+    assert.ok(seen.isSuccess, seen.getErrorMessages().join('; '));
+    assert.equal((seen.getData()!.result as { task: { status: string } }).task.status, '5');
 
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
