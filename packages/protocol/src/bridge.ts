@@ -277,6 +277,89 @@ export const MyTasksGroup = Type.Object({
 export const MyTasksView = Type.Object({ groups: Type.Array(MyTasksGroup) });
 export type MyTasksView = Static<typeof MyTasksView>;
 
+/** The last message of a chat in the account's list. */
+export const ChatLastMessage = Type.Object({
+  id: Type.Integer(),
+  text: Type.String(),
+  /** ISO 8601 with time zone. */
+  date: Type.String(),
+  authorId: Type.Integer(),
+  authorName: Type.String(),
+});
+
+/** One chat of an account's recent list (im.recent.list). */
+export const ChatView = Type.Object({
+  /** `chat12` for group chats, the other user's id for private dialogs. */
+  dialogId: Type.String(),
+  chatId: Type.Integer(),
+  kind: Type.Union([Type.Literal('chat'), Type.Literal('user')]),
+  /** The name shown; avatar initials come from it. */
+  title: Type.String(),
+  color: Type.String(),
+  lastMessage: Type.Union([ChatLastMessage, Type.Null()]),
+  unread: Type.Integer({ minimum: 0 }),
+});
+export type ChatView = Static<typeof ChatView>;
+
+export const ChatsView = Type.Object({
+  chats: Type.Array(ChatView),
+  stale: Type.Boolean(),
+  fetchedAt: Type.Union([Type.Integer(), Type.Null()]),
+  problem: Type.Optional(Type.String()),
+});
+export type ChatsView = Static<typeof ChatsView>;
+
+const DialogIdField = Type.String({ minLength: 1, maxLength: 40 });
+export const DialogRef = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), dialogId: DialogIdField });
+export type DialogRef = Static<typeof DialogRef>;
+
+export const MessagesRequest = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  dialogId: DialogIdField,
+  /** Older than this message (the oldest shown): the previous page. */
+  beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+export type MessagesRequest = Static<typeof MessagesRequest>;
+
+/** A message as shown: plain text, never HTML. */
+export const MessageView = Type.Object({
+  id: Type.Integer(),
+  authorId: Type.Integer(),
+  authorName: Type.String(),
+  date: Type.String(),
+  text: Type.String(),
+  edited: Type.Boolean(),
+  deleted: Type.Boolean(),
+});
+export type MessageView = Static<typeof MessageView>;
+
+const ChatFailure = { ok: Type.Literal(false), error: Type.String(), message: Type.String() };
+
+export const MessagesResult = Type.Union([
+  Type.Object({
+    ok: Type.Literal(true),
+    /** Oldest first, for display. */
+    messages: Type.Array(MessageView),
+    /** More, older messages can be loaded (beforeId: the first one here). */
+    hasOlder: Type.Boolean(),
+  }),
+  Type.Object(ChatFailure),
+]);
+export type MessagesResult = Static<typeof MessagesResult>;
+
+export const SendRequest = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  dialogId: DialogIdField,
+  text: Type.String({ maxLength: 40_000 }),
+});
+export type SendRequest = Static<typeof SendRequest>;
+
+export const SendResult = Type.Union([Type.Object({ ok: Type.Literal(true), message: MessageView }), Type.Object(ChatFailure)]);
+export type SendResult = Static<typeof SendResult>;
+
+export const ReadResult = Type.Union([Type.Object({ ok: Type.Literal(true), unread: Type.Integer() }), Type.Object(ChatFailure)]);
+export type ReadResult = Static<typeof ReadResult>;
+
 interface Route<Req extends TSchema, Res extends TSchema> {
   path: string;
   request: Req;
@@ -313,6 +396,10 @@ export const bridgeApi = {
   taskComplete: route('/api/tasks/complete', TaskRef, TaskResult),
   taskRenew: route('/api/tasks/renew', TaskRef, TaskResult),
   myTasks: route('/api/tasks/mine', Type.Object({}), MyTasksView),
+  chats: route('/api/chats/list', AccountRef, ChatsView),
+  messages: route('/api/chats/messages', MessagesRequest, MessagesResult),
+  send: route('/api/chats/send', SendRequest, SendResult),
+  read: route('/api/chats/read', DialogRef, ReadResult),
 } as const;
 
 export type BridgeApi = typeof bridgeApi;
@@ -325,7 +412,9 @@ export type BridgeEvent =
   | { type: 'state'; state: AppState }
   | { type: 'home-changed'; accountId: string }
   /** A task of that account changed on the server (realtime): lists showing it reload. */
-  | { type: 'tasks-changed'; accountId: string };
+  | { type: 'tasks-changed'; accountId: string }
+  /** A chat of that account changed (realtime message or read): the chat list and that dialog reload. */
+  | { type: 'chats-changed'; accountId: string; dialogId?: string };
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
 export const BRIDGE_COOKIE = 'multidesk_bridge';

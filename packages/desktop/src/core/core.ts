@@ -2,6 +2,7 @@ import { AccountManager } from './accounts/accountManager.ts';
 import { AccountRegistry } from './accounts/accountRegistry.ts';
 import { RevocationQueue } from './accounts/revocationQueue.ts';
 import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
+import { ChatService } from './chats/chatService.ts';
 import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
 import { openProfile, type Profile } from './profile.ts';
 import { SettingsStore } from './settings.ts';
@@ -12,6 +13,7 @@ export interface Core {
   manager: AccountManager;
   flows: SignInFlows;
   tasks: TaskService;
+  chats: ChatService;
   settings: SettingsStore;
   profile: Profile;
   vault: SecretVault;
@@ -38,10 +40,12 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
   await settings.load();
   const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
   const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
+  const chats = new ChatService(manager);
   return {
     manager,
     flows,
     tasks,
+    chats,
     settings,
     profile,
     vault: options.vault,

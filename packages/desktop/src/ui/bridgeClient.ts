@@ -132,7 +132,8 @@ function parseEvent(data: unknown): BridgeEvent | null {
   if (typeof data !== 'string') return null;
   try {
     const event = JSON.parse(data) as { type?: unknown };
-    if (event.type === 'state' || event.type === 'home-changed' || event.type === 'tasks-changed') return event as BridgeEvent;
+    if (event.type === 'state' || event.type === 'home-changed' || event.type === 'tasks-changed' || event.type === 'chats-changed')
+      return event as BridgeEvent;
   } catch {
     // Not ours: ignore.
   }

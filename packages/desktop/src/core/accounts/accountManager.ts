@@ -63,6 +63,8 @@ export interface AccountManagerEvents {
   changed: [];
   'home-changed': [accountId: string];
   'tasks-changed': [accountId: string];
+  /** A chat of the account changed on the server (a message came, changed or went, or was read). */
+  'chats-changed': [accountId: string, dialogId?: string];
   /** The account's realtime connection is authenticated and caught up. */
   live: [accountId: string];
 }
@@ -382,10 +384,19 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       accessToken: (force) => session.accessToken(force),
       onEvent: (event) => {
         if (event.type === 'task.changed') this.emit('tasks-changed', id);
+        if (
+          event.type === 'message.new' ||
+          event.type === 'message.updated' ||
+          event.type === 'message.deleted' ||
+          event.type === 'dialog.read'
+        ) {
+          this.emit('chats-changed', id, event.dialog_id);
+        }
         if (event.type === 'counters') this.#setUnread(account, event.counters);
       },
       onResync: () => {
         this.emit('tasks-changed', id);
+        this.emit('chats-changed', id);
         this.emit('home-changed', id);
       },
       onReady: () => {

@@ -2,12 +2,12 @@ import type { BridgeMethod, BridgeRequest, BridgeResponse } from '@multidesk/pro
 import type { Core } from '../core.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 
-export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'settings' | 'tasks'>;
+export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'settings' | 'tasks' | 'chats'>;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
 /** The core's side of every bridge route, typed from the one contract in protocol/bridge.ts. */
-export function createBridgeHandlers({ manager, flows, settings, tasks }: BridgeCore): BridgeHandlers {
+export function createBridgeHandlers({ manager, flows, settings, tasks, chats }: BridgeCore): BridgeHandlers {
   return {
     getState: async () => ({ accounts: manager.list(), vault: manager.vaultInfo }),
     signIn: (request) => manager.signIn(request),
@@ -44,5 +44,9 @@ export function createBridgeHandlers({ manager, flows, settings, tasks }: Bridge
     taskComplete: (request) => tasks.complete(request),
     taskRenew: (request) => tasks.renew(request),
     myTasks: () => tasks.myTasks(),
+    chats: (request) => chats.list(request),
+    messages: (request) => chats.messages(request),
+    send: (request) => chats.send(request),
+    read: (request) => chats.read(request),
   };
 }

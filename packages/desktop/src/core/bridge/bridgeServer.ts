@@ -176,6 +176,9 @@ export async function startBridge(core: BridgeCore, uiDir: string): Promise<Brid
   manager.on('changed', onChanged);
   manager.on('home-changed', onHome);
   manager.on('tasks-changed', onTasks);
+  const onChats = (accountId: string, dialogId?: string) =>
+    broadcast({ type: 'chats-changed', accountId, ...(dialogId === undefined ? {} : { dialogId }) });
+  manager.on('chats-changed', onChats);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -193,6 +196,7 @@ export async function startBridge(core: BridgeCore, uiDir: string): Promise<Brid
       manager.off('changed', onChanged);
       manager.off('home-changed', onHome);
       manager.off('tasks-changed', onTasks);
+      manager.off('chats-changed', onChats);
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();

@@ -19,12 +19,21 @@ export interface StoreSnapshot {
   homes: ReadonlyMap<string, HomeEntry>;
   /** Counts the server's task changes per account (realtime): task lists showing them reload. */
   taskVersions: ReadonlyMap<string, number>;
+  /** Bumped when an account's chats change (realtime): its chat list and open dialog reload. */
+  chatVersions: ReadonlyMap<string, number>;
 }
 
 type Listener = () => void;
 
 export class BridgeStore {
-  private snapshot: StoreSnapshot = { state: null, stateError: null, live: 'connecting', homes: new Map(), taskVersions: new Map() };
+  private snapshot: StoreSnapshot = {
+    state: null,
+    stateError: null,
+    live: 'connecting',
+    homes: new Map(),
+    taskVersions: new Map(),
+    chatVersions: new Map(),
+  };
   private readonly listeners = new Set<Listener>();
   /** The latest request per account: an older answer arriving late is dropped. */
   private readonly homeRequests = new Map<string, number>();
@@ -108,6 +117,10 @@ export class BridgeStore {
       const taskVersions = new Map(this.snapshot.taskVersions);
       taskVersions.set(event.accountId, (taskVersions.get(event.accountId) ?? 0) + 1);
       this.set({ taskVersions });
+    } else if (event.type === 'chats-changed') {
+      const chatVersions = new Map(this.snapshot.chatVersions);
+      chatVersions.set(event.accountId, (chatVersions.get(event.accountId) ?? 0) + 1);
+      this.set({ chatVersions });
     } else if (this.snapshot.homes.has(event.accountId)) {
       void this.loadHome(event.accountId);
     }

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
+import { signInAs } from '../../portal/test/tokens.ts';
+import { MemoryVault } from '../src/core/vault/memoryVault.ts';
+import { startTestCore } from './coreHarness.ts';
+
+let portal: TestPortal;
+let core: Awaited<ReturnType<typeof startTestCore>>;
+const ids: Record<string, string> = {};
+
+/** Plain Bitrix24 REST as another user of a portal (their own OAuth token). */
+async function restAs(portalName: string, email: string, method: string, params: Record<string, unknown>): Promise<any> {
+  const { access_token } = await signInAs(portal, portalName, email);
+  const response = await fetch(`${portal.url(portalName)}/rest/${method}.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...params, auth: access_token }),
+  });
+  const body = (await response.json()) as { result?: any; error?: string; error_description?: string };
+  assert.equal(response.status, 200, `${method}: ${body.error} ${body.error_description}`);
+  return body.result;
+}
+
+before(async () => {
+  // The history test sends a few dozen messages at once: more than Bitrix24's burst of 50 requests.
+  portal = await startTestPortal({ limits: { restBurst: 500 } });
+  core = await startTestCore(new MemoryVault());
+  for (const name of ['acme', 'globex']) {
+    const result = await core.manager.signIn({
+      address: `${name}.localhost:${portal.port}`,
+      login: 'anna@example.com',
+      password: 'multidesk-demo',
+    });
+    assert.ok(result.ok);
+    ids[name] = result.account.id;
+  }
+});
+after(async () => {
+  await core.close();
+  core.removeProfile();
+  await portal.close();
+});
+
+describe('chats in the core', () => {
+  test("anna's recent chats on acme are the demo chats, newest first, with unread counts", async () => {
+    const view = await core.chats.list({ id: ids.acme as string });
+    assert.equal(view.stale, false);
+    const team = view.chats.find((c) => c.title === 'Acme team');
+    assert.ok(team, JSON.stringify(view.chats.map((c) => c.title)));
+    assert.equal(team.dialogId, `chat${team.chatId}`);
+    assert.equal(team.kind, 'chat');
+    assert.equal(team.unread, 2);
+    assert.equal(team.lastMessage?.text, 'Anna, can you look at the banner before lunch?');
+    assert.ok(view.chats.some((c) => c.title === 'Website relaunch' && c.unread === 0));
+    const ben = view.chats.find((c) => c.kind === 'user' && c.title.startsWith('Ben'));
+    assert.ok(ben && ben.unread === 1, 'the private dialog with ben has one unread');
+    const dates = view.chats.map((c) => Date.parse(c.lastMessage?.date ?? '0'));
+    assert.deepEqual(
+      dates,
+      [...dates].sort((a, b) => b - a),
+    );
+  });
+
+  test('a dialog shows oldest first with authors; opening it marks it read', async () => {
+    const id = ids.acme as string;
+    const team = (await core.chats.list({ id })).chats.find((c) => c.title === 'Acme team');
+    assert.ok(team);
+    const page = await core.chats.messages({ id, dialogId: team.dialogId });
+    assert.ok(page.ok, JSON.stringify(page));
+    assert.equal(page.messages[0]?.text, 'Good morning! Stand-up moves to 10:30 today.');
+    assert.equal(page.messages[0]?.authorName, 'Anna Smirnova');
+    assert.equal(page.messages.at(-1)?.text, 'Anna, can you look at the banner before lunch?');
+    assert.equal(page.hasOlder, false);
+    const read = await core.chats.read({ id, dialogId: team.dialogId });
+    assert.deepEqual(read, { ok: true, unread: 0 });
+    const after = (await core.chats.list({ id })).chats.find((c) => c.title === 'Acme team');
+    assert.equal(after?.unread, 0);
+  });
+
+  test('a send posts exactly one message, and a retry with the same client id does not duplicate', async () => {
+    const id = ids.globex as string;
+    const sales = (await core.chats.list({ id })).chats.find((c) => c.title === 'Globex sales');
+    assert.ok(sales);
+    const sent = await core.chats.send({ id, dialogId: sales.dialogId, text: 'Numbers are in.' });
+    assert.ok(sent.ok, JSON.stringify(sent));
+    assert.equal(sent.message.authorName, 'Anna Smirnova');
+    const first = await core.chats.sendWithId({ id, dialogId: sales.dialogId, text: 'Sent once, retried.' }, 'retry-test-1');
+    const retry = await core.chats.sendWithId({ id, dialogId: sales.dialogId, text: 'Sent once, retried.' }, 'retry-test-1');
+    assert.ok(first.ok && retry.ok);
+    assert.equal(retry.message.id, first.message.id, 'the retry answers with the same message');
+    const page = await core.chats.messages({ id, dialogId: sales.dialogId });
+    assert.ok(page.ok);
+    assert.equal(page.messages.filter((m) => m.text === 'Numbers are in.').length, 1);
+    assert.equal(page.messages.filter((m) => m.text === 'Sent once, retried.').length, 1);
+    assert.equal(page.messages.at(-1)?.id, first.message.id);
+    const list = (await core.chats.list({ id })).chats;
+    assert.equal(list[0]?.title, 'Globex sales', 'the chat moves to the top');
+    assert.equal(list[0]?.lastMessage?.text, 'Sent once, retried.');
+  });
+
+  test('older pages go back through the history without gaps or repeats', async () => {
+    const id = ids.globex as string;
+    const sofia = (await core.chats.list({ id })).chats.find((c) => c.kind === 'user' && c.title.startsWith('Sofia'));
+    assert.ok(sofia, 'the demo has a dialog with sofia');
+    const before = await core.chats.messages({ id, dialogId: sofia.dialogId });
+    assert.ok(before.ok);
+    for (let i = 1; i <= 45; i++) {
+      const sent = await core.chats.send({ id, dialogId: sofia.dialogId, text: `Line ${i}` });
+      assert.ok(sent.ok, JSON.stringify(sent));
+    }
+    const seen: number[] = [];
+    let page = await core.chats.messages({ id, dialogId: sofia.dialogId });
+    assert.ok(page.ok);
+    assert.equal(page.messages.at(-1)?.text, 'Line 45');
+    seen.unshift(...page.messages.map((m) => m.id));
+    let pages = 1;
+    while (page.ok && page.hasOlder) {
+      page = await core.chats.messages({ id, dialogId: sofia.dialogId, beforeId: seen[0] as number });
+      assert.ok(page.ok, JSON.stringify(page));
+      seen.unshift(...page.messages.map((m) => m.id));
+      pages++;
+    }
+    assert.ok(pages >= 2);
+    assert.equal(seen.length, before.messages.length + 45);
+    assert.deepEqual(
+      seen,
+      [...new Set(seen)].sort((a, b) => a - b),
+    );
+  });
+
+  test('errors are clear: empty, too long, not a member, not connected', async () => {
+    const id = ids.acme as string;
+    const empty = await core.chats.send({ id, dialogId: 'chat1', text: '  \n ' });
+    assert.deepEqual(empty.ok ? 'ok' : empty.error, 'MESSAGE_EMPTY');
+    const long = await core.chats.send({ id, dialogId: 'chat1', text: 'x'.repeat(20_001) });
+    assert.deepEqual(long.ok ? 'ok' : long.error, 'MESSAGE_TOO_LONG');
+    const stranger = await core.chats.send({ id, dialogId: 'chat999999', text: 'hello' });
+    assert.equal(stranger.ok, false);
+    if (!stranger.ok) assert.match(stranger.message, /not a member/);
+    const unseen = await core.chats.messages({ id, dialogId: 'chat999999' });
+    assert.deepEqual(unseen.ok ? 'ok' : unseen.error, 'ACCESS_DENIED');
+    await core.manager.disconnect(id);
+    try {
+      const off = await core.chats.send({ id, dialogId: 'chat1', text: 'hello' });
+      assert.deepEqual(off.ok ? 'ok' : off.error, 'not_connected');
+      const saved = await core.chats.list({ id });
+      assert.equal(saved.stale, true);
+      assert.equal(saved.problem, 'Disconnected');
+      assert.ok(
+        saved.chats.some((c) => c.title === 'Acme team'),
+        'a disconnected account still shows its saved chats',
+      );
+    } finally {
+      await core.manager.connect(id);
+    }
+  });
+
+  test("a message ben posts reaches anna's account live as chats-changed", async () => {
+    const id = ids.acme as string;
+    const anna = core.manager.list().find((a) => a.id === id)?.userId as number;
+    const changed = new Promise<[string, string | undefined]>((resolve) =>
+      core.manager.on('chats-changed', (accountId, dialogId) => {
+        if (accountId === id && dialogId !== undefined) resolve([accountId, dialogId]);
+      }),
+    );
+    await restAs('acme', 'ben@example.com', 'im.message.add', { DIALOG_ID: anna, MESSAGE: 'Ping from ben' });
+    const [, dialogId] = await changed;
+    const ben = (await core.chats.list({ id })).chats.find((c) => c.kind === 'user' && c.title.startsWith('Ben'));
+    assert.equal(dialogId, ben?.dialogId);
+    assert.equal(ben?.lastMessage?.text, 'Ping from ben');
+    assert.equal(ben?.lastMessage?.authorName.startsWith('Ben'), true);
+  });
+});
