@@ -1,19 +1,25 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
-import { useId } from 'react';
-import { addressOf, stateInWords } from '../shared/format.ts';
+import { useId, useState } from 'react';
+import { call } from '../bridgeClient.ts';
+import { addressOf, formatTime, stateInWords } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
-import { PeopleList } from '../shared/PeopleList.tsx';
-import { useHome } from '../shared/useBridge.ts';
+import { useHome, useSnapshot } from '../shared/useBridge.ts';
+import { useLoader } from '../workspace/tasks/useTasks.ts';
+import { ChatDialog } from './ChatDialog.tsx';
+import { ChatList } from './ChatList.tsx';
 
-/** The chosen account's side of the window. Chats come later; for now, its people. */
+/** The chosen account's side of the window: its recent chats and, once one is chosen, that chat. */
 export function ChatArea({ account, onConnect }: { account: AccountView; onConnect(): void }) {
   const entry = useHome(account.id);
   const id = useId();
-  const home = entry && 'home' in entry ? entry.home : undefined;
   const address = addressOf(account.portalUrl);
+  const version = useSnapshot().chatVersions.get(account.id) ?? 0;
+  const chats = useLoader(`chats:${account.id}:${account.state}`, true, () => call('chats', { id: account.id }), version);
+  const [selected, setSelected] = useState<string | null>(null);
+  const chosen = chats.data?.chats.find((c) => c.dialogId === selected) ?? null;
 
   return (
-    <div className="chat-area">
+    <div className="chat-area chat-area-chats">
       <header className="chat-header">
         <h1 className="chat-title ellipsis" title={account.portalTitle}>
           {account.portalTitle}
@@ -42,18 +48,35 @@ export function ChatArea({ account, onConnect }: { account: AccountView; onConne
           </p>
         ) : null}
         <HomeNotices account={account} entry={entry} />
-        <section aria-labelledby={`${id}-people`}>
-          <h2 id={`${id}-people`} className="section-title">
-            People
-          </h2>
-          {home ? (
-            <PeopleList people={home.people} labelledBy={`${id}-people`} selfId={home.profile?.id} />
-          ) : entry?.status !== 'error' ? (
-            <p className="muted" role="status">
-              Loading…
-            </p>
-          ) : null}
-        </section>
+        {chats.data?.stale && chats.data.fetchedAt !== null ? (
+          <p className="muted" role="status">
+            Saved chats from {formatTime(chats.data.fetchedAt)}
+            {chats.data.problem ? ` (${chats.data.problem})` : ''}.
+          </p>
+        ) : null}
+        <div className="chats-layout">
+          <section className="chats-pane" aria-labelledby={`${id}-chats`}>
+            <h2 id={`${id}-chats`} className="section-title">
+              Chats
+            </h2>
+            {chats.data ? (
+              <ChatList chats={chats.data.chats} selected={selected} onSelect={setSelected} />
+            ) : chats.error ? (
+              <p className="notice notice-warning" role="status">
+                {chats.error}
+              </p>
+            ) : (
+              <p className="muted" role="status">
+                Loading…
+              </p>
+            )}
+          </section>
+          {chosen ? (
+            <ChatDialog key={chosen.dialogId} accountId={account.id} chat={chosen} version={version} />
+          ) : (
+            <p className="chat-dialog chat-dialog-empty muted">Choose a chat to read and write messages.</p>
+          )}
+        </div>
       </div>
     </div>
   );

@@ -17,7 +17,7 @@ export interface Loaded<T> {
  * (the query) changes, when the window gets the focus back, when the server reports a change
  * (`version`), and on `reload()`. A late answer to an older query is dropped, and the data of another query is never shown as this one's.
  */
-function useLoader<T>(key: string, active: boolean, load: () => Promise<T>, version: number): Loaded<T> {
+export function useLoader<T>(key: string, active: boolean, load: () => Promise<T>, version: number): Loaded<T> {
   const [state, setState] = useState<{ key: string; data: T } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
+import { signInAs } from '../packages/portal/test/tokens.ts';
+import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
+
+let portal: TestPortal;
+let app: DesktopApp;
+const profileDir = mkdtempSync(join(tmpdir(), 'multidesk-e2e-messenger-'));
+
+before(async () => {
+  portal = await startTestPortal();
+  app = await launchDesktop(profileDir);
+});
+after(async () => {
+  await app?.quit();
+  await portal?.close();
+  rmSync(profileDir, { recursive: true, force: true });
+});
+
+/** Plain Bitrix24 REST as ben on acme (his own OAuth token). */
+async function asBen(method: string, params: Record<string, unknown>): Promise<any> {
+  const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
+  const response = await fetch(`${portal.url('acme')}/rest/${method}.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...params, auth: access_token }),
+  });
+  const body = (await response.json()) as { result?: any; error?: string; error_description?: string };
+  assert.equal(response.status, 200, `${method}: ${body.error} ${body.error_description}`);
+  return body.result;
+}
+
+describe('desktop: chats in the Messenger', () => {
+  test('anna signs in to acme; the Messenger lists her chats with unread counts', async () => {
+    const page = app.workspace;
+    await page.getByRole('textbox', { name: 'Bitrix24 address' }).fill(`acme.localhost:${portal.port}`);
+    await page.getByRole('textbox', { name: 'Login' }).fill('anna@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('multidesk-demo');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    const chats = app.messenger.getByRole('list', { name: 'Chats' });
+    await chats.getByRole('button', { name: 'Acme team, 2 unread' }).waitFor();
+    await chats.getByRole('button', { name: 'Website relaunch', exact: true }).waitFor();
+  });
+
+  test('opening a chat shows its history and marks it read', async () => {
+    const messenger = app.messenger;
+    const chats = messenger.getByRole('list', { name: 'Chats' });
+    await chats.getByRole('button', { name: 'Acme team, 2 unread' }).click();
+    const dialog = messenger.getByRole('region', { name: 'Acme team' });
+    const messages = dialog.getByRole('list', { name: 'Messages' });
+    await messages.getByText('Good morning! Stand-up moves to 10:30 today.').waitFor();
+    await messages.getByText('Anna, can you look at the banner before lunch?').waitFor();
+    await chats.getByRole('button', { name: 'Acme team', exact: true }).waitFor();
+  });
+
+  test('anna sends a message (Enter), ben answers through REST and it appears live', async () => {
+    const messenger = app.messenger;
+    const dialog = messenger.getByRole('region', { name: 'Acme team' });
+    const box = dialog.getByRole('textbox', { name: 'Message' });
+    await box.fill('Looking at the banner now.');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('Two lines.');
+    assert.equal(await box.inputValue(), 'Looking at the banner now.\nTwo lines.');
+    await box.press('Enter');
+    const messages = dialog.getByRole('list', { name: 'Messages' });
+    await messages.getByText(/Looking at the banner now\.\s+Two lines\./).waitFor();
+    assert.equal(await box.inputValue(), '');
+    const recent = (await asBen('im.recent.list', {})) as { items: { id: string; title: string }[] };
+    const team = recent.items.find((i) => i.title === 'Acme team');
+    assert.ok(team);
+    const sent = (await asBen('im.dialog.messages.get', { DIALOG_ID: team.id })) as { messages: { text: string }[] };
+    assert.equal(sent.messages.filter((m) => m.text === 'Looking at the banner now.\nTwo lines.').length, 1, 'sent exactly once');
+
+    await asBen('im.message.add', { DIALOG_ID: team.id, MESSAGE: 'Thanks, Anna!' });
+    await messages.getByText('Thanks, Anna!').waitFor();
+    // Read at once, since the chat is open.
+    await messenger.getByRole('list', { name: 'Chats' }).getByRole('button', { name: 'Acme team', exact: true }).waitFor();
+  });
+
+  test('markup in a message shows as text, never as HTML', async () => {
+    const messenger = app.messenger;
+    const recent = (await asBen('im.recent.list', {})) as { items: { id: string; title: string }[] };
+    const team = recent.items.find((i) => i.title === 'Acme team');
+    assert.ok(team);
+    const payload = '<img src=x onerror=alert(1)>';
+    let alerted = false;
+    messenger.on('dialog', (d) => {
+      alerted = true;
+      void d.dismiss();
+    });
+    await asBen('im.message.add', { DIALOG_ID: team.id, MESSAGE: payload });
+    const dialog = messenger.getByRole('region', { name: 'Acme team' });
+    await dialog.getByRole('list', { name: 'Messages' }).getByText(payload, { exact: true }).waitFor();
+    assert.equal(await dialog.locator('.chat-messages img').count(), 0);
+    assert.equal(alerted, false);
+    await messenger.screenshot({ path: join(SCREENSHOTS, 'messenger-chat.png') });
+  });
+});
