@@ -99,4 +99,29 @@ describe('desktop: chats in the Messenger', () => {
     assert.equal(alerted, false);
     await messenger.screenshot({ path: join(SCREENSHOTS, 'messenger-chat.png') });
   });
+
+  test('a burst of messages arrives live without using up the REST budget; older ones load on demand', async () => {
+    const messenger = app.messenger;
+    const recent = (await asBen('im.recent.list', {})) as { items: { id: string; title: string }[] };
+    const team = recent.items.find((i) => i.title === 'Acme team');
+    assert.ok(team);
+    const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
+    for (let i = 1; i <= 30; i++) {
+      const response: Response = await fetch(`${portal.url('acme')}/rest/im.message.add.json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ DIALOG_ID: team.id, MESSAGE: `Burst ${i}`, auth: access_token }),
+      });
+      assert.equal(response.status, 200);
+    }
+    const dialog = messenger.getByRole('region', { name: 'Acme team' });
+    const messages = dialog.getByRole('list', { name: 'Messages' });
+    await messages.getByText('Burst 30', { exact: true }).waitFor();
+    assert.equal(await messenger.getByText('Too many requests').count(), 0);
+    const first = messages.getByText('Good morning! Stand-up moves to 10:30 today.');
+    await dialog.getByRole('button', { name: 'Load older messages' }).click();
+    await first.waitFor();
+    await dialog.getByRole('button', { name: 'Load older messages' }).waitFor({ state: 'detached' });
+    assert.equal(await messages.getByText(/^Burst \d+$/).count(), 30);
+  });
 });

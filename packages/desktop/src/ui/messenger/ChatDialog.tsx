@@ -50,9 +50,11 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
     if (chat.unread > 0) void call('read', { id: accountId, dialogId }).catch(() => undefined);
   }, [accountId, dialogId, chat.unread]);
 
+  const loadingOlder = useRef(false);
   const loadOlder = async () => {
     const oldest = messages[0];
-    if (!oldest) return;
+    if (!oldest || loadingOlder.current) return;
+    loadingOlder.current = true;
     try {
       const page = await call('messages', { id: accountId, dialogId, beforeId: oldest.id });
       if (!page.ok) return setError(page.message);
@@ -66,6 +68,8 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
       });
     } catch (err) {
       setError(errorMessage(err));
+    } finally {
+      loadingOlder.current = false;
     }
   };
 
@@ -78,6 +82,8 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
     const el = historyRef.current;
     if (!el) return;
     stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    // Scrolled up to the top: the previous page follows.
+    if (el.scrollTop < 8 && hasOlder && el.scrollHeight > el.clientHeight) void loadOlder();
   };
 
   const send = async () => {

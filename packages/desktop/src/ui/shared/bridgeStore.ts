@@ -25,6 +25,9 @@ export interface StoreSnapshot {
 
 type Listener = () => void;
 
+/** Chat changes within this time reload an account's chats once. */
+const CHAT_RELOAD_DELAY_MS = 200;
+
 export class BridgeStore {
   private snapshot: StoreSnapshot = {
     state: null,
@@ -40,6 +43,7 @@ export class BridgeStore {
   private stateRequest = 0;
   private requestSeq = 0;
   private stop: (() => void) | null = null;
+  private readonly chatTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   subscribe = (listener: Listener): (() => void) => {
     this.listeners.add(listener);
@@ -118,9 +122,18 @@ export class BridgeStore {
       taskVersions.set(event.accountId, (taskVersions.get(event.accountId) ?? 0) + 1);
       this.set({ taskVersions });
     } else if (event.type === 'chats-changed') {
-      const chatVersions = new Map(this.snapshot.chatVersions);
-      chatVersions.set(event.accountId, (chatVersions.get(event.accountId) ?? 0) + 1);
-      this.set({ chatVersions });
+      // A burst of messages reloads once, not once per message: the account's REST budget is small.
+      const accountId = event.accountId;
+      if (this.chatTimers.has(accountId)) return;
+      this.chatTimers.set(
+        accountId,
+        setTimeout(() => {
+          this.chatTimers.delete(accountId);
+          const chatVersions = new Map(this.snapshot.chatVersions);
+          chatVersions.set(accountId, (chatVersions.get(accountId) ?? 0) + 1);
+          this.set({ chatVersions });
+        }, CHAT_RELOAD_DELAY_MS),
+      );
     } else if (this.snapshot.homes.has(event.accountId)) {
       void this.loadHome(event.accountId);
     }
