@@ -1,63 +1,9 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { ApiVersion, B24Hook, B24OAuth, type B24OAuthParams, type LoggerInterface, type TypeB24 } from '@bitrix24/b24jssdk';
-import { DESKTOP_CLIENT_ID, type TokenResponse } from '@multidesk/protocol';
+import type { B24OAuthParams, TypeB24 } from '@bitrix24/b24jssdk';
 import { startTestPortal, type TestPortal } from './harness.ts';
-import { localhostLookup } from './localhostDispatcher.ts';
+import { hookClient, oauthClient } from './sdkClient.ts';
 import { addColleagues, call, signInAs, webhookFor } from './tokens.ts';
-
-/**
- * The official @bitrix24/b24jssdk against the portal, unchanged. It talks through axios, i.e.
- * node:http, so *.localhost must resolve there too (the harness does it for fetch only).
- */
-http.globalAgent = new http.Agent({ lookup: localhostLookup as never });
-
-/** The SDK prints deprecation warnings through its default logger; this one keeps them. */
-function quietLogger(): LoggerInterface & { warnings: string[] } {
-  const warnings: string[] = [];
-  const none = async () => {};
-  return {
-    warnings,
-    log: none,
-    debug: none,
-    info: none,
-    notice: none,
-    warning: async (message: string) => {
-      warnings.push(message);
-    },
-    error: none,
-    critical: none,
-    alert: none,
-    emergency: none,
-  };
-}
-
-/** Webhook addresses must be https for the SDK; locally the portal speaks http. */
-function overHttp(b24: TypeB24): void {
-  b24.getHttpClient(ApiVersion.v2).ajaxClient.interceptors.request.use((config) => {
-    if (config.url) config.url = config.url.replace(/^https:\/\//, 'http://');
-    return config;
-  });
-}
-
-function oauthClient(tokens: TokenResponse): B24OAuth {
-  const params: B24OAuthParams = {
-    applicationToken: '',
-    userId: tokens.user_id,
-    memberId: tokens.member_id,
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token,
-    expires: tokens.expires,
-    expiresIn: tokens.expires_in,
-    scope: tokens.scope,
-    domain: tokens.domain,
-    clientEndpoint: tokens.client_endpoint,
-    serverEndpoint: tokens.server_endpoint,
-    status: tokens.status as B24OAuthParams['status'],
-  };
-  return new B24OAuth(params, { clientId: DESKTOP_CLIENT_ID, clientSecret: '' });
-}
 
 const EXTRA_MEMBERS = 60;
 const ACME_MEMBERS = 4 + EXTRA_MEMBERS;
@@ -129,9 +75,7 @@ function commonCases(client: () => Promise<{ b24: TypeB24; email: string }>) {
 describe('the official SDK through a webhook (B24Hook)', () => {
   commonCases(async () => {
     const hook = await webhookFor(portal, 'acme', 'ben@example.com', ['user']);
-    const b24 = B24Hook.fromWebhookUrl(hook.url.replace(/^http:/, 'https:'));
-    b24.setLogger(quietLogger());
-    overHttp(b24);
+    const b24 = hookClient(hook.url);
     return { b24, email: 'ben@example.com' };
   });
 });
@@ -139,13 +83,11 @@ describe('the official SDK through a webhook (B24Hook)', () => {
 describe('the official SDK with OAuth tokens (B24OAuth)', () => {
   commonCases(async () => {
     const b24 = oauthClient(await signInAs(portal, 'acme', 'anna@example.com'));
-    b24.setLogger(quietLogger());
     return { b24, email: 'anna@example.com' };
   });
 
   test('profile tells the SDK the caller is an administrator', async () => {
     const b24 = oauthClient(await signInAs(portal, 'acme', 'anna@example.com'));
-    b24.setLogger(quietLogger());
     await b24.initIsAdmin();
     assert.equal(b24.auth.isAdmin, true);
   });
@@ -153,7 +95,6 @@ describe('the official SDK with OAuth tokens (B24OAuth)', () => {
   test('when the access token expires the SDK refreshes it at the portal /oauth/token/ and retries', async () => {
     const tokens = await signInAs(portal, 'acme', 'anna@example.com');
     const b24 = oauthClient(tokens);
-    b24.setLogger(quietLogger());
     const refreshed: B24OAuthParams[] = [];
     b24.setCallbackRefreshAuth(async ({ b24OAuthParams }) => {
       refreshed.push({ ...b24OAuthParams });

@@ -4,7 +4,7 @@ import { DESKTOP_CLIENT_ID, type TokenResponse } from '@multidesk/protocol';
 import { localhostLookup } from './localhostDispatcher.ts';
 
 /**
- * The official @bitrix24/b24jssdk set up against a test portal, as test/sdk.test.ts does. It talks
+ * The official @bitrix24/b24jssdk set up against a test portal (used by the SDK tests). It talks
  * through axios, i.e. node:http, so *.localhost must resolve there too (the harness does it for fetch only).
  */
 http.globalAgent = new http.Agent({ lookup: localhostLookup as never });
