@@ -1,5 +1,6 @@
 import { REST_PAGE_SIZE } from '@multidesk/protocol';
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { columnCondition } from '../store/filterSql.ts';
 import type { Database, Executor } from '../store/schema.ts';
 import { isoDateTime } from './envelope.ts';
 import type { FieldKind, FilterTerm, SortDirection } from './filter.ts';
@@ -31,25 +32,8 @@ export const USER_SORT_FIELDS = Object.keys(COLUMNS) as UserField[];
 
 type MemberScope = ExpressionBuilder<Database, 'members' | 'users'>;
 
-/** Text compares case-insensitively on both sides; `%` is a substring match with LIKE's wildcards escaped. */
 function condition(eb: MemberScope, term: FilterTerm<UserFilterField>): Expression<SqlBool> {
-  const column = eb.ref(COLUMNS[term.field]);
-  const text = USER_FILTER_FIELDS[term.field] === 'text';
-  const [first] = term.values as [string | number];
-  switch (term.op) {
-    case 'like':
-      return sql<SqlBool>`lower(${column}) like lower(${`%${String(first).replace(/[\\%_]/g, '\\$&')}%`}) escape '\\'`;
-    case '=':
-    case '<>': {
-      const subject = text ? sql`lower(${column})` : column;
-      const values = term.values.map((v) => (text ? sql`lower(${v})` : sql`${v}`));
-      const negate = term.op === '<>';
-      if (values.length === 1) return sql<SqlBool>`${subject} ${sql.raw(negate ? '<>' : '=')} ${values[0]}`;
-      return sql<SqlBool>`${subject} ${sql.raw(negate ? 'not in' : 'in')} (${sql.join(values)})`;
-    }
-    default:
-      return eb(column, term.op, first);
-  }
+  return columnCondition(eb.ref(COLUMNS[term.field]), USER_FILTER_FIELDS[term.field] === 'text', term);
 }
 
 export interface PortalUserRow {

@@ -1,6 +1,7 @@
 import { REST_PAGE_SIZE } from '@multidesk/protocol';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql, type Updateable } from 'kysely';
 import type { FilterTerm, SortDirection } from '../rest/filter.ts';
+import { columnCondition } from './filterSql.ts';
 import type { Database, Executor, NewTask, Task, TaskMemberTable, TaskTable } from './schema.ts';
 
 export type TaskRole = TaskMemberTable['role'];
@@ -72,26 +73,9 @@ function peopleCondition(eb: TaskScope, term: FilterTerm<TaskFilterField>): Expr
   return term.op === '<>' ? eb.not(found) : found;
 }
 
-/** Text compares case-insensitively; `%` is a substring match with LIKE's wildcards escaped. */
 function condition(eb: TaskScope, term: FilterTerm<TaskFilterField>): Expression<SqlBool> {
   if (term.field === 'ACCOMPLICE' || term.field === 'AUDITOR' || term.field === 'MEMBER') return peopleCondition(eb, term);
-  const column = eb.ref(COLUMNS[term.field]);
-  const text = term.field === 'TITLE';
-  const [first] = term.values as [string | number];
-  switch (term.op) {
-    case 'like':
-      return sql<SqlBool>`lower(${column}) like lower(${`%${String(first).replace(/[\\%_]/g, '\\$&')}%`}) escape '\\'`;
-    case '=':
-    case '<>': {
-      const subject = text ? sql`lower(${column})` : column;
-      const values = term.values.map((v) => (text ? sql`lower(${v})` : sql`${v}`));
-      const negate = term.op === '<>';
-      if (values.length === 1) return sql<SqlBool>`${subject} ${sql.raw(negate ? '<>' : '=')} ${values[0]}`;
-      return sql<SqlBool>`${subject} ${sql.raw(negate ? 'not in' : 'in')} (${sql.join(values)})`;
-    }
-    default:
-      return eb(column, term.op, first);
-  }
+  return columnCondition(eb.ref(COLUMNS[term.field]), term.field === 'TITLE', term);
 }
 
 /** Participants and administrators see a task; nobody else learns that it exists. */
