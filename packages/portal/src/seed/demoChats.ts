@@ -1,6 +1,7 @@
 import { addChatMembers, advanceReadMark, createChat, ensurePrivateChat, findPrivateChat, touchChat } from '../store/chats.ts';
 import { insertMessage } from '../store/messages.ts';
 import type { Executor } from '../store/schema.ts';
+import { demoMembers } from './demoMembers.ts';
 
 const MINUTE = 60_000;
 
@@ -116,17 +117,6 @@ const DEMO_CHATS: Record<string, DemoChat[]> = {
     },
   ],
 };
-
-async function demoMembers(db: Executor, portalId: number): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('members')
-    .innerJoin('users', 'users.id', 'members.user_id')
-    .select(['members.id', 'users.email'])
-    .where('members.portal_id', '=', portalId)
-    .where('users.email', 'like', '%@example.com')
-    .execute();
-  return new Map(rows.map((row) => [row.email.replace(/@example\.com$/, ''), row.id]));
-}
 
 /** Whether the chat was seeded already: group chats by title, private dialogs by their pair. */
 async function exists(db: Executor, portalId: number, chat: DemoChat, member: (who: string) => number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { BITRIX_TASK_STATUS } from '@multidesk/protocol';
 import type { Executor } from '../store/schema.ts';
 import { insertTask } from '../store/tasks.ts';
+import { demoMembers } from './demoMembers.ts';
 
 const HOUR = 3_600_000;
 const { pending, inProgress, completed, deferred } = BITRIX_TASK_STATUS;
@@ -212,18 +213,6 @@ const DEMO_TASKS: Record<string, DemoTask[]> = {
     },
   ],
 };
-
-/** Member ids on a portal by demo name (`anna` for anna@example.com). */
-async function demoMembers(db: Executor, portalId: number): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('members')
-    .innerJoin('users', 'users.id', 'members.user_id')
-    .select(['members.id', 'users.email'])
-    .where('members.portal_id', '=', portalId)
-    .where('users.email', 'like', '%@example.com')
-    .execute();
-  return new Map(rows.map((row) => [row.email.replace(/@example\.com$/, ''), row.id]));
-}
 
 /**
  * Adds the demo tasks each portal lacks (matched by title), so running it again changes nothing.
