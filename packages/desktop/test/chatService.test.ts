@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { signInAs } from '../../portal/test/tokens.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { startTestCore } from './coreHarness.ts';
+import { signInEach, startTestCore } from './coreHarness.ts';
 
 let portal: TestPortal;
 let core: Awaited<ReturnType<typeof startTestCore>>;
@@ -26,15 +26,7 @@ before(async () => {
   // The history test sends a few dozen messages at once: more than Bitrix24's burst of 50 requests.
   portal = await startTestPortal({ limits: { restBurst: 500 } });
   core = await startTestCore(new MemoryVault());
-  for (const name of ['acme', 'globex']) {
-    const result = await core.manager.signIn({
-      address: `${name}.localhost:${portal.port}`,
-      login: 'anna@example.com',
-      password: 'multidesk-demo',
-    });
-    assert.ok(result.ok);
-    ids[name] = result.account.id;
-  }
+  Object.assign(ids, await signInEach(core, portal, ['acme', 'globex']));
 });
 after(async () => {
   await core.close();

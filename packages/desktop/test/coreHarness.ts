@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestPortal } from '../../portal/test/harness.ts';
 import { type Core, openCore } from '../src/core/core.ts';
 import type { SecretVault } from '../src/core/vault/secretVault.ts';
 
@@ -12,4 +14,20 @@ export async function startTestCore(
   const dir = profileDir ?? mkdtempSync(join(tmpdir(), 'multidesk-profile-'));
   const core = await openCore({ profileDir: dir, vault, device: { name: 'Multidesk test', os: 'Linux test', appVersion: '0.0.0' } });
   return { ...core, profileDir: dir, removeProfile: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Signs the core in to each named portal as `login` (demo password); the account ids by portal name. */
+export async function signInEach(
+  core: Core,
+  portal: TestPortal,
+  names: string[],
+  login = 'anna@example.com',
+): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const name of names) {
+    const result = await core.manager.signIn({ address: `${name}.localhost:${portal.port}`, login, password: 'multidesk-demo' });
+    assert.ok(result.ok, `${login} on ${name}: ${JSON.stringify(result)}`);
+    ids[name] = result.account.id;
+  }
+  return ids;
 }

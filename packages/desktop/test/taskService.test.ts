@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { FileVault } from '../src/core/vault/fileVault.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { startTestCore } from './coreHarness.ts';
+import { signInEach, startTestCore } from './coreHarness.ts';
 
 let portal: TestPortal;
 let core: Awaited<ReturnType<typeof startTestCore>>;
@@ -15,15 +15,7 @@ const ids: Record<string, string> = {};
 before(async () => {
   portal = await startTestPortal();
   core = await startTestCore(new MemoryVault());
-  for (const name of ['acme', 'globex', 'initech']) {
-    const result = await core.manager.signIn({
-      address: `${name}.localhost:${portal.port}`,
-      login: 'anna@example.com',
-      password: 'multidesk-demo',
-    });
-    assert.ok(result.ok);
-    ids[name] = result.account.id;
-  }
+  Object.assign(ids, await signInEach(core, portal, ['acme', 'globex', 'initech']));
 });
 after(async () => {
   await core.close();
