@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
-import { signInAs } from '../packages/portal/test/tokens.ts';
+import { restAs, signInAs } from '../packages/portal/test/tokens.ts';
 import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
 
 let portal: TestPortal;
@@ -22,16 +22,8 @@ after(async () => {
 });
 
 /** Plain Bitrix24 REST as ben on acme (his own OAuth token). */
-async function asBen(method: string, params: Record<string, unknown>): Promise<any> {
-  const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
-  const response = await fetch(`${portal.url('acme')}/rest/${method}.json`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...params, auth: access_token }),
-  });
-  const body = (await response.json()) as { result?: any; error?: string; error_description?: string };
-  assert.equal(response.status, 200, `${method}: ${body.error} ${body.error_description}`);
-  return body.result;
+function asBen(method: string, params: Record<string, unknown>): Promise<any> {
+  return restAs(portal, 'acme', 'ben@example.com', method, params);
 }
 
 describe('desktop: chats in the Messenger', () => {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
 import { oauthClient } from '../packages/portal/test/sdkClient.ts';
-import { signInAs } from '../packages/portal/test/tokens.ts';
+import { restAs, signInAs } from '../packages/portal/test/tokens.ts';
 import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
 
 let portal: TestPortal;
@@ -36,16 +36,8 @@ async function signIn(page: Page, name: string) {
 }
 
 /** A task as ben sees it on acme through plain Bitrix24 REST (his own OAuth token). */
-async function asBen(method: string, params: Record<string, unknown>): Promise<any> {
-  const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
-  const response = await fetch(`${portal.url('acme')}/rest/${method}.json`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...params, auth: access_token }),
-  });
-  const body = (await response.json()) as { result?: any; error?: string; error_description?: string };
-  assert.equal(response.status, 200, `${method}: ${body.error} ${body.error_description}`);
-  return body.result;
+function asBen(method: string, params: Record<string, unknown>): Promise<any> {
+  return restAs(portal, 'acme', 'ben@example.com', method, params);
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
-import { signInAs } from '../../portal/test/tokens.ts';
+import { restAs, signInAs } from '../../portal/test/tokens.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
 import { startTestCore } from './coreHarness.ts';
 
@@ -12,13 +12,7 @@ before(async () => {
 after(() => portal.close());
 
 async function benAddsTaskFor(userId: number, title: string): Promise<void> {
-  const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
-  const response = await fetch(`${portal.url('acme')}/rest/tasks.task.add`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ fields: { TITLE: title, RESPONSIBLE_ID: userId }, auth: access_token }),
-  });
-  assert.equal(response.status, 200);
+  await restAs(portal, 'acme', 'ben@example.com', 'tasks.task.add', { fields: { TITLE: title, RESPONSIBLE_ID: userId } });
 }
 
 /** Resolves on the manager's next `event` for the account; fails after 10 s. */
@@ -79,21 +73,13 @@ describe('realtime in the core', () => {
       };
       assert.ok(await until(() => unread() > 0), 'the demo gives anna unread messages on acme');
       const before = unread();
-      const ben = await signInAs(portal, 'acme', 'ben@example.com');
-      const sent = await fetch(`${portal.url('acme')}/rest/im.message.add`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ DIALOG_ID: anna.account.userId, MESSAGE: 'Are you free at three?', auth: ben.access_token }),
+      await restAs(portal, 'acme', 'ben@example.com', 'im.message.add', {
+        DIALOG_ID: anna.account.userId,
+        MESSAGE: 'Are you free at three?',
       });
-      assert.equal(sent.status, 200);
       assert.ok(await until(() => unread() === before + 1), `unread went from ${before} to ${unread()}`);
-      const annaToken = await signInAs(portal, 'acme', 'anna@example.com');
-      const read = await fetch(`${portal.url('acme')}/rest/im.dialog.read`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ DIALOG_ID: ben.user_id, auth: annaToken.access_token }),
-      });
-      assert.equal(read.status, 200);
+      const ben = await signInAs(portal, 'acme', 'ben@example.com');
+      await restAs(portal, 'acme', 'anna@example.com', 'im.dialog.read', { DIALOG_ID: ben.user_id });
       assert.ok(await until(() => unread() < before + 1), 'reading on another device clears it here');
     } finally {
       await core.close();

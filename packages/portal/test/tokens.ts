@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import type { RestScope, TokenResponse } from '@multidesk/protocol';
 import { createWebhookChecked } from '../src/admin/directory.ts';
@@ -98,4 +99,18 @@ export async function call(url: string, init: RequestInit = {}): Promise<RestRep
 /** POST with a JSON body, as the official SDK sends. */
 export function postJson(url: string, params: unknown, headers: Record<string, string> = {}): Promise<RestReply> {
   return call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(params) });
+}
+
+/** A REST call as `email` on `portalName` with a fresh OAuth token; fails the test unless it answers 200, and returns `result`. */
+export async function restAs(
+  portal: TestPortal,
+  portalName: string,
+  email: string,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<any> {
+  const { access_token } = await signInAs(portal, portalName, email);
+  const reply = await postJson(`${portal.url(portalName)}/rest/${method}.json`, { ...params, auth: access_token });
+  assert.equal(reply.status, 200, `${method}: ${reply.body?.error} ${reply.body?.error_description}`);
+  return reply.body.result;
 }
