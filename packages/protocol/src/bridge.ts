@@ -17,6 +17,12 @@ export const AccountView = Type.Object({
   userName: Type.String(),
   login: Type.String(),
   state: AccountState,
+  /**
+   * A connected account's realtime link: `connecting` (not yet live since the app started or the
+   * account was connected), `live` (events arrive as they happen) or `reconnecting` (it was live
+   * and dropped: the portal cannot be reached, sends wait in the outbox). Absent when not connected.
+   */
+  connection: Type.Optional(Type.Union([Type.Literal('connecting'), Type.Literal('live'), Type.Literal('reconnecting')])),
   /** Live problems of a connected account: shown, never blocking the others. */
   problem: Type.Optional(Type.String()),
   unread: Type.Integer({ minimum: 0 }),
@@ -333,6 +339,22 @@ export const MessageView = Type.Object({
 });
 export type MessageView = Static<typeof MessageView>;
 
+/**
+ * A message written here and not yet accepted by the portal: kept in the account's outbox (it
+ * survives a restart) and sent, in order, exactly once under its `clientId`.
+ */
+export const PendingMessageView = Type.Object({
+  clientId: Type.String(),
+  dialogId: Type.String(),
+  text: Type.String(),
+  /** When it was written (ISO 8601). */
+  date: Type.String(),
+  /** `sending`: being sent; `waiting`: for the portal to answer again; `failed`: refused, see `error`. */
+  status: Type.Union([Type.Literal('sending'), Type.Literal('waiting'), Type.Literal('failed')]),
+  error: Type.Optional(Type.String()),
+});
+export type PendingMessageView = Static<typeof PendingMessageView>;
+
 const ChatFailure = { ok: Type.Literal(false), error: Type.String(), message: Type.String() };
 
 export const MessagesResult = Type.Union([
@@ -342,6 +364,11 @@ export const MessagesResult = Type.Union([
     messages: Type.Array(MessageView),
     /** More, older messages can be loaded (beforeId: the first one here). */
     hasOlder: Type.Boolean(),
+    /** This dialog's messages still in the outbox, oldest first (shown after `messages`). */
+    pending: Type.Array(PendingMessageView),
+    /** The saved copy, shown because the portal cannot be reached (or is still connecting). */
+    stale: Type.Boolean(),
+    fetchedAt: Type.Union([Type.Integer(), Type.Null()]),
   }),
   Type.Object(ChatFailure),
 ]);
@@ -354,8 +381,42 @@ export const SendRequest = Type.Object({
 });
 export type SendRequest = Static<typeof SendRequest>;
 
-export const SendResult = Type.Union([Type.Object({ ok: Type.Literal(true), message: MessageView }), Type.Object(ChatFailure)]);
+/** Accepted into the outbox (saved to disk): it is sent as soon as the portal can take it. */
+export const SendResult = Type.Union([Type.Object({ ok: Type.Literal(true), pending: PendingMessageView }), Type.Object(ChatFailure)]);
 export type SendResult = Static<typeof SendResult>;
+
+export const OutboxRef = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  clientId: Type.String({ minLength: 1, maxLength: 100 }),
+});
+export type OutboxRef = Static<typeof OutboxRef>;
+
+export const MessageRef = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  dialogId: DialogIdField,
+  messageId: Type.Integer({ minimum: 1 }),
+});
+export type MessageRef = Static<typeof MessageRef>;
+
+export const EditRequest = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  dialogId: DialogIdField,
+  messageId: Type.Integer({ minimum: 1 }),
+  text: Type.String({ maxLength: 40_000 }),
+});
+export type EditRequest = Static<typeof EditRequest>;
+
+export const ChatResult = Type.Union([Type.Object({ ok: Type.Literal(true) }), Type.Object(ChatFailure)]);
+export type ChatResult = Static<typeof ChatResult>;
+
+/** What the Messenger shows while it has the focus: no notification is raised for that chat. */
+export const ViewingRequest = Type.Object({
+  viewing: Type.Union([
+    Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), dialogId: Type.Optional(DialogIdField) }),
+    Type.Null(),
+  ]),
+});
+export type ViewingRequest = Static<typeof ViewingRequest>;
 
 export const ReadResult = Type.Union([Type.Object({ ok: Type.Literal(true), unread: Type.Integer() }), Type.Object(ChatFailure)]);
 export type ReadResult = Static<typeof ReadResult>;
@@ -400,6 +461,14 @@ export const bridgeApi = {
   messages: route('/api/chats/messages', MessagesRequest, MessagesResult),
   send: route('/api/chats/send', SendRequest, SendResult),
   read: route('/api/chats/read', DialogRef, ReadResult),
+  editMessage: route('/api/chats/edit', EditRequest, ChatResult),
+  deleteMessage: route('/api/chats/delete', MessageRef, ChatResult),
+  /** A failed outbox message: try again (same client id) or drop it. */
+  retrySend: route('/api/chats/outbox/retry', OutboxRef, ChatResult),
+  discardSend: route('/api/chats/outbox/discard', OutboxRef, ChatResult),
+  viewing: route('/api/chats/viewing', ViewingRequest, Ok),
+  /** A notification was clicked: the Messenger shows that chat (opened if it was closed). */
+  openChat: route('/api/chats/open', DialogRef, Ok),
 } as const;
 
 export type BridgeApi = typeof bridgeApi;
@@ -414,9 +483,15 @@ export type BridgeEvent =
   /** A task of that account changed on the server (realtime): lists showing it reload. */
   | { type: 'tasks-changed'; accountId: string }
   /** A chat of that account changed (realtime message or read): the chat list and that dialog reload. */
-  | { type: 'chats-changed'; accountId: string; dialogId?: string };
+  | { type: 'chats-changed'; accountId: string; dialogId?: string }
+  /** A message came to a chat the user is not looking at: one window shows a system notification. */
+  | { type: 'notify'; accountId: string; dialogId: string; title: string; body: string }
+  /** Show this chat in the Messenger (a notification was clicked). */
+  | { type: 'open-chat'; accountId: string; dialogId: string };
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
+/** The app's two windows; the events socket names its window in `?window=`. */
+export type WindowKind = 'workspace' | 'messenger';
 export const BRIDGE_COOKIE = 'multidesk_bridge';
 
 /** Performance mark the Workspace sets in the frame its first account tab paints (bench/desktop reads it). */

@@ -2,6 +2,7 @@ import { AccountManager } from './accounts/accountManager.ts';
 import { AccountRegistry } from './accounts/accountRegistry.ts';
 import { RevocationQueue } from './accounts/revocationQueue.ts';
 import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
+import { ChatNotifier } from './chats/chatNotifier.ts';
 import { ChatService } from './chats/chatService.ts';
 import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
 import { openProfile, type Profile } from './profile.ts';
@@ -14,6 +15,7 @@ export interface Core {
   flows: SignInFlows;
   tasks: TaskService;
   chats: ChatService;
+  notifier: ChatNotifier;
   settings: SettingsStore;
   profile: Profile;
   vault: SecretVault;
@@ -41,17 +43,20 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
   const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
   const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
   const chats = new ChatService(manager);
+  const notifier = new ChatNotifier(manager);
   return {
     manager,
     flows,
     tasks,
     chats,
+    notifier,
     settings,
     profile,
     vault: options.vault,
     revocations,
     close: async () => {
       flows.close();
+      chats.close();
       manager.close();
       await dispatcher.close();
     },

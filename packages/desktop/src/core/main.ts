@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { startBridge } from './bridge/bridgeServer.ts';
 import { AppWindows } from './browser/appWindows.ts';
 import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
+import { allowBridgeNotifications } from './browser/notificationPermission.ts';
 import { openCore } from './core.ts';
 import { defaultProfileDir } from './profile.ts';
 import { createVault, type VaultChoice } from './vault/createVault.ts';
@@ -71,10 +72,10 @@ async function main(): Promise<void> {
     device: { name: `Multidesk on ${hostname()}`, os: `${type()} ${release()}`, appVersion: APP_VERSION },
   });
   const { profile, vault } = core;
-  const bridge = await startBridge(core, UI_DIR);
   const windows = browser
     ? new AppWindows({ browser, userDataDir: profile.browserDataDir, ...(debugPort ? { remoteDebuggingPort: debugPort } : {}) })
     : null;
+  const bridge = await startBridge(core, UI_DIR, windows ? { openWindow: (url) => windows.open(url) } : {});
 
   let stopping = false;
   const stop = async (code: number) => {
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   if (windows) {
+    await allowBridgeNotifications(profile.browserDataDir);
     windows.open(bridge.bootUrl('workspace'));
     // The second window joins the first one's browser process once it is up.
     setTimeout(() => windows.open(bridge.bootUrl('messenger')), 1_000);

@@ -5,6 +5,7 @@ import {
   type BridgeRequest,
   type BridgeResponse,
   bridgeApi,
+  type WindowKind,
 } from '@multidesk/protocol/bridge';
 
 /**
@@ -81,17 +82,19 @@ const BACKOFF_MAX_MS = 10_000;
  * The core's live updates. Reconnects with capped, jittered backoff while the window lives.
  * Returns a function that closes the socket for good.
  */
-export function connectEvents(handlers: EventHandlers): () => void {
+/** `window` tells the core which window listens (it shows a clicked notification's chat in the Messenger). */
+export function connectEvents(window: WindowKind, handlers: EventHandlers): () => void {
   let socket: WebSocket | null = null;
   let attempt = 0;
   let everOpened = false;
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
   const open = () => {
     timer = undefined;
-    const url = new URL(BRIDGE_EVENTS_PATH, window.location.href);
+    const url = new URL(BRIDGE_EVENTS_PATH, globalThis.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('window', window);
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => {
@@ -116,24 +119,32 @@ export function connectEvents(handlers: EventHandlers): () => void {
     attempt += 1;
     // Full jitter on the upper half: never hammer, never wait past the cap.
     const delay = cap / 2 + Math.random() * (cap / 2);
-    timer = window.setTimeout(open, delay);
+    timer = globalThis.setTimeout(open, delay);
   };
 
   open();
   return () => {
     stopped = true;
-    if (timer !== undefined) window.clearTimeout(timer);
+    if (timer !== undefined) globalThis.clearTimeout(timer);
     socket?.close();
     socket = null;
   };
 }
 
+const EVENT_TYPES = new Set<string>([
+  'state',
+  'home-changed',
+  'tasks-changed',
+  'chats-changed',
+  'notify',
+  'open-chat',
+] satisfies BridgeEvent['type'][]);
+
 function parseEvent(data: unknown): BridgeEvent | null {
   if (typeof data !== 'string') return null;
   try {
     const event = JSON.parse(data) as { type?: unknown };
-    if (event.type === 'state' || event.type === 'home-changed' || event.type === 'tasks-changed' || event.type === 'chats-changed')
-      return event as BridgeEvent;
+    if (typeof event.type === 'string' && EVENT_TYPES.has(event.type)) return event as BridgeEvent;
   } catch {
     // Not ours: ignore.
   }

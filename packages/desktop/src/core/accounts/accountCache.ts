@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { Outbox } from '../chats/outbox.ts';
 
 /**
  * The last known state of one account (its home, later its chats and tasks) in its own SQLite
@@ -8,16 +9,20 @@ import { DatabaseSync } from 'node:sqlite';
  */
 export class AccountCache {
   readonly #db: DatabaseSync;
+  /** Messages waiting to be sent: in the same file, so Delete removes them with the rest. */
+  readonly outbox: Outbox;
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
+    this.outbox = new Outbox(db);
   }
 
   static open(dir: string): AccountCache {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const db = new DatabaseSync(join(dir, 'cache.sqlite'));
+    // synchronous = FULL: a message the UI was told is queued must survive a power cut.
     db.exec(
-      'PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)',
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)',
     );
     return new AccountCache(db);
   }

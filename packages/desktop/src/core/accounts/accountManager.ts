@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AccountView, HomeView, ImCounters, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
+import type { AccountView, HomeView, ImCounters, ImMessage, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
 import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/passwordSignIn.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
@@ -54,6 +54,11 @@ function toPerson(user: BitrixUser): Person {
   };
 }
 
+function connectionOf(realtime: RealtimeClient | null): NonNullable<AccountView['connection']> {
+  if (realtime?.live) return 'live';
+  return realtime?.everLive ? 'reconnecting' : 'connecting';
+}
+
 const HOME_KEY = 'home';
 const UNREAD_KEY = 'unread';
 /** People shown on an account's home: enough for the demo and small teams, bounded for large ones. */
@@ -67,6 +72,8 @@ export interface AccountManagerEvents {
   'chats-changed': [accountId: string, dialogId?: string];
   /** The account's realtime connection is authenticated and caught up. */
   live: [accountId: string];
+  /** Someone else's message arrived as it happened (not replayed after an absence). */
+  'message-new': [accountId: string, dialogId: string, message: ImMessage];
 }
 
 /**
@@ -134,6 +141,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       userName: stored.userName,
       login: stored.login,
       state: stored.state,
+      ...(stored.state === 'connected' ? { connection: connectionOf(account.realtime) } : {}),
       unread: account.unread,
       ...(account.problem ? { problem: account.problem } : {}),
     };
@@ -384,6 +392,9 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       accessToken: (force) => session.accessToken(force),
       onEvent: (event) => {
         if (event.type === 'task.changed') this.emit('tasks-changed', id);
+        if (event.type === 'message.new' && account.realtime?.live && event.message.author_id !== account.stored.userId) {
+          this.emit('message-new', id, event.dialog_id, event.message);
+        }
         if (
           event.type === 'message.new' ||
           event.type === 'message.updated' ||
@@ -400,9 +411,11 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
         this.emit('home-changed', id);
       },
       onReady: () => {
+        this.emit('changed');
         this.emit('live', id);
         void this.#refreshCounters(account, session);
       },
+      onDown: () => this.emit('changed'),
       now: this.#now,
     });
     account.realtime.start();

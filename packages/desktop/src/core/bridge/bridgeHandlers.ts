@@ -1,13 +1,19 @@
-import type { BridgeMethod, BridgeRequest, BridgeResponse } from '@multidesk/protocol';
+import type { BridgeMethod, BridgeRequest, BridgeResponse, DialogRef } from '@multidesk/protocol';
 import type { Core } from '../core.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 
-export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'settings' | 'tasks' | 'chats'>;
+export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'settings' | 'tasks' | 'chats' | 'notifier'>;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
-/** The core's side of every bridge route, typed from the one contract in protocol/bridge.ts. */
-export function createBridgeHandlers({ manager, flows, settings, tasks, chats }: BridgeCore): BridgeHandlers {
+/**
+ * The core's side of every bridge route, typed from the one contract in protocol/bridge.ts.
+ * `showChat` is the bridge's: it knows which windows are open.
+ */
+export function createBridgeHandlers(
+  { manager, flows, settings, tasks, chats, notifier }: BridgeCore,
+  showChat: (chat: DialogRef) => void,
+): BridgeHandlers {
   return {
     getState: async () => ({ accounts: manager.list(), vault: manager.vaultInfo }),
     signIn: (request) => manager.signIn(request),
@@ -48,5 +54,18 @@ export function createBridgeHandlers({ manager, flows, settings, tasks, chats }:
     messages: (request) => chats.messages(request),
     send: (request) => chats.send(request),
     read: (request) => chats.read(request),
+    editMessage: (request) => chats.editMessage(request),
+    deleteMessage: (request) => chats.deleteMessage(request),
+    retrySend: (request) => chats.retrySend(request),
+    discardSend: (request) => chats.discardSend(request),
+    viewing: async ({ viewing }) => {
+      notifier.setViewing(viewing);
+      return { ok: true };
+    },
+    openChat: async (chat) => {
+      manager.access(chat.id); // an unknown account is a 404, not a window opened for nothing
+      showChat(chat);
+      return { ok: true };
+    },
   };
 }

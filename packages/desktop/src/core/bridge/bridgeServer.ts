@@ -1,14 +1,21 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BRIDGE_COOKIE, BRIDGE_EVENTS_PATH, type BridgeEvent, type BridgeMethod, bridgeApi } from '@multidesk/protocol';
+import {
+  BRIDGE_COOKIE,
+  BRIDGE_EVENTS_PATH,
+  type BridgeEvent,
+  type BridgeMethod,
+  bridgeApi,
+  type DialogRef,
+  type WindowKind,
+} from '@multidesk/protocol';
 import { Value } from 'typebox/value';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { UnknownAccountError } from '../accounts/accountManager.ts';
+import type { ChatNotification } from '../chats/chatNotifier.ts';
 import { type BridgeCore, createBridgeHandlers } from './bridgeHandlers.ts';
 import { readUiFile } from './staticFiles.ts';
-
-export type WindowKind = 'workspace' | 'messenger';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const ROUTES = new Map(Object.entries(bridgeApi).map(([method, route]) => [route.path, method as BridgeMethod]));
@@ -63,11 +70,34 @@ class BodyTooLargeError extends Error {}
  * carry the cookie and name this exact host (DNS rebinding); every call and socket must come from
  * this exact origin (CSRF, cross-site WebSocket hijacking).
  */
-export async function startBridge(core: BridgeCore, uiDir: string): Promise<Bridge> {
-  const { manager } = core;
+export async function startBridge(
+  core: BridgeCore,
+  uiDir: string,
+  options: { openWindow?: (bootUrl: string) => void } = {},
+): Promise<Bridge> {
+  const { manager, notifier } = core;
   const secret = randomBytes(32).toString('base64url');
   const bootTokens = new Map<string, WindowKind>();
-  const handlers = createBridgeHandlers(core);
+  /** Which window each events socket belongs to (it says so when it connects). */
+  const windowOf = new Map<WebSocket, WindowKind>();
+  /** A chat to show once the Messenger window, opened for it, connects. */
+  let chatToShow: DialogRef | null = null;
+  const bootUrl = (window: WindowKind) => {
+    const token = randomBytes(24).toString('base64url');
+    bootTokens.set(token, window);
+    return `${origin}/boot/${token}`;
+  };
+  const showChat = ({ id, dialogId }: DialogRef) => {
+    const event: BridgeEvent = { type: 'open-chat', accountId: id, dialogId };
+    const messengers = [...windowOf].filter(([ws, kind]) => kind === 'messenger' && ws.readyState === ws.OPEN);
+    if (messengers.length > 0) {
+      for (const [ws] of messengers) ws.send(JSON.stringify(event));
+      return;
+    }
+    chatToShow = { id, dialogId };
+    options.openWindow?.(bootUrl('messenger'));
+  };
+  const handlers = createBridgeHandlers(core, showChat);
   let origin = '';
   let host = '';
 
@@ -160,9 +190,18 @@ export async function startBridge(core: BridgeCore, uiDir: string): Promise<Brid
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
+    const kind = new URL(req.url ?? '/', 'http://bridge').searchParams.get('window');
     sockets.handleUpgrade(req, socket, head, (ws) => {
       const state: BridgeEvent = { type: 'state', state: { accounts: manager.list(), vault: manager.vaultInfo } };
       ws.send(JSON.stringify(state));
+      if (kind === 'workspace' || kind === 'messenger') {
+        windowOf.set(ws, kind);
+        ws.once('close', () => windowOf.delete(ws));
+      }
+      if (kind === 'messenger' && chatToShow) {
+        ws.send(JSON.stringify({ type: 'open-chat', accountId: chatToShow.id, dialogId: chatToShow.dialogId } satisfies BridgeEvent));
+        chatToShow = null;
+      }
     });
   });
 
@@ -179,6 +218,8 @@ export async function startBridge(core: BridgeCore, uiDir: string): Promise<Brid
   const onChats = (accountId: string, dialogId?: string) =>
     broadcast({ type: 'chats-changed', accountId, ...(dialogId === undefined ? {} : { dialogId }) });
   manager.on('chats-changed', onChats);
+  const onNotify = (notification: ChatNotification) => broadcast({ type: 'notify', ...notification });
+  notifier.on('notify', onNotify);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -187,16 +228,13 @@ export async function startBridge(core: BridgeCore, uiDir: string): Promise<Brid
 
   return {
     origin,
-    bootUrl(window) {
-      const token = randomBytes(24).toString('base64url');
-      bootTokens.set(token, window);
-      return `${origin}/boot/${token}`;
-    },
+    bootUrl,
     async close() {
       manager.off('changed', onChanged);
       manager.off('home-changed', onHome);
       manager.off('tasks-changed', onTasks);
       manager.off('chats-changed', onChats);
+      notifier.off('notify', onNotify);
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type ChatResult,
   type ChatsView,
   type ChatView,
   type DialogRef,
+  type EditRequest,
   IM_MESSAGE_MAX_LENGTH,
   IM_RECENT_MAX_LIMIT,
   type ImMessage,
@@ -10,9 +12,12 @@ import {
   type ImRecentItem,
   type ImRecentList,
   type ImUser,
+  type MessageRef,
   type MessagesRequest,
   type MessagesResult,
   type MessageView,
+  type OutboxRef,
+  type PendingMessageView,
   type ReadResult,
   type SendRequest,
   type SendResult,
@@ -20,11 +25,34 @@ import {
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
 import { RestCallError } from '../portal/portalSession.ts';
 
-const CHATS_KEY = 'chats';
+export const CHATS_KEY = 'chats';
+/** The newest page of a dialog, saved so a restart or an outage still shows it. */
+const messagesKey = (dialogId: string) => `messages:${dialogId}`;
 /** Messages per page of a dialog's history. */
 const PAGE = 30;
+/** Waits between outbox attempts while the portal cannot be reached or is rate-limiting us. */
+const RETRY_BASE_MS = 1_000;
+const RETRY_CAP_MS = 30_000;
 
 type Failure = { ok: false; error: string; message: string };
+
+/** Bitrix24's answer to too many requests: wait and send again, nothing is wrong with the message. */
+const RATE_LIMITED = 'QUERY_LIMIT_EXCEEDED';
+
+function textProblem(text: string): Failure | null {
+  if (text.trim() === '') return { ok: false, error: 'MESSAGE_EMPTY', message: 'Write a message first.' };
+  if ([...text].length > IM_MESSAGE_MAX_LENGTH) {
+    return { ok: false, error: 'MESSAGE_TOO_LONG', message: `A message is at most ${IM_MESSAGE_MAX_LENGTH} characters.` };
+  }
+  return null;
+}
+
+/** The message a refused call shows the user. */
+function refusal(error: RestCallError): string {
+  if (error.code === 'ACCESS_DENIED') return 'You are not a member of this chat.';
+  if (error.code === 'MESSAGE_EMPTY') return 'Write a message first.';
+  return error.message;
+}
 
 function userName(user: Pick<ImUser, 'name' | 'first_name' | 'last_name'> | undefined, id: number): string {
   if (!user) return id === 0 ? '' : `User ${id}`;
@@ -65,119 +93,272 @@ export function toMessageView(message: ImMessage, users: Map<number, string>): M
 }
 
 /**
- * Chats of one account through Bitrix24's im.* methods: the recent list cached per account (the
- * saved copy shown, stale, when the portal cannot be reached), history pages, sending with a
- * client-chosen id so a retry never posts twice, and marking a dialog read.
+ * Chats of one account through Bitrix24's im.* methods: the recent list and each dialog's newest
+ * page cached per account (the saved copy shown, stale, when the portal cannot be reached), older
+ * pages, edit and delete, marking read, and the outbox: a sent message is saved first and then
+ * posted, in order, under a client-chosen id, so neither an outage nor a crash loses or doubles it.
  */
 export class ChatService {
   readonly #manager: AccountManager;
   readonly #now: () => number;
+  /** Accounts whose outbox is being sent now, and the one message in flight for each. */
+  readonly #sending = new Map<string, string | null>();
+  /** Accounts that got a message (or came back) while their outbox was being sent: go again after. */
+  readonly #again = new Set<string>();
+  readonly #retryTimers = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
 
   constructor(manager: AccountManager, now: () => number = Date.now) {
     this.#manager = manager;
     this.#now = now;
+    // Back online (or just started): whatever waits in the outbox goes out.
+    manager.on('live', (id) => this.#drain(id));
   }
 
   async list({ id }: { id: string }): Promise<ChatsView> {
     const account = this.#manager.access(id);
     const cached = account.cache.get<ChatView[]>(CHATS_KEY);
+    // Still connecting (just started, or coming back): the saved list at once, the fresh one follows.
+    if (account.session && cached && !this.#manager.isLive(id)) {
+      void this.#refreshList(id);
+      return { chats: cached.value, stale: true, fetchedAt: cached.updatedAt, problem: 'Connecting…' };
+    }
     let problem: string | undefined;
     if (account.session) {
       try {
-        const answer = await account.session.call<ImRecentList>('im.recent.list', { LIMIT: IM_RECENT_MAX_LIMIT });
-        const chats = answer.result.items.map((item) => toChatView(item, account.view.userId, account.view.userName));
-        account.cache.put(CHATS_KEY, chats, this.#now());
-        account.reportSuccess();
-        return { chats, stale: false, fetchedAt: this.#now() };
+        return { chats: await this.#fetchList(account), stale: false, fetchedAt: this.#now() };
       } catch (error) {
         problem = account.reportProblem(error);
       }
     }
+    return { chats: cached?.value ?? [], stale: true, fetchedAt: cached?.updatedAt ?? null, ...this.#why(account, problem) };
+  }
+
+  async #fetchList(account: AccountAccess): Promise<ChatView[]> {
+    const session = account.session as NonNullable<AccountAccess['session']>;
+    const answer = await session.call<ImRecentList>('im.recent.list', { LIMIT: IM_RECENT_MAX_LIMIT });
+    const chats = answer.result.items.map((item) => toChatView(item, account.view.userId, account.view.userName));
+    account.cache.put(CHATS_KEY, chats, this.#now());
+    account.reportSuccess();
+    return chats;
+  }
+
+  async #refreshList(id: string): Promise<void> {
+    try {
+      const account = this.#manager.access(id);
+      const before = JSON.stringify(account.cache.get(CHATS_KEY)?.value ?? null);
+      if (JSON.stringify(await this.#fetchList(account)) !== before) this.#manager.emit('chats-changed', id);
+    } catch {
+      // Still unreachable: the realtime link reconnecting brings the fresh list.
+    }
+  }
+
+  #why(account: AccountAccess, problem: string | undefined): { problem?: string } {
     const why =
       problem ??
       (account.view.state === 'disconnected' ? 'Disconnected' : account.view.state === 'needs_login' ? 'Sign-in needed' : undefined);
-    return { chats: cached?.value ?? [], stale: true, fetchedAt: cached?.updatedAt ?? null, ...(why ? { problem: why } : {}) };
+    return why ? { problem: why } : {};
   }
 
-  /** A page of the dialog's history, oldest first; `beforeId` pages back from the oldest shown. */
-  messages({ id, dialogId, beforeId }: MessagesRequest): Promise<MessagesResult> {
-    return this.#call(id, async (account, session) => {
-      const answer = await session.call<ImMessagesPage>('im.dialog.messages.get', {
+  /**
+   * A page of the dialog's history, oldest first; `beforeId` pages back from the oldest shown. The
+   * newest page comes with what still waits in the outbox, and from the saved copy when the portal
+   * cannot be reached.
+   */
+  async messages({ id, dialogId, beforeId }: MessagesRequest): Promise<MessagesResult> {
+    const account = this.#manager.access(id);
+    const saved = () => {
+      const cached = beforeId ? null : account.cache.get<MessageView[]>(messagesKey(dialogId));
+      return {
+        ok: true as const,
+        messages: cached?.value ?? [],
+        hasOlder: false,
+        pending: this.#pending(id, account, dialogId, []),
+        stale: true,
+        fetchedAt: cached?.updatedAt ?? null,
+      };
+    };
+    if (!account.session) return saved();
+    try {
+      const answer = await account.session.call<ImMessagesPage>('im.dialog.messages.get', {
         DIALOG_ID: dialogId,
         LIMIT: PAGE,
         ...(beforeId ? { LAST_ID: beforeId } : {}),
       });
+      account.reportSuccess();
       const users = new Map(answer.result.users.map((u) => [u.id, userName(u, u.id)]));
       users.set(account.view.userId, account.view.userName);
       const messages = answer.result.messages.map((m) => toMessageView(m, users)).sort((a, b) => a.id - b.id);
-      return { ok: true, messages, hasOlder: answer.result.messages.length >= PAGE };
+      if (!beforeId) account.cache.put(messagesKey(dialogId), messages, this.#now());
+      const posted = answer.result.messages.flatMap((m) => (m.uuid ? [m.uuid] : []));
+      return {
+        ok: true,
+        messages,
+        hasOlder: answer.result.messages.length >= PAGE,
+        pending: beforeId ? [] : this.#pending(id, account, dialogId, posted),
+        stale: false,
+        fetchedAt: this.#now(),
+      };
+    } catch (error) {
+      if (error instanceof RestCallError) return { ok: false, error: error.code, message: refusal(error) };
+      account.reportProblem(error);
+      return saved();
+    }
+  }
+
+  /** The dialog's outbox as shown; `posted` are client ids the page already shows as messages. */
+  #pending(id: string, account: AccountAccess, dialogId: string, posted: string[]): PendingMessageView[] {
+    const online = account.session !== null && this.#manager.isLive(id);
+    return account.cache.outbox
+      .list(dialogId)
+      .filter((entry) => !posted.includes(entry.clientId))
+      .map((entry) => ({
+        clientId: entry.clientId,
+        dialogId: entry.dialogId,
+        text: entry.text,
+        date: new Date(entry.createdAt).toISOString(),
+        status: entry.error ? 'failed' : this.#sending.get(id) === entry.clientId || online ? 'sending' : 'waiting',
+        ...(entry.error ? { error: entry.error } : {}),
+      }));
+  }
+
+  /**
+   * Queues a message: saved to the account's outbox before this answers, then sent in order under
+   * a client id chosen here, so a retry (after an outage or a crash) never posts it twice.
+   */
+  async send({ id, dialogId, text }: SendRequest): Promise<SendResult> {
+    const problem = textProblem(text);
+    if (problem) return problem;
+    const account = this.#manager.access(id);
+    if (account.view.state !== 'connected') {
+      return { ok: false, error: 'not_connected', message: `${account.view.portalTitle} is not connected: connect it to send.` };
+    }
+    const entry = { clientId: randomUUID(), dialogId, text, createdAt: this.#now() };
+    account.cache.outbox.add(entry);
+    this.#manager.emit('chats-changed', id, dialogId);
+    this.#drain(id);
+    const [pending] = this.#pending(id, account, dialogId, []).filter((p) => p.clientId === entry.clientId);
+    return { ok: true, pending: pending as PendingMessageView };
+  }
+
+  /** A refused message goes back into the queue under its client id. */
+  async retrySend({ id, clientId }: OutboxRef): Promise<ChatResult> {
+    const outbox = this.#manager.access(id).cache.outbox;
+    const entry = outbox.get(clientId);
+    if (!entry) return { ok: false, error: 'not_found', message: 'That message is no longer waiting to be sent.' };
+    outbox.setError(clientId, null);
+    this.#manager.emit('chats-changed', id, entry.dialogId);
+    this.#drain(id);
+    return { ok: true };
+  }
+
+  async discardSend({ id, clientId }: OutboxRef): Promise<ChatResult> {
+    const outbox = this.#manager.access(id).cache.outbox;
+    const entry = outbox.get(clientId);
+    if (!entry) return { ok: false, error: 'not_found', message: 'That message is no longer waiting to be sent.' };
+    if (this.#sending.get(id) === clientId) return { ok: false, error: 'sending', message: 'That message is being sent right now.' };
+    outbox.remove(clientId);
+    this.#manager.emit('chats-changed', id, entry.dialogId);
+    return { ok: true };
+  }
+
+  /** Sends the account's outbox, oldest first, one at a time (so a dialog keeps its order). */
+  #drain(id: string): void {
+    if (this.#sending.has(id)) {
+      this.#again.add(id);
+      return;
+    }
+    this.#sending.set(id, null);
+    void this.#sendAll(id).finally(() => {
+      this.#sending.delete(id);
+      if (this.#again.delete(id)) this.#drain(id);
     });
   }
 
-  /** Sends once: the CLIENT_MESSAGE_ID chosen here makes the portal answer a retry with the same message. */
-  send({ id, dialogId, text }: SendRequest): Promise<SendResult> {
-    if (text.trim() === '') return Promise.resolve({ ok: false, error: 'MESSAGE_EMPTY', message: 'Write a message first.' });
-    if ([...text].length > IM_MESSAGE_MAX_LENGTH) {
-      return Promise.resolve({
-        ok: false,
-        error: 'MESSAGE_TOO_LONG',
-        message: `A message is at most ${IM_MESSAGE_MAX_LENGTH} characters.`,
-      });
+  async #sendAll(id: string): Promise<void> {
+    for (;;) {
+      let account: AccountAccess;
+      try {
+        account = this.#manager.access(id);
+      } catch {
+        return; // The account was deleted, and its outbox with it.
+      }
+      const session = account.session;
+      const entry = account.cache.outbox.next();
+      // Not connected: the messages wait; connecting (the `live` event) sends them.
+      if (!session || !entry) return;
+      this.#sending.set(id, entry.clientId);
+      try {
+        await session.call<number>('im.message.add', { DIALOG_ID: entry.dialogId, MESSAGE: entry.text, CLIENT_MESSAGE_ID: entry.clientId });
+        account.cache.outbox.remove(entry.clientId);
+        account.reportSuccess();
+        this.#clearRetry(id);
+      } catch (error) {
+        if (error instanceof RestCallError && error.code !== RATE_LIMITED) {
+          // Refused for good (not a member, too long…): kept, marked, and the rest go on.
+          account.cache.outbox.setError(entry.clientId, refusal(error));
+        } else {
+          if (!(error instanceof RestCallError)) account.reportProblem(error);
+          this.#manager.emit('chats-changed', id, entry.dialogId);
+          this.#retryLater(id);
+          return;
+        }
+      }
+      this.#manager.emit('chats-changed', id, entry.dialogId);
     }
-    return this.sendWithId({ id, dialogId, text }, randomUUID());
   }
 
-  /** One attempt of a send under a given client id (a retry passes the same id). */
-  sendWithId({ id, dialogId, text }: SendRequest, clientMessageId: string): Promise<SendResult> {
-    return this.#call(id, async (account, session) => {
-      const answer = await session.call<number>('im.message.add', {
-        DIALOG_ID: dialogId,
-        MESSAGE: text,
-        CLIENT_MESSAGE_ID: clientMessageId,
-      });
-      const messageId = Number(answer.result);
-      return {
-        ok: true,
-        message: {
-          id: messageId,
-          authorId: account.view.userId,
-          authorName: account.view.userName,
-          date: new Date(this.#now()).toISOString(),
-          text,
-          edited: false,
-          deleted: false,
-        },
-      };
+  /** Unreachable or rate-limited: try again after a capped, jittered wait (or sooner, when the link comes back). */
+  #retryLater(id: string): void {
+    const attempt = (this.#retryTimers.get(id)?.attempt ?? 0) + 1;
+    clearTimeout(this.#retryTimers.get(id)?.timer);
+    const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** attempt);
+    const timer = setTimeout(() => this.#drain(id), ceiling / 2 + (Math.random() * ceiling) / 2);
+    timer.unref();
+    this.#retryTimers.set(id, { timer, attempt });
+  }
+
+  #clearRetry(id: string): void {
+    clearTimeout(this.#retryTimers.get(id)?.timer);
+    this.#retryTimers.delete(id);
+  }
+
+  editMessage({ id, messageId, text }: EditRequest): Promise<ChatResult> {
+    const problem = textProblem(text);
+    if (problem) return Promise.resolve(problem);
+    return this.#call(id, async (session) => {
+      await session.call('im.message.update', { MESSAGE_ID: messageId, MESSAGE: text });
+      return { ok: true };
+    });
+  }
+
+  deleteMessage({ id, messageId }: MessageRef): Promise<ChatResult> {
+    return this.#call(id, async (session) => {
+      await session.call('im.message.delete', { MESSAGE_ID: messageId });
+      return { ok: true };
     });
   }
 
   read({ id, dialogId }: DialogRef): Promise<ReadResult> {
-    return this.#call(id, async (_account, session) => {
+    return this.#call(id, async (session) => {
       const answer = await session.call<{ counter: number }>('im.dialog.read', { DIALOG_ID: dialogId });
       return { ok: true, unread: Number(answer.result.counter ?? 0) };
     });
   }
 
-  async #call<T>(
-    id: string,
-    run: (account: AccountAccess, session: NonNullable<AccountAccess['session']>) => Promise<T>,
-  ): Promise<T | Failure> {
+  close(): void {
+    for (const { timer } of this.#retryTimers.values()) clearTimeout(timer);
+    this.#retryTimers.clear();
+  }
+
+  async #call<T>(id: string, run: (session: NonNullable<AccountAccess['session']>) => Promise<T>): Promise<T | Failure> {
     const account = this.#manager.access(id);
     if (!account.session) return { ok: false, error: 'not_connected', message: `${account.view.portalTitle} is not connected.` };
     try {
-      const result = await run(account, account.session);
+      const result = await run(account.session);
       account.reportSuccess();
       return result;
     } catch (error) {
-      if (error instanceof RestCallError) {
-        const message =
-          error.code === 'ACCESS_DENIED'
-            ? 'You are not a member of this chat.'
-            : error.code === 'MESSAGE_EMPTY'
-              ? 'Write a message first.'
-              : error.message;
-        return { ok: false, error: error.code, message };
-      }
+      if (error instanceof RestCallError) return { ok: false, error: error.code, message: refusal(error) };
       return { ok: false, error: 'unreachable', message: account.reportProblem(error) ?? 'The portal could not be reached.' };
     }
   }

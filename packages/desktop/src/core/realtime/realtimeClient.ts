@@ -19,6 +19,8 @@ export interface RealtimeClientOptions {
   onResync(): void;
   /** Authenticated and caught up: events from now on arrive as they happen. */
   onReady(): void;
+  /** A live connection dropped: events wait until it is back. */
+  onDown(): void;
   now?: () => number;
 }
 
@@ -37,6 +39,7 @@ export class RealtimeClient {
   #stopped = false;
   #forceRefresh = false;
   #live = false;
+  #everLive = false;
 
   constructor(options: RealtimeClientOptions) {
     this.#options = options;
@@ -45,6 +48,11 @@ export class RealtimeClient {
   /** Authenticated and caught up, until the connection drops. */
   get live(): boolean {
     return this.#live;
+  }
+
+  /** Was live once since `start`: a drop now is a reconnection, not a first connection. */
+  get everLive(): boolean {
+    return this.#everLive;
   }
 
   get lastSeq(): number | null {
@@ -91,8 +99,10 @@ export class RealtimeClient {
     socket.on('close', (code) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
+      const wasLive = this.#live;
       this.#live = false;
       clearTimeout(this.#silenceTimer);
+      if (wasLive) this.#options.onDown();
       if (code === RealtimeCloseCode.invalidToken) this.#forceRefresh = true;
       this.#scheduleRetry();
     });
@@ -108,6 +118,7 @@ export class RealtimeClient {
     if (message.type === 'ready') {
       this.#attempt = 0;
       this.#live = true;
+      this.#everLive = true;
       // The first connection starts from here, so a drop before any event still resumes without a gap.
       if (this.lastSeq === null) this.#options.cache.put(SEQ_KEY, message.seq, this.#now());
       this.#options.onReady();

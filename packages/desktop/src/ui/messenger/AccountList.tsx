@@ -1,7 +1,7 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type FocusEvent, type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
 import { Avatar } from '../shared/Avatar.tsx';
-import { addressOf, stateInWords } from '../shared/format.ts';
+import { addressOf, statusInWords } from '../shared/format.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
 import { type AccountAction, AccountMenu } from './AccountMenu.tsx';
 
@@ -106,7 +106,7 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
                     </span>
                     <span className={`account-state state-${account.state}`}>
                       <span className="state-dot" aria-hidden="true" />
-                      {working ?? stateInWords(account.state)}
+                      {working ?? statusInWords(account)}
                       {account.problem && account.state !== 'disconnected' ? (
                         <span className="account-problem ellipsis" title={account.problem}>
                           {' '}

@@ -1,7 +1,7 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { call } from '../bridgeClient.ts';
-import { addressOf, formatTime, stateInWords } from '../shared/format.ts';
+import { addressOf, formatTime, statusInWords } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { useHome, useSnapshot } from '../shared/useBridge.ts';
 import { useLoader } from '../workspace/tasks/useTasks.ts';
@@ -9,13 +9,22 @@ import { ChatDialog } from './ChatDialog.tsx';
 import { ChatList } from './ChatList.tsx';
 
 /** The chosen account's side of the window: its recent chats and, once one is chosen, that chat. */
-export function ChatArea({ account, onConnect }: { account: AccountView; onConnect(): void }) {
+export function ChatArea({
+  account,
+  selected,
+  onSelect,
+  onConnect,
+}: {
+  account: AccountView;
+  selected: string | null;
+  onSelect(dialogId: string | null): void;
+  onConnect(): void;
+}) {
   const entry = useHome(account.id);
   const id = useId();
   const address = addressOf(account.portalUrl);
   const version = useSnapshot().chatVersions.get(account.id) ?? 0;
   const chats = useLoader(`chats:${account.id}:${account.state}`, true, () => call('chats', { id: account.id }), version);
-  const [selected, setSelected] = useState<string | null>(null);
   const chosen = chats.data?.chats.find((c) => c.dialogId === selected) ?? null;
 
   return (
@@ -25,7 +34,7 @@ export function ChatArea({ account, onConnect }: { account: AccountView; onConne
           {account.portalTitle}
         </h1>
         <p className="chat-subtitle ellipsis" title={`${address} · ${account.userName}`}>
-          {address} · {account.userName} · {stateInWords(account.state)}
+          {address} · {account.userName} · {statusInWords(account)}
         </p>
       </header>
       <div className="chat-body">
@@ -42,7 +51,12 @@ export function ChatArea({ account, onConnect }: { account: AccountView; onConne
             {account.portalTitle} needs you to sign in again: use “Sign in again” on its tab in the Workspace window.
           </p>
         ) : null}
-        {account.state === 'connected' && account.problem ? (
+        {account.connection === 'reconnecting' ? (
+          <p className="notice notice-warning" role="status">
+            Reconnecting to {account.portalTitle}… Messages you send wait here and go out when it is back.
+          </p>
+        ) : null}
+        {account.state === 'connected' && account.problem && account.connection !== 'reconnecting' ? (
           <p className="notice notice-warning" role="status">
             {account.problem}
           </p>
@@ -60,7 +74,7 @@ export function ChatArea({ account, onConnect }: { account: AccountView; onConne
               Chats
             </h2>
             {chats.data ? (
-              <ChatList chats={chats.data.chats} selected={selected} onSelect={setSelected} />
+              <ChatList chats={chats.data.chats} selected={selected} onSelect={onSelect} />
             ) : chats.error ? (
               <p className="notice notice-warning" role="status">
                 {chats.error}
@@ -72,7 +86,13 @@ export function ChatArea({ account, onConnect }: { account: AccountView; onConne
             )}
           </section>
           {chosen ? (
-            <ChatDialog key={chosen.dialogId} accountId={account.id} chat={chosen} version={version} />
+            <ChatDialog
+              key={chosen.dialogId}
+              accountId={account.id}
+              me={{ id: account.userId, name: account.userName }}
+              chat={chosen}
+              version={version}
+            />
           ) : (
             <p className="chat-dialog chat-dialog-empty muted">Choose a chat to read and write messages.</p>
           )}

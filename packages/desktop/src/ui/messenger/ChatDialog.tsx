@@ -1,7 +1,8 @@
-import type { ChatView, MessageView } from '@multidesk/protocol/bridge';
-import { type KeyboardEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ChatView, MessageView, PendingMessageView } from '@multidesk/protocol/bridge';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { formatTime } from '../shared/format.ts';
+import { MessageItem, PendingItem, submitKeys } from './MessageItem.tsx';
 
 /** Newer pages replace what they cover; older messages loaded before stay. Sorted oldest first. */
 function merge(shown: MessageView[], page: MessageView[]): MessageView[] {
@@ -11,19 +12,44 @@ function merge(shown: MessageView[], page: MessageView[]): MessageView[] {
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
+/** Chat bridge calls answer `{ok: false, message}` for refusals; a thrown error is the bridge itself. */
+async function problemOf(request: Promise<{ ok: true } | { ok: false; message: string }>): Promise<string | null> {
+  try {
+    const result = await request;
+    return result.ok ? null : result.message;
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
 /**
- * One chat: its history (older pages on demand), plain-text messages with author and time, and the
- * composer. `version` changes when the account's chats change on the server: the newest page reloads.
+ * One chat: its history (older pages on demand), plain-text messages with author and time, what
+ * still waits in the outbox, and the composer. `version` changes when the account's chats change on
+ * the server or in the outbox: the newest page reloads.
  */
-export function ChatDialog({ accountId, chat, version }: { accountId: string; chat: ChatView; version: number }) {
+export function ChatDialog({
+  accountId,
+  me,
+  chat,
+  version,
+}: {
+  accountId: string;
+  me: { id: number; name: string };
+  chat: ChatView;
+  version: number;
+}) {
   const [messages, setMessages] = useState<MessageView[]>([]);
+  const [pending, setPending] = useState<PendingMessageView[]>([]);
   const [hasOlder, setHasOlder] = useState(false);
   const [loaded, setLoaded] = useState(false);
+  /** When the messages shown were saved, while the portal cannot be reached. */
+  const [savedAt, setSavedAt] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
-  const [sending, setSending] = useState(false);
   const [sendError, setSendError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<number | null>(null);
   const historyRef = useRef<HTMLDivElement>(null);
+  const composerRef = useRef<HTMLTextAreaElement>(null);
   const stickToBottom = useRef(true);
   const dialogId = chat.dialogId;
 
@@ -33,6 +59,8 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
       if (!page.ok) return setError(page.message);
       setError(null);
       setMessages((shown) => merge(shown, page.messages));
+      setPending(page.pending);
+      setSavedAt(page.stale ? (page.fetchedAt ?? 0) : null);
       setHasOlder((older) => older || page.hasOlder);
       setLoaded(true);
     } catch (err) {
@@ -86,33 +114,33 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
     if (el.scrollTop < 8 && hasOlder && el.scrollHeight > el.clientHeight) void loadOlder();
   };
 
+  /** Queued at once (saved by the core), so the composer is free for the next message right away. */
   const send = async () => {
     const text = draft;
-    if (text.trim() === '' || sending) return;
-    setSending(true);
+    if (text.trim() === '') return;
     setSendError(null);
     try {
       const result = await call('send', { id: accountId, dialogId, text });
-      if (!result.ok) {
-        setSendError(result.message);
-        return;
-      }
-      setDraft('');
+      if (!result.ok) return setSendError(result.message);
+      setDraft((current) => (current === text ? '' : current));
       stickToBottom.current = true;
-      setMessages((shown) => (shown.some((m) => m.id === result.message.id) ? shown : [...shown, result.message]));
+      setPending((shown) => (shown.some((p) => p.clientId === result.pending.clientId) ? shown : [...shown, result.pending]));
     } catch (err) {
       setSendError(errorMessage(err));
-    } finally {
-      setSending(false);
     }
   };
 
-  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      void send();
-    }
+  /** Up in an empty composer edits the last message of one's own, as in most chat apps. */
+  const editLast = () => {
+    const last = messages.findLast((m) => m.authorId === me.id && !m.deleted);
+    if (last) setEditing(last.id);
   };
+
+  const outbox = (action: 'retrySend' | 'discardSend', clientId: string) =>
+    void problemOf(call(action, { id: accountId, clientId })).then((problem) => {
+      setSendError(problem);
+      void loadNewest();
+    });
 
   return (
     <section className="chat-dialog" aria-label={chat.title}>
@@ -128,6 +156,11 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
             {error}
           </p>
         ) : null}
+        {savedAt !== null && loaded ? (
+          <p className="muted" role="status">
+            {savedAt ? `Saved messages from ${formatTime(savedAt)}` : 'No saved messages yet'}: newer ones show when the portal answers.
+          </p>
+        ) : null}
         {!loaded && !error ? (
           <p className="muted" role="status">
             Loading…
@@ -135,16 +168,35 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
         ) : null}
         <ol className="chat-messages" aria-label="Messages">
           {messages.map((m) => (
-            <li key={m.id} className="chat-message">
-              <span className="chat-message-meta">
-                <span className="chat-message-author">{m.authorName}</span>{' '}
-                <time className="chat-message-time" dateTime={m.date}>
-                  {formatTime(Date.parse(m.date))}
-                </time>
-                {m.edited && !m.deleted ? <span className="muted"> (edited)</span> : null}
-              </span>
-              <p className="chat-message-text">{m.deleted ? <em className="muted">Message deleted</em> : m.text}</p>
-            </li>
+            <MessageItem
+              key={m.id}
+              message={m}
+              own={m.authorId === me.id}
+              editing={editing === m.id}
+              onEdit={(on) => {
+                setEditing(on ? m.id : null);
+                if (!on) composerRef.current?.focus();
+              }}
+              onSave={async (text) => {
+                const problem = await problemOf(call('editMessage', { id: accountId, dialogId, messageId: m.id, text }));
+                if (!problem) setMessages((shown) => shown.map((x) => (x.id === m.id ? { ...x, text, edited: true } : x)));
+                return problem;
+              }}
+              onDelete={async () => {
+                const problem = await problemOf(call('deleteMessage', { id: accountId, dialogId, messageId: m.id }));
+                if (!problem) setMessages((shown) => shown.map((x) => (x.id === m.id ? { ...x, text: '', deleted: true } : x)));
+                return problem;
+              }}
+            />
+          ))}
+          {pending.map((p) => (
+            <PendingItem
+              key={p.clientId}
+              pending={p}
+              authorName={me.name}
+              onRetry={() => outbox('retrySend', p.clientId)}
+              onDiscard={() => outbox('discardSend', p.clientId)}
+            />
           ))}
         </ol>
       </div>
@@ -156,15 +208,23 @@ export function ChatDialog({ accountId, chat, version }: { accountId: string; ch
         }}
       >
         <textarea
+          ref={composerRef}
           className="input chat-composer-input"
           aria-label="Message"
           placeholder="Write a message…"
           rows={2}
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
-          onKeyDown={onKeyDown}
+          onKeyDown={(event) => {
+            if (event.key === 'ArrowUp' && draft === '') {
+              event.preventDefault();
+              editLast();
+              return;
+            }
+            submitKeys(() => void send())(event);
+          }}
         />
-        <button type="submit" className="button button-primary" disabled={sending || draft.trim() === ''}>
+        <button type="submit" className="button button-primary" disabled={draft.trim() === ''}>
           Send
         </button>
       </form>

@@ -1,6 +1,6 @@
 import type { ChatView } from '@multidesk/protocol/bridge';
 import { Avatar } from '../shared/Avatar.tsx';
-import { formatTime } from '../shared/format.ts';
+import { formatShortTime, formatTime } from '../shared/format.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
 
 /** The account's recent chats, newest activity first: name, last message, its time, unread count. */
@@ -24,7 +24,11 @@ export function ChatList({ chats, selected, onSelect }: { chats: ChatView[]; sel
               <span className="chat-list-text">
                 <span className="chat-list-top">
                   <span className="chat-list-name ellipsis">{chat.title}</span>
-                  {last ? <time className="chat-list-time">{formatTime(Date.parse(last.date))}</time> : null}
+                  {last ? (
+                    <time className="chat-list-time" dateTime={last.date} title={formatTime(Date.parse(last.date))}>
+                      {formatShortTime(Date.parse(last.date))}
+                    </time>
+                  ) : null}
                 </span>
                 <span className="chat-list-bottom">
                   <span className="chat-list-last ellipsis">{lastText}</span>

@@ -10,6 +10,7 @@ import { AccountList } from './AccountList.tsx';
 import type { AccountAction } from './AccountMenu.tsx';
 import { ChatArea } from './ChatArea.tsx';
 import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.tsx';
+import { useReportViewing } from './useViewing.ts';
 
 const WORKING: Record<Exclude<AccountAction, 'delete'>, string> = { connect: 'Connecting…', disconnect: 'Disconnecting…' };
 
@@ -19,9 +20,11 @@ function defaultAccount(accounts: readonly AccountView[]): AccountView | undefin
 }
 
 export function MessengerApp() {
-  const { state } = useSnapshot();
+  const { state, chatToShow } = useSnapshot();
   const listId = useId();
   const [chosenId, setChosenId] = useState<string | null>(null);
+  /** The open chat of each account, kept while another account is shown. */
+  const [openChats, setOpenChats] = useState<ReadonlyMap<string, string>>(new Map());
   const [listOpen, setListOpen] = useState(false);
   const [busy, setBusy] = useState<ReadonlyMap<string, string>>(new Map());
   const [actionError, setActionError] = useState<string | null>(null);
@@ -32,6 +35,25 @@ export function MessengerApp() {
   const accounts = state?.accounts ?? [];
   const chosen = accounts.find((a) => a.id === chosenId) ?? defaultAccount(accounts);
   const totalUnread = accounts.reduce((sum, a) => sum + a.unread, 0);
+  const openChat = chosen ? (openChats.get(chosen.id) ?? null) : null;
+  useReportViewing(chosen?.id ?? null, openChat);
+
+  const selectChat = (accountId: string, dialogId: string | null) =>
+    setOpenChats((map) => {
+      const next = new Map(map);
+      if (dialogId) next.set(accountId, dialogId);
+      else next.delete(accountId);
+      return next;
+    });
+
+  // A clicked notification: that account, that chat.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each request (seq) is acted on once.
+  useEffect(() => {
+    if (!chatToShow) return;
+    setChosenId(chatToShow.accountId);
+    selectChat(chatToShow.accountId, chatToShow.dialogId);
+    setListOpen(false);
+  }, [chatToShow?.seq]);
 
   useEffect(() => {
     document.title = windowTitle('Messenger — Multidesk', totalUnread);
@@ -141,7 +163,13 @@ export function MessengerApp() {
         <AppStatus />
         <main className="messenger-content">
           {chosen ? (
-            <ChatArea key={chosen.id} account={chosen} onConnect={() => void run(chosen, 'connect')} />
+            <ChatArea
+              key={chosen.id}
+              account={chosen}
+              selected={openChat}
+              onSelect={(dialogId) => selectChat(chosen.id, dialogId)}
+              onConnect={() => void run(chosen, 'connect')}
+            />
           ) : state ? (
             <div className="empty">
               <p className="empty-title">No accounts yet. Add one in the Workspace window with +.</p>

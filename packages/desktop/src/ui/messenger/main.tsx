@@ -1,4 +1,4 @@
 import { mountWindow } from '../shared/mountWindow.tsx';
 import { MessengerApp } from './MessengerApp.tsx';
 
-mountWindow(<MessengerApp />);
+mountWindow('messenger', <MessengerApp />);

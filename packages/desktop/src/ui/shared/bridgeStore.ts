@@ -1,4 +1,4 @@
-import type { AccountView, AppState, BridgeEvent, HomeView } from '@multidesk/protocol/bridge';
+import type { AccountView, AppState, BridgeEvent, HomeView, WindowKind } from '@multidesk/protocol/bridge';
 import { call, connectEvents, errorMessage } from '../bridgeClient.ts';
 
 /**
@@ -21,7 +21,11 @@ export interface StoreSnapshot {
   taskVersions: ReadonlyMap<string, number>;
   /** Bumped when an account's chats change (realtime): its chat list and open dialog reload. */
   chatVersions: ReadonlyMap<string, number>;
+  /** The chat the core asked this window to show (a notification was clicked); `seq` tells requests apart. */
+  chatToShow: { accountId: string; dialogId: string; seq: number } | null;
 }
+
+export type NotifyEvent = Extract<BridgeEvent, { type: 'notify' }>;
 
 type Listener = () => void;
 
@@ -36,8 +40,10 @@ export class BridgeStore {
     homes: new Map(),
     taskVersions: new Map(),
     chatVersions: new Map(),
+    chatToShow: null,
   };
   private readonly listeners = new Set<Listener>();
+  private readonly notifyListeners = new Set<(event: NotifyEvent) => void>();
   /** The latest request per account: an older answer arriving late is dropped. */
   private readonly homeRequests = new Map<string, number>();
   private stateRequest = 0;
@@ -52,10 +58,16 @@ export class BridgeStore {
 
   getSnapshot = (): StoreSnapshot => this.snapshot;
 
-  start(): void {
+  /** Notifications the core raises; a window decides whether it is the one to show them. */
+  onNotify(listener: (event: NotifyEvent) => void): () => void {
+    this.notifyListeners.add(listener);
+    return () => this.notifyListeners.delete(listener);
+  }
+
+  start(window: WindowKind): void {
     if (this.stop) return;
     void this.loadState();
-    this.stop = connectEvents({
+    this.stop = connectEvents(window, {
       onEvent: (event) => this.onEvent(event),
       onOpen: (reconnected) => {
         this.set({ live: 'open' });
@@ -134,6 +146,11 @@ export class BridgeStore {
           this.set({ chatVersions });
         }, CHAT_RELOAD_DELAY_MS),
       );
+    } else if (event.type === 'notify') {
+      for (const listener of this.notifyListeners) listener(event);
+    } else if (event.type === 'open-chat') {
+      const seq = (this.snapshot.chatToShow?.seq ?? 0) + 1;
+      this.set({ chatToShow: { accountId: event.accountId, dialogId: event.dialogId, seq } });
     } else if (this.snapshot.homes.has(event.accountId)) {
       void this.loadHome(event.accountId);
     }

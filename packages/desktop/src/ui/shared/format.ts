@@ -1,4 +1,4 @@
-import type { AccountState, Person } from '@multidesk/protocol/bridge';
+import type { AccountState, AccountView, Person } from '@multidesk/protocol/bridge';
 
 /** "Anna Smirnova" → "AS"; "anna@example.com" → "A". */
 export function initials(name: string): string {
@@ -44,6 +44,13 @@ export function stateInWords(state: AccountState): string {
   }
 }
 
+/** The state, and for a connected account how its live link is doing. */
+export function statusInWords(account: Pick<AccountView, 'state' | 'connection'>): string {
+  if (account.state === 'connected' && account.connection === 'reconnecting') return 'Reconnecting…';
+  if (account.state === 'connected' && account.connection === 'connecting') return 'Connecting…';
+  return stateInWords(account.state);
+}
+
 /** A time from the core: epoch milliseconds (epoch seconds are accepted too). */
 export function formatTime(epoch: number): string {
   const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
@@ -51,6 +58,18 @@ export function formatTime(epoch: number): string {
   return sameDay
     ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
     : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** For narrow columns (the chat list): today's time, else the day, with the year only when it is not this one. */
+export function formatShortTime(epoch: number): string {
+  const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
+  const now = new Date();
+  if (date.toDateString() === now.toDateString()) return formatTime(epoch);
+  return date.toLocaleDateString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
+  });
 }
 
 export function unreadLabel(count: number): string {

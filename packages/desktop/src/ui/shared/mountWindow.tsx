@@ -1,12 +1,15 @@
+import type { WindowKind } from '@multidesk/protocol/bridge';
 import { type ReactNode, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BridgeStore } from './bridgeStore.ts';
+import { showSystemNotifications } from './systemNotifications.ts';
 import { StoreContext } from './useBridge.ts';
 
 /** Starts a window: its store, fed by the core from here on, and `app` rendered into #root with it. */
-export function mountWindow(app: ReactNode): void {
+export function mountWindow(window: WindowKind, app: ReactNode): void {
   const store = new BridgeStore();
-  store.start();
+  store.start(window);
+  showSystemNotifications(store, window);
 
   createRoot(document.getElementById('root')!).render(
     <StrictMode>

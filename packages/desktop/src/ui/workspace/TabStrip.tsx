@@ -127,7 +127,9 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, ad
                 </span>
                 <span className="tab-text">
                   <span className="tab-title ellipsis">{account.portalTitle}</span>
-                  <span className="tab-subtitle ellipsis">{account.userName}</span>
+                  <span className="tab-subtitle ellipsis">
+                    {account.connection === 'reconnecting' ? 'Reconnecting…' : account.userName}
+                  </span>
                 </span>
                 <UnreadBadge count={account.unread} />
               </button>

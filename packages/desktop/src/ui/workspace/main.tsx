@@ -1,4 +1,4 @@
 import { mountWindow } from '../shared/mountWindow.tsx';
 import { WorkspaceApp } from './WorkspaceApp.tsx';
 
-mountWindow(<WorkspaceApp />);
+mountWindow('workspace', <WorkspaceApp />);

@@ -18,6 +18,7 @@ export function hasTab(account: AccountView): boolean {
 export function tabAccessibleName(account: AccountView): string {
   let name = `${account.portalTitle} — ${account.userName}`;
   if (account.state === 'needs_login') name += ', sign-in needed';
+  if (account.connection === 'reconnecting') name += ', reconnecting';
   if (account.unread > 0) name += `, ${account.unread} unread`;
   return name;
 }

@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+import type { ChatView, ImMessage } from '@multidesk/protocol';
+import type { AccountManager } from '../accounts/accountManager.ts';
+import { CHATS_KEY } from './chatService.ts';
+
+export interface ChatNotification {
+  accountId: string;
+  dialogId: string;
+  title: string;
+  body: string;
+}
+
+/** What the Messenger shows while it has the focus (an account, maybe one of its chats). */
+export type Viewing = { id: string; dialogId?: string } | null;
+
+/** Long messages are cut: a notification is a glance, the chat has the rest. */
+const BODY_MAX = 200;
+
+function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length > BODY_MAX ? `${chars.slice(0, BODY_MAX - 1).join('')}…` : flat;
+}
+
+/**
+ * Decides which new messages deserve a system notification: someone else's, arriving live (a
+ * catch-up after an absence raises none: the unread counts tell that story), in a chat the user is
+ * not looking at. A window shows it; clicking it opens the chat.
+ */
+export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
+  readonly #manager: AccountManager;
+  #viewing: Viewing = null;
+
+  constructor(manager: AccountManager) {
+    super();
+    this.#manager = manager;
+    manager.on('message-new', (accountId, dialogId, message) => this.#onMessage(accountId, dialogId, message));
+  }
+
+  setViewing(viewing: Viewing): void {
+    this.#viewing = viewing;
+  }
+
+  #onMessage(accountId: string, dialogId: string, message: ImMessage): void {
+    if (this.#viewing?.id === accountId && this.#viewing.dialogId === dialogId) return;
+    const account = this.#manager.access(accountId);
+    const chat = account.cache.get<ChatView[]>(CHATS_KEY)?.value.find((c) => c.dialogId === dialogId);
+    const person = account.people().find((p) => p.id === message.author_id);
+    const author = person ? `${person.name} ${person.lastName}`.trim() : `User ${message.author_id}`;
+    const group = chat ? chat.kind === 'chat' : dialogId.startsWith('chat');
+    const where = group ? (chat?.title ?? 'Group chat') : author;
+    this.emit('notify', {
+      accountId,
+      dialogId,
+      title: `${where} · ${account.view.portalTitle}`,
+      body: shorten(group ? `${author}: ${message.text}` : message.text),
+    });
+  }
+}

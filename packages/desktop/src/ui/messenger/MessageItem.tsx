@@ -1,0 +1,185 @@
+import type { MessageView, PendingMessageView } from '@multidesk/protocol/bridge';
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { formatTime } from '../shared/format.ts';
+import { MessageText } from './MessageText.tsx';
+
+/** Enter does it, Shift+Enter is a new line, Escape lets go: the same keys in the composer and in an edit. */
+export function submitKeys(onSubmit: () => void, onEscape?: () => void) {
+  return (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.nativeEvent.isComposing) return;
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      onSubmit();
+    } else if (event.key === 'Escape' && onEscape) {
+      event.preventDefault();
+      onEscape();
+    }
+  };
+}
+
+/**
+ * One message: author, time, text with links. The user's own messages can be edited in place
+ * (Enter saves, Escape cancels) and deleted after a confirmation in the same row.
+ */
+export function MessageItem({
+  message,
+  own,
+  editing,
+  onEdit,
+  onSave,
+  onDelete,
+}: {
+  message: MessageView;
+  own: boolean;
+  editing: boolean;
+  onEdit(editing: boolean): void;
+  /** Resolves to an error to show, or null when saved. */
+  onSave(text: string): Promise<string | null>;
+  onDelete(): Promise<string | null>;
+}) {
+  const [text, setText] = useState(message.text);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const editor = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (!editing) return;
+    setText(message.text);
+    setError(null);
+    editor.current?.focus();
+  }, [editing, message.text]);
+
+  const act = async (action: () => Promise<string | null>, done: () => void) => {
+    setBusy(true);
+    const problem = await action();
+    setBusy(false);
+    setError(problem);
+    if (!problem) done();
+  };
+  const save = () => {
+    if (text === message.text) return onEdit(false);
+    void act(
+      () => onSave(text),
+      () => onEdit(false),
+    );
+  };
+
+  const canChange = own && !message.deleted;
+  return (
+    <li className={`chat-message${own ? ' is-own' : ''}`}>
+      <span className="chat-message-meta">
+        <span className="chat-message-author">{message.authorName}</span>{' '}
+        <time className="chat-message-time" dateTime={message.date}>
+          {formatTime(Date.parse(message.date))}
+        </time>
+        {message.edited && !message.deleted ? <span className="muted"> (edited)</span> : null}
+      </span>
+      {editing ? (
+        <div className="chat-message-edit">
+          <textarea
+            ref={editor}
+            className="input chat-composer-input"
+            aria-label="Edit message text"
+            rows={2}
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+            onKeyDown={submitKeys(save, () => onEdit(false))}
+          />
+          <div className="chat-message-actions is-shown">
+            <button type="button" className="button button-primary" disabled={busy || text.trim() === ''} onClick={save}>
+              Save
+            </button>
+            <button type="button" className="button" onClick={() => onEdit(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <p className="chat-message-text">
+          {message.deleted ? <em className="muted">Message deleted</em> : <MessageText text={message.text} />}
+        </p>
+      )}
+      {canChange && !editing ? (
+        confirming ? (
+          <div className="chat-message-actions is-shown">
+            <span>Delete this message?</span>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={busy}
+              onClick={() =>
+                void act(onDelete, () => {
+                  setConfirming(false);
+                })
+              }
+            >
+              Delete
+            </button>
+            <button type="button" className="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <div className="chat-message-actions">
+            <button type="button" className="button button-small" aria-label="Edit message" onClick={() => onEdit(true)}>
+              Edit
+            </button>
+            <button type="button" className="button button-small" aria-label="Delete message" onClick={() => setConfirming(true)}>
+              Delete
+            </button>
+          </div>
+        )
+      ) : null}
+      {error ? (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+const PENDING_STATUS: Record<PendingMessageView['status'], string> = {
+  sending: 'Sending…',
+  waiting: 'Waiting for the connection',
+  failed: 'Not sent',
+};
+
+/** A message still in the outbox: shown at the end, with what is holding it and, once refused, Retry and Discard. */
+export function PendingItem({
+  pending,
+  authorName,
+  onRetry,
+  onDiscard,
+}: {
+  pending: PendingMessageView;
+  authorName: string;
+  onRetry(): void;
+  onDiscard(): void;
+}) {
+  return (
+    <li className={`chat-message is-own is-pending is-${pending.status}`}>
+      <span className="chat-message-meta">
+        <span className="chat-message-author">{authorName}</span>{' '}
+        <span className="chat-message-status" role="status">
+          {PENDING_STATUS[pending.status]}
+          {pending.error ? `: ${pending.error}` : ''}
+        </span>
+      </span>
+      <p className="chat-message-text">
+        <MessageText text={pending.text} />
+      </p>
+      {pending.status === 'failed' ? (
+        <div className="chat-message-actions is-shown">
+          <button type="button" className="button button-small" onClick={onRetry}>
+            Retry
+          </button>
+          <button type="button" className="button button-small" onClick={onDiscard}>
+            Discard
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+}
