@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { signInAs } from '../../portal/test/tokens.ts';
@@ -20,6 +21,24 @@ async function restAs(portalName: string, email: string, method: string, params:
   const body = (await response.json()) as { result?: any; error?: string; error_description?: string };
   assert.equal(response.status, 200, `${method}: ${body.error} ${body.error_description}`);
   return body.result;
+}
+
+/** Polls `check` every 50 ms; fails the test with `what` after `ms`. */
+async function until(check: () => boolean, what: string | (() => string), ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out: ${typeof what === 'string' ? what : what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits until everything the account queued has been posted (failed entries would keep it waiting). */
+function outboxEmpty(id: string): Promise<void> {
+  const outbox = core.manager.access(id).cache.outbox;
+  return until(
+    () => outbox.list().length === 0,
+    () => `the outbox still holds ${JSON.stringify(outbox.list())}`,
+  );
 }
 
 before(async () => {
@@ -70,25 +89,54 @@ describe('chats in the core', () => {
     assert.equal(after?.unread, 0);
   });
 
-  test('a send posts exactly one message, and a retry with the same client id does not duplicate', async () => {
+  test('queued sends are posted exactly once and in order, and a resend after a crash does not duplicate', async () => {
     const id = ids.globex as string;
     const sales = (await core.chats.list({ id })).chats.find((c) => c.title === 'Globex sales');
     assert.ok(sales);
     const sent = await core.chats.send({ id, dialogId: sales.dialogId, text: 'Numbers are in.' });
     assert.ok(sent.ok, JSON.stringify(sent));
-    assert.equal(sent.message.authorName, 'Anna Smirnova');
-    const first = await core.chats.sendWithId({ id, dialogId: sales.dialogId, text: 'Sent once, retried.' }, 'retry-test-1');
-    const retry = await core.chats.sendWithId({ id, dialogId: sales.dialogId, text: 'Sent once, retried.' }, 'retry-test-1');
-    assert.ok(first.ok && retry.ok);
-    assert.equal(retry.message.id, first.message.id, 'the retry answers with the same message');
+    assert.equal(sent.pending.text, 'Numbers are in.');
+    assert.equal(sent.pending.dialogId, sales.dialogId);
+    assert.notEqual(sent.pending.status, 'failed');
+    const second = await core.chats.send({ id, dialogId: sales.dialogId, text: 'And the forecast.' });
+    assert.ok(second.ok, JSON.stringify(second));
+    assert.notEqual(second.pending.clientId, sent.pending.clientId);
+    await outboxEmpty(id);
     const page = await core.chats.messages({ id, dialogId: sales.dialogId });
     assert.ok(page.ok);
+    assert.deepEqual(page.pending, []);
     assert.equal(page.messages.filter((m) => m.text === 'Numbers are in.').length, 1);
-    assert.equal(page.messages.filter((m) => m.text === 'Sent once, retried.').length, 1);
-    assert.equal(page.messages.at(-1)?.id, first.message.id);
+    assert.equal(page.messages.filter((m) => m.text === 'And the forecast.').length, 1);
+    assert.deepEqual(
+      page.messages.slice(-2).map((m) => [m.text, m.authorName]),
+      [
+        ['Numbers are in.', 'Anna Smirnova'],
+        ['And the forecast.', 'Anna Smirnova'],
+      ],
+    );
+
+    // A crash after the portal took the message but before the outbox forgot it: the entry is still
+    // there on the next start, and sending it again under its client id must not post it twice.
+    const clientId = `crash-${randomUUID()}`;
+    await restAs('globex', 'anna@example.com', 'im.message.add', {
+      DIALOG_ID: sales.dialogId,
+      MESSAGE: 'Sent just before the crash.',
+      CLIENT_MESSAGE_ID: clientId,
+    });
+    const outbox = core.manager.access(id).cache.outbox;
+    outbox.add({ clientId, dialogId: sales.dialogId, text: 'Sent just before the crash.', createdAt: Date.now() });
+    const adds = () => portal.requests.filter((r) => r.host.startsWith('globex.') && r.path === '/rest/im.message.add').length;
+    const addsBefore = adds();
+    core.manager.emit('live', id);
+    await outboxEmpty(id);
+    assert.equal(adds(), addsBefore + 1, 'the entry was sent again, under its client id');
+    const afterCrash = await core.chats.messages({ id, dialogId: sales.dialogId });
+    assert.ok(afterCrash.ok);
+    assert.equal(afterCrash.messages.filter((m) => m.text === 'Sent just before the crash.').length, 1);
+    assert.deepEqual(afterCrash.pending, []);
     const list = (await core.chats.list({ id })).chats;
     assert.equal(list[0]?.title, 'Globex sales', 'the chat moves to the top');
-    assert.equal(list[0]?.lastMessage?.text, 'Sent once, retried.');
+    assert.equal(list[0]?.lastMessage?.text, 'Sent just before the crash.');
   });
 
   test('older pages go back through the history without gaps or repeats', async () => {
@@ -101,6 +149,7 @@ describe('chats in the core', () => {
       const sent = await core.chats.send({ id, dialogId: sofia.dialogId, text: `Line ${i}` });
       assert.ok(sent.ok, JSON.stringify(sent));
     }
+    await outboxEmpty(id);
     const seen: number[] = [];
     let page = await core.chats.messages({ id, dialogId: sofia.dialogId });
     assert.ok(page.ok);
@@ -127,9 +176,13 @@ describe('chats in the core', () => {
     assert.deepEqual(empty.ok ? 'ok' : empty.error, 'MESSAGE_EMPTY');
     const long = await core.chats.send({ id, dialogId: 'chat1', text: 'x'.repeat(20_001) });
     assert.deepEqual(long.ok ? 'ok' : long.error, 'MESSAGE_TOO_LONG');
+    // The portal's refusal comes later: the message waits in the outbox, marked failed.
     const stranger = await core.chats.send({ id, dialogId: 'chat999999', text: 'hello' });
-    assert.equal(stranger.ok, false);
-    if (!stranger.ok) assert.match(stranger.message, /not a member/);
+    assert.ok(stranger.ok, JSON.stringify(stranger));
+    const outbox = core.manager.access(id).cache.outbox;
+    await until(() => outbox.get(stranger.pending.clientId)?.error != null, 'the refused message is marked failed');
+    assert.match(outbox.get(stranger.pending.clientId)?.error ?? '', /not a member/);
+    assert.deepEqual(await core.chats.discardSend({ id, clientId: stranger.pending.clientId }), { ok: true });
     const unseen = await core.chats.messages({ id, dialogId: 'chat999999' });
     assert.deepEqual(unseen.ok ? 'ok' : unseen.error, 'ACCESS_DENIED');
     await core.manager.disconnect(id);
