@@ -47,9 +47,13 @@ function textProblem(text: string): Failure | null {
   return null;
 }
 
+/** The portal (or a proxy in front of it) is down or restarting: the message waits and goes again. */
+const isTransient = (error: RestCallError) => error.code === RATE_LIMITED || error.status >= 500;
+
 /** The message a refused call shows the user. */
-function refusal(error: RestCallError): string {
-  if (error.code === 'ACCESS_DENIED') return 'You are not a member of this chat.';
+function refusal(error: RestCallError, onAMessage = false): string {
+  if (error.code === 'ACCESS_DENIED')
+    return onAMessage ? 'You can edit or delete only your own messages.' : 'You are not a member of this chat.';
   if (error.code === 'MESSAGE_EMPTY') return 'Write a message first.';
   return error.message;
 }
@@ -106,6 +110,8 @@ export class ChatService {
   /** Accounts that got a message (or came back) while their outbox was being sent: go again after. */
   readonly #again = new Set<string>();
   readonly #retryTimers = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  /** Closed with the core: nothing more is sent (the caches are closing). */
+  #closed = false;
 
   constructor(manager: AccountManager, now: () => number = Date.now) {
     this.#manager = manager;
@@ -199,8 +205,8 @@ export class ChatService {
         fetchedAt: this.#now(),
       };
     } catch (error) {
-      if (error instanceof RestCallError) return { ok: false, error: error.code, message: refusal(error) };
-      account.reportProblem(error);
+      if (error instanceof RestCallError && !isTransient(error)) return { ok: false, error: error.code, message: refusal(error) };
+      if (!(error instanceof RestCallError)) account.reportProblem(error);
       return saved();
     }
   }
@@ -263,19 +269,23 @@ export class ChatService {
 
   /** Sends the account's outbox, oldest first, one at a time (so a dialog keeps its order). */
   #drain(id: string): void {
+    if (this.#closed) return;
     if (this.#sending.has(id)) {
       this.#again.add(id);
       return;
     }
     this.#sending.set(id, null);
-    void this.#sendAll(id).finally(() => {
-      this.#sending.delete(id);
-      if (this.#again.delete(id)) this.#drain(id);
-    });
+    this.#sendAll(id)
+      // The rows stay in the outbox: whatever broke this round, the next one sends them.
+      .catch(() => this.#retryLater(id))
+      .finally(() => {
+        this.#sending.delete(id);
+        if (this.#again.delete(id)) this.#drain(id);
+      });
   }
 
   async #sendAll(id: string): Promise<void> {
-    for (;;) {
+    while (!this.#closed) {
       let account: AccountAccess;
       try {
         account = this.#manager.access(id);
@@ -293,7 +303,8 @@ export class ChatService {
         account.reportSuccess();
         this.#clearRetry(id);
       } catch (error) {
-        if (error instanceof RestCallError && error.code !== RATE_LIMITED) {
+        if (this.#closed) return;
+        if (error instanceof RestCallError && !isTransient(error)) {
           // Refused for good (not a member, too long…): kept, marked, and the rest go on.
           account.cache.outbox.setError(entry.clientId, refusal(error));
         } else {
@@ -309,6 +320,7 @@ export class ChatService {
 
   /** Unreachable or rate-limited: try again after a capped, jittered wait (or sooner, when the link comes back). */
   #retryLater(id: string): void {
+    if (this.#closed) return;
     const attempt = (this.#retryTimers.get(id)?.attempt ?? 0) + 1;
     clearTimeout(this.#retryTimers.get(id)?.timer);
     const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** attempt);
@@ -325,32 +337,38 @@ export class ChatService {
   editMessage({ id, messageId, text }: EditRequest): Promise<ChatResult> {
     const problem = textProblem(text);
     if (problem) return Promise.resolve(problem);
-    return this.#call(id, async (session) => {
+    return this.#call(id, true, async (session) => {
       await session.call('im.message.update', { MESSAGE_ID: messageId, MESSAGE: text });
       return { ok: true };
     });
   }
 
   deleteMessage({ id, messageId }: MessageRef): Promise<ChatResult> {
-    return this.#call(id, async (session) => {
+    return this.#call(id, true, async (session) => {
       await session.call('im.message.delete', { MESSAGE_ID: messageId });
       return { ok: true };
     });
   }
 
   read({ id, dialogId }: DialogRef): Promise<ReadResult> {
-    return this.#call(id, async (session) => {
+    return this.#call(id, false, async (session) => {
       const answer = await session.call<{ counter: number }>('im.dialog.read', { DIALOG_ID: dialogId });
       return { ok: true, unread: Number(answer.result.counter ?? 0) };
     });
   }
 
   close(): void {
+    this.#closed = true;
     for (const { timer } of this.#retryTimers.values()) clearTimeout(timer);
     this.#retryTimers.clear();
   }
 
-  async #call<T>(id: string, run: (session: NonNullable<AccountAccess['session']>) => Promise<T>): Promise<T | Failure> {
+  /** `onAMessage`: the call acts on one message, so ACCESS_DENIED means it is not one's own. */
+  async #call<T>(
+    id: string,
+    onAMessage: boolean,
+    run: (session: NonNullable<AccountAccess['session']>) => Promise<T>,
+  ): Promise<T | Failure> {
     const account = this.#manager.access(id);
     if (!account.session) return { ok: false, error: 'not_connected', message: `${account.view.portalTitle} is not connected.` };
     try {
@@ -358,7 +376,7 @@ export class ChatService {
       account.reportSuccess();
       return result;
     } catch (error) {
-      if (error instanceof RestCallError) return { ok: false, error: error.code, message: refusal(error) };
+      if (error instanceof RestCallError) return { ok: false, error: error.code, message: refusal(error, onAMessage) };
       return { ok: false, error: 'unreachable', message: account.reportProblem(error) ?? 'The portal could not be reached.' };
     }
   }
