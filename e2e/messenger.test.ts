@@ -62,7 +62,7 @@ describe('desktop: chats in the Messenger', () => {
     await messages.getByText(/Looking at the banner now\.\s+Two lines\./).waitFor();
     assert.equal(await box.inputValue(), '');
     // Shown at once as pending; the portal's answer turns it into a message.
-    await messages.locator('.chat-message.is-pending').waitFor({ state: 'detached' });
+    await messages.locator('.chat-message:not(.is-pending)', { hasText: 'Two lines.' }).waitFor();
     const recent = (await asBen('im.recent.list', {})) as { items: { id: string; title: string }[] };
     const team = recent.items.find((i) => i.title === 'Acme team');
     assert.ok(team);

@@ -35,7 +35,7 @@ export async function postForm(url: string, fields: Record<string, string>): Pro
 
 /** The desktop's password sign-in, end to end over HTTP: desktop/login, then the code exchange. */
 export async function desktopSignIn(
-  portal: TestPortal,
+  portal: Pick<TestPortal, 'url'>,
   portalName: string,
   login: string,
   password = 'multidesk-demo',

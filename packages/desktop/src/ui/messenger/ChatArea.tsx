@@ -2,7 +2,6 @@ import type { AccountView } from '@multidesk/protocol/bridge';
 import { useId } from 'react';
 import { call } from '../bridgeClient.ts';
 import { addressOf, formatTime, statusInWords } from '../shared/format.ts';
-import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { useHome, useSnapshot } from '../shared/useBridge.ts';
 import { useLoader } from '../workspace/tasks/useTasks.ts';
 import { ChatDialog } from './ChatDialog.tsx';
@@ -20,12 +19,17 @@ export function ChatArea({
   onSelect(dialogId: string | null): void;
   onConnect(): void;
 }) {
-  const entry = useHome(account.id);
+  // The home's people name the authors of notifications: keep the core's copy fresh while chatting.
+  useHome(account.id);
   const id = useId();
   const address = addressOf(account.portalUrl);
   const version = useSnapshot().chatVersions.get(account.id) ?? 0;
   const chats = useLoader(`chats:${account.id}:${account.state}`, true, () => call('chats', { id: account.id }), version);
   const chosen = chats.data?.chats.find((c) => c.dialogId === selected) ?? null;
+  // One notice for an account that cannot reach its portal, whatever part of it noticed first.
+  const reconnecting =
+    account.state === 'connected' && (account.connection === 'reconnecting' || (account.connection === 'connecting' && !!account.problem));
+  const savedAt = chats.data?.stale ? chats.data.fetchedAt : null;
 
   return (
     <div className="chat-area chat-area-chats">
@@ -51,21 +55,21 @@ export function ChatArea({
             {account.portalTitle} needs you to sign in again: use “Sign in again” on its tab in the Workspace window.
           </p>
         ) : null}
-        {account.connection === 'reconnecting' ? (
+        {reconnecting ? (
           <p className="notice notice-warning" role="status">
-            Reconnecting to {account.portalTitle}… Messages you send wait here and go out when it is back.
+            Reconnecting to {account.portalTitle}…{savedAt ? ` Showing chats saved at ${formatTime(savedAt)}.` : ''} Messages you send wait
+            here and go out when it is back.
           </p>
         ) : null}
-        {account.state === 'connected' && account.problem && account.connection !== 'reconnecting' ? (
+        {account.state === 'connected' && account.problem && !reconnecting ? (
           <p className="notice notice-warning" role="status">
             {account.problem}
           </p>
         ) : null}
-        <HomeNotices account={account} entry={entry} />
-        {chats.data?.stale && chats.data.fetchedAt !== null ? (
+        {savedAt && !reconnecting ? (
           <p className="muted" role="status">
-            Saved chats from {formatTime(chats.data.fetchedAt)}
-            {chats.data.problem ? ` (${chats.data.problem})` : ''}.
+            Saved chats from {formatTime(savedAt)}
+            {chats.data?.problem ? ` (${chats.data.problem})` : ''}.
           </p>
         ) : null}
         <div className="chats-layout">
