@@ -13,25 +13,12 @@ import { launchDesktop } from '../e2e/desktopApp.ts';
 import { openCore } from '../packages/desktop/src/core/core.ts';
 import { FileVault } from '../packages/desktop/src/core/vault/fileVault.ts';
 import { startTestPortal } from '../packages/portal/test/harness.ts';
+import { DEMO_SIGN_INS } from './demoSignIns.ts';
 
 if (!process.env.DISPLAY) {
   console.error('bench/desktop needs a display: run it as  xvfb-run -a npx node bench/desktop.ts');
   process.exit(2);
 }
-
-/** Ten sign-ins of the demo data: anna in three portals, ben and marcus in two, three others in one. */
-const SIGN_INS: [string, string][] = [
-  ['acme', 'anna@example.com'],
-  ['globex', 'anna@example.com'],
-  ['initech', 'anna@example.com'],
-  ['acme', 'ben@example.com'],
-  ['globex', 'ben@example.com'],
-  ['acme', 'marcus@example.com'],
-  ['globex', 'marcus@example.com'],
-  ['acme', 'olivia@example.com'],
-  ['globex', 'sofia@example.com'],
-  ['initech', 'priya@example.com'],
-];
 
 /** Proportional set size of a process and all its descendants, in KiB (Linux /proc). */
 function treePssKib(rootPid: number): number {
@@ -71,7 +58,7 @@ try {
     const profileDir = mkdtempSync(join(tmpdir(), 'multidesk-bench-'));
     const vault = new FileVault(join(profileDir, 'vault.json'));
     const core = await openCore({ profileDir, vault, device: { name: 'bench', os: 'Linux', appVersion: '0.0.0' } });
-    for (const [name, login] of SIGN_INS.slice(0, count)) {
+    for (const [name, login] of DEMO_SIGN_INS.slice(0, count)) {
       const result = await core.manager.signIn({ address: `${name}.localhost:${portal.port}`, login, password: 'multidesk-demo' });
       if (!result.ok) throw new Error(`sign-in ${login}@${name}: ${result.message}`);
     }

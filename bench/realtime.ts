@@ -39,6 +39,8 @@ import type { Db } from '@multidesk/portal/src/store/database.ts';
 import { REALTIME_PATH } from '@multidesk/protocol';
 import type { Core } from '../packages/desktop/src/core/core.ts';
 import type { TestPortal } from '../packages/portal/test/harness.ts';
+import { DEMO_SIGN_INS } from './demoSignIns.ts';
+import { percentile } from './percentile.ts';
 
 // Each process loads only its side's code (dynamic imports below): the memory child holds a desktop
 // core and nothing of the server, and a restarted portal starts as fast as a real one.
@@ -62,19 +64,6 @@ const MEMORY_RUNS = Number(args['memory-runs']);
 const STORMS = Number(args.storms);
 const MiB = 1024 * 1024;
 
-/** Ten sign-ins of the demo data, as in bench/desktop.ts: anna in three portals, ben and marcus in two, three others in one. */
-const SIGN_INS: [string, string][] = [
-  ['acme', 'anna@example.com'],
-  ['globex', 'anna@example.com'],
-  ['initech', 'anna@example.com'],
-  ['acme', 'ben@example.com'],
-  ['globex', 'ben@example.com'],
-  ['acme', 'marcus@example.com'],
-  ['globex', 'marcus@example.com'],
-  ['acme', 'olivia@example.com'],
-  ['globex', 'sofia@example.com'],
-  ['initech', 'priya@example.com'],
-];
 /** Posts the measured messages: a member of acme that the core never signs in. */
 const SENDER = 'bench.sender@example.com';
 const PASSWORD = 'multidesk-demo';
@@ -280,9 +269,9 @@ async function runCoreMemory(port: number): Promise<void> {
   const core = await openBenchCore(profileDir);
   const open: unknown[] = [];
   try {
-    await connectWithChatsOpen(core, port, SIGN_INS.slice(0, 1), open);
+    await connectWithChatsOpen(core, port, DEMO_SIGN_INS.slice(0, 1), open);
     const one = await sampleMemory();
-    await connectWithChatsOpen(core, port, SIGN_INS.slice(1), open);
+    await connectWithChatsOpen(core, port, DEMO_SIGN_INS.slice(1), open);
     const ten = await sampleMemory();
     process.send?.({ type: 'memory', one, ten } satisfies MemoryMessage);
   } finally {
@@ -338,11 +327,6 @@ interface LatencyFigures {
   max_ms: number;
   /** The REST call's own round trip, for scale. */
   rest_reply_p50_ms: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 /** performance.now() at the manager's `chats-changed` for that account and dialog. */
@@ -500,10 +484,10 @@ async function main(): Promise<void> {
 
     core = await openBenchCore(profileDir);
     const open: unknown[] = [];
-    const ids = await connectWithChatsOpen(core, portal.port, SIGN_INS.slice(0, 1), open);
+    const ids = await connectWithChatsOpen(core, portal.port, DEMO_SIGN_INS.slice(0, 1), open);
     const measured = ids[0] as string;
     const one = await measureLatency(core, measured, sender, 'one account');
-    ids.push(...(await connectWithChatsOpen(core, portal.port, SIGN_INS.slice(1), open)));
+    ids.push(...(await connectWithChatsOpen(core, portal.port, DEMO_SIGN_INS.slice(1), open)));
     const ten = await measureLatency(core, measured, sender, 'ten accounts');
 
     const rounds: StormRound[] = [];

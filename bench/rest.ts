@@ -21,6 +21,7 @@ import { findUserByEmail } from '@multidesk/portal/src/store/users.ts';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Pool, request } from 'undici';
+import { percentile } from './percentile.ts';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '32' } },
@@ -41,11 +42,6 @@ interface Figures {
   requests_per_second: number;
   p50_ms: number;
   p99_ms: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 /** `CONCURRENCY` workers, each sending one request after another until the time is up. */

@@ -8,7 +8,8 @@ const MAIN = fileURLToPath(new URL('../packages/desktop/src/core/main.ts', impor
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const BROWSER = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 
-async function freePort(): Promise<number> {
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
