@@ -163,3 +163,67 @@ describe('bridge events', () => {
     assert.equal((await connect({ origin: bridge.origin })).status, 403);
   });
 });
+
+describe('a clicked notification', () => {
+  test('shows its chat in the open Messenger, or opens the Messenger on it', async () => {
+    const opened: string[] = [];
+    const second = await startBridge(core, uiDir, { openWindow: (url) => opened.push(url) });
+    const sockets: WebSocket[] = [];
+    try {
+      const boot = await fetch(second.bootUrl('workspace'), { redirect: 'manual' });
+      const secondCookie = /multidesk_bridge=([^;]+)/.exec(boot.headers.get('set-cookie') ?? '')?.[1] ?? '';
+      const headers = { origin: second.origin, cookie: `${BRIDGE_COOKIE}=${secondCookie}` };
+      const openChat = (body: unknown) =>
+        fetch(`${second.origin}/api/chats/open`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      /** An events socket of one window, and every event it receives. */
+      const listen = async (window: string) => {
+        const events: { type: string; accountId?: string; dialogId?: string }[] = [];
+        const ws = new WebSocket(`ws://${new URL(second.origin).host}/api/events?window=${window}`, { headers });
+        sockets.push(ws);
+        ws.on('message', (data) => events.push(JSON.parse(String(data))));
+        await new Promise((resolve) => ws.once('open', resolve));
+        return events;
+      };
+      const until = async (check: () => boolean) => {
+        for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(check());
+      };
+      const signed = await core.manager.signIn({
+        address: `acme.localhost:${portal.port}`,
+        login: 'anna@example.com',
+        password: 'multidesk-demo',
+      });
+      assert.ok(signed.ok);
+      const id = signed.account.id;
+
+      // Only the Workspace is open: the Messenger is opened, and shown the chat once it connects.
+      const workspaceEvents = await listen('workspace');
+      assert.deepEqual(await (await openChat({ id, dialogId: 'chat1' })).json(), { ok: true });
+      assert.equal(opened.length, 1);
+      const landing = await fetch(opened[0] as string, { redirect: 'manual' });
+      assert.equal(landing.headers.get('location'), '/messenger', 'the window opened is the Messenger');
+      const messengerEvents = await listen('messenger');
+      await until(() => messengerEvents.some((e) => e.type === 'open-chat'));
+      assert.deepEqual(
+        messengerEvents.find((e) => e.type === 'open-chat'),
+        { type: 'open-chat', accountId: id, dialogId: 'chat1' },
+      );
+
+      // The Messenger is open: it is told, and no other window opens.
+      assert.equal((await openChat({ id, dialogId: '2' })).status, 200);
+      await until(() => messengerEvents.filter((e) => e.type === 'open-chat').length === 2);
+      assert.equal(opened.length, 1);
+      assert.equal(workspaceEvents.filter((e) => e.type === 'open-chat').length, 0, 'the Workspace is not told');
+
+      assert.equal((await openChat({ id: 'no-such-account', dialogId: '2' })).status, 404);
+      assert.equal(opened.length, 1);
+    } finally {
+      for (const ws of sockets) ws.close();
+      await second.close();
+    }
+  });
+});
