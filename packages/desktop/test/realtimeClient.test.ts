@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { restAs, signInAs } from '../../portal/test/tokens.ts';
+import { AccountCache } from '../src/core/accounts/accountCache.ts';
+import { RealtimeClient } from '../src/core/realtime/realtimeClient.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
 import { startTestCore } from './coreHarness.ts';
 
@@ -84,6 +89,43 @@ describe('realtime in the core', () => {
     } finally {
       await core.close();
       core.removeProfile();
+    }
+  });
+});
+
+describe('realtime backoff', () => {
+  test('a nudge (the portal answered a REST call) ends the backoff wait and tries at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multidesk-realtime-'));
+    const cache = AccountCache.open(dir);
+    const attempts: number[] = [];
+    const client = new RealtimeClient({
+      origin: `http://acme.localhost:${portal.port}`,
+      cache,
+      // The token cannot be had (the portal is away): each attempt fails before any socket opens.
+      accessToken: async () => {
+        attempts.push(Date.now());
+        throw new Error('unreachable');
+      },
+      onEvent: () => {},
+      onResync: () => {},
+      onReady: () => {},
+      onDown: () => {},
+    });
+    try {
+      client.start();
+      // Four failures: the next wait is drawn from up to 8 s.
+      for (let i = 0; attempts.length < 4 && i < 600; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(attempts.length >= 4, true, `backoff attempts: ${attempts.length}`);
+      const before = attempts.length;
+      const nudgedAt = Date.now();
+      client.nudge();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(attempts.length, before + 1, 'one attempt right after the nudge');
+      assert.ok((attempts.at(-1) as number) - nudgedAt < 100);
+    } finally {
+      client.stop();
+      cache.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

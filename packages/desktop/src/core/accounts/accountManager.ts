@@ -293,7 +293,10 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       cache: this.#cache(account),
       people: () => this.#cache(account).get<{ people: Person[] }>(HOME_KEY)?.value.people ?? [],
       reportProblem: (error: unknown) => this.#reportProblem(account, error),
-      reportSuccess: () => this.#clearProblem(account),
+      reportSuccess: () => {
+        account.realtime?.nudge();
+        this.#clearProblem(account);
+      },
     };
   }
 

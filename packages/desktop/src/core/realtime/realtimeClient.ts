@@ -40,6 +40,8 @@ export class RealtimeClient {
   #forceRefresh = false;
   #live = false;
   #everLive = false;
+  /** Between a (re)connect starting and its socket existing (the token is being fetched). */
+  #connecting = false;
 
   constructor(options: RealtimeClientOptions) {
     this.#options = options;
@@ -73,9 +75,21 @@ export class RealtimeClient {
     this.#socket = null;
   }
 
+  /**
+   * The portal just answered a REST call: if this connection is waiting out a backoff, it tries
+   * now, so a portal that comes back is live again at once rather than after up to 30 s.
+   */
+  nudge(): void {
+    if (this.#stopped || this.#socket !== null || this.#connecting) return;
+    clearTimeout(this.#retryTimer);
+    this.#attempt = 0;
+    void this.#connect();
+  }
+
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     let token: string;
+    this.#connecting = true;
     try {
       token = await this.#options.accessToken(this.#forceRefresh);
       this.#forceRefresh = false;
@@ -83,6 +97,8 @@ export class RealtimeClient {
       // The session reports auth loss itself; a network failure is retried like any other.
       this.#scheduleRetry();
       return;
+    } finally {
+      this.#connecting = false;
     }
     if (this.#stopped) return;
     const url = `${this.#options.origin.replace(/^http/, 'ws')}${REALTIME_PATH}`;
