@@ -299,6 +299,20 @@ describe('the outbox', () => {
         assert.ok(sent.ok, JSON.stringify(sent));
       }
       const outbox = core.manager.access(id).cache.outbox;
+      // While the outbox spends the budget, reading the chats answers the saved list, not an error,
+      // and the windows are told to reload shortly.
+      await core.chats.list({ id });
+      const reload = new Promise<void>((resolve) => core.manager.once('chats-changed', () => resolve()));
+      let rateLimited = false;
+      for (let i = 0; i < 20 && !rateLimited; i++) {
+        const view = await core.chats.list({ id });
+        rateLimited = view.stale;
+        assert.equal(view.problem, undefined, JSON.stringify(view.problem));
+        assert.ok(view.chats.length > 0, 'the saved list is shown');
+      }
+      assert.ok(rateLimited, 'some reads met the rate limit');
+      assert.equal(core.manager.list().find((a) => a.id === id)?.problem, undefined, 'no error shown on the account');
+      await reload;
       let failed: unknown = null;
       await until(
         () => {

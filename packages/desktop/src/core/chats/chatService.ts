@@ -33,6 +33,8 @@ const PAGE = 30;
 /** Waits between outbox attempts while the portal cannot be reached or is rate-limiting us. */
 const RETRY_BASE_MS = 1_000;
 const RETRY_CAP_MS = 30_000;
+/** How soon the windows reload what a rate limit kept from them. */
+const RELOAD_SOON_MS = 2_000;
 
 type Failure = { ok: false; error: string; message: string };
 
@@ -110,6 +112,7 @@ export class ChatService {
   /** Accounts that got a message (or came back) while their outbox was being sent: go again after. */
   readonly #again = new Set<string>();
   readonly #retryTimers = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  readonly #reloadTimers = new Map<string, NodeJS.Timeout>();
   /** Closed with the core: nothing more is sent (the caches are closing). */
   #closed = false;
 
@@ -133,7 +136,8 @@ export class ChatService {
       try {
         return { chats: await this.#fetchList(account), stale: false, fetchedAt: this.#now() };
       } catch (error) {
-        problem = account.reportProblem(error);
+        if (error instanceof RestCallError && isTransient(error)) this.#reloadSoon(id);
+        else problem = account.reportProblem(error);
       }
     }
     return { chats: cached?.value ?? [], stale: true, fetchedAt: cached?.updatedAt ?? null, ...this.#why(account, problem) };
@@ -156,6 +160,20 @@ export class ChatService {
     } catch {
       // Still unreachable: the realtime link reconnecting brings the fresh list.
     }
+  }
+
+  /**
+   * Rate-limited (the outbox may be using the account's request budget) or the portal is
+   * restarting: the saved copy is shown for now and the windows reload shortly, not in a loop.
+   */
+  #reloadSoon(id: string): void {
+    if (this.#closed || this.#reloadTimers.has(id)) return;
+    const timer = setTimeout(() => {
+      this.#reloadTimers.delete(id);
+      if (!this.#closed) this.#manager.emit('chats-changed', id);
+    }, RELOAD_SOON_MS);
+    timer.unref();
+    this.#reloadTimers.set(id, timer);
   }
 
   #why(account: AccountAccess, problem: string | undefined): { problem?: string } {
@@ -206,7 +224,8 @@ export class ChatService {
       };
     } catch (error) {
       if (error instanceof RestCallError && !isTransient(error)) return { ok: false, error: error.code, message: refusal(error) };
-      if (!(error instanceof RestCallError)) account.reportProblem(error);
+      if (error instanceof RestCallError) this.#reloadSoon(id);
+      else account.reportProblem(error);
       return saved();
     }
   }
@@ -359,6 +378,7 @@ export class ChatService {
 
   close(): void {
     this.#closed = true;
+    for (const timer of this.#reloadTimers.values()) clearTimeout(timer);
     for (const { timer } of this.#retryTimers.values()) clearTimeout(timer);
     this.#retryTimers.clear();
   }
