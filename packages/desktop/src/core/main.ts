@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { startBridge } from './bridge/bridgeServer.ts';
 import { AppWindows } from './browser/appWindows.ts';
 import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
+import { systemBrowser } from './browser/systemBrowser.ts';
 import { openCore } from './core.ts';
 import { defaultProfileDir } from './profile.ts';
 import { createVault, type VaultChoice } from './vault/createVault.ts';
@@ -16,6 +17,7 @@ const USAGE = `Usage: npm run desktop -- [options]
   --profile DIR                 all state of one user (default ${defaultProfileDir()})
   --no-open                     print the window addresses instead of opening them
   --browser PATH                the Chromium-family browser to open the windows in
+  --sso-browser PATH            the browser for single sign-on (default: the system's default browser)
   --remote-debugging-port N     passed to the browser, for automation
   --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)`;
 
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
         profile: { type: 'string' },
         'no-open': { type: 'boolean' },
         browser: { type: 'string' },
+        'sso-browser': { type: 'string' },
         'remote-debugging-port': { type: 'string' },
         vault: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -64,11 +67,15 @@ async function main(): Promise<void> {
   const browser = open ? findBrowser(values.browser) : null;
   if (open && !browser) fail(values.browser ? `No browser can be run at ${values.browser}.\n${INSTALL_HINT}` : INSTALL_HINT);
 
+  const ssoBrowser = values['sso-browser'];
+  if (ssoBrowser !== undefined && !findBrowser(ssoBrowser)) fail(`--sso-browser: no program can be run at ${ssoBrowser}`);
+
   const profileDir = values.profile ?? defaultProfileDir();
   const core = await openCore({
     profileDir,
     vault: await createVault(vaultChoice, resolve(profileDir)),
     device: { name: `Multidesk on ${hostname()}`, os: `${type()} ${release()}`, appVersion: APP_VERSION },
+    openUrl: systemBrowser(ssoBrowser),
   });
   const { profile, vault } = core;
   const bridge = await startBridge(core, UI_DIR);

@@ -2,12 +2,12 @@ import type { BridgeMethod, BridgeRequest, BridgeResponse } from '@multidesk/pro
 import type { Core } from '../core.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 
-export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'settings' | 'tasks' | 'chats'>;
+export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'settings' | 'tasks' | 'chats'>;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
 /** The core's side of every bridge route, typed from the one contract in protocol/bridge.ts. */
-export function createBridgeHandlers({ manager, flows, settings, tasks, chats }: BridgeCore): BridgeHandlers {
+export function createBridgeHandlers({ manager, flows, sso, settings, tasks, chats }: BridgeCore): BridgeHandlers {
   return {
     getState: async () => ({ accounts: manager.list(), vault: manager.vaultInfo }),
     signIn: (request) => manager.signIn(request),
@@ -37,6 +37,10 @@ export function createBridgeHandlers({ manager, flows, settings, tasks, chats }:
     qrStart: (request) => flows.qrStart(request),
     qrWait: (request) => flows.qrWait(request),
     qrCancel: async (request) => flows.qrCancel(request),
+    ssoStart: (request) => sso.start(request),
+    ssoWait: (request) => sso.wait(request),
+    ssoReopen: (request) => sso.reopen(request),
+    ssoCancel: async (request) => sso.cancel(request),
     tasks: (request) => tasks.list(request),
     task: (request) => tasks.get(request),
     taskCreate: (request) => tasks.create(request),
