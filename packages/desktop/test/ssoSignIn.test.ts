@@ -205,7 +205,8 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
       assert.equal(outcome.status, 'failed');
       if (outcome.status !== 'failed') return;
       assert.equal(outcome.error, 'access_denied');
-      assert.match(outcome.message, /The identity provider did not sign you in to Initech/);
+      assert.equal(outcome.message, 'The sign-in to Initech was cancelled or refused at the identity provider.');
+      assert.match(outcome.detail ?? '', /access_denied/, 'the provider’s reason, as the portal reported it');
       assert.deepEqual(core.manager.list(), []);
     });
   });

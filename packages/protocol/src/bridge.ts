@@ -212,7 +212,12 @@ export const SsoFailureCode = Type.Union([
 ]);
 export type SsoFailureCode = Static<typeof SsoFailureCode>;
 
-const SsoFailure = { error: SsoFailureCode, message: Type.String() };
+const SsoFailure = {
+  error: SsoFailureCode,
+  message: Type.String(),
+  /** The portal's or the identity provider's own words, when they add to `message`. */
+  detail: Type.Optional(Type.String()),
+};
 
 export const SsoStartResult = Type.Union([
   Type.Object({

@@ -26,7 +26,7 @@ export const SSO_TIMEOUT_MS = 5 * 60_000;
 const WAIT_MS = 20_000;
 
 type Final = Exclude<SsoWaitResult, { status: 'pending' }>;
-type Failure = { error: SsoFailureCode; message: string };
+type Failure = { error: SsoFailureCode; message: string; detail?: string };
 
 interface SsoFlow {
   origin: string;
@@ -55,26 +55,26 @@ function cleanText(text: string | null): string | undefined {
   return clean || undefined;
 }
 
-/** What each error of the portal's loopback redirect means to the user. */
+/** What each error of the portal's loopback redirect means to the user; the portal's words, when any, as the detail. */
 function redirectFailure(error: string | null, description: string | undefined, portal: string): Failure {
+  const detail = description ? { detail: description } : {};
   switch (error) {
     case SsoDesktopError.accessDenied:
-      return {
-        error: 'access_denied',
-        message: `The identity provider did not sign you in to ${portal}: the sign-in was cancelled or refused.${description ? ` ${description}` : ''}`,
-      };
+      return { error: 'access_denied', message: `The sign-in to ${portal} was cancelled or refused at the identity provider.`, ...detail };
     case SsoDesktopError.notAMember:
+      // The portal's words name the account and whom to ask: they are the message.
       return { error: 'not_a_member', message: `No access to ${portal}. ${description ?? 'Ask an administrator for access.'}` };
     case SsoDesktopError.ssoNotConfigured:
       return { error: 'sso_not_configured', message: `Single sign-on is not set up for ${portal}. Sign in with your login and password.` };
     case SsoDesktopError.temporarilyUnavailable:
       return { error: 'unreachable', message: `The identity provider of ${portal} cannot be reached. Try again in a few minutes.` };
     case SsoDesktopError.invalidRequest:
-      return { error: 'server_error', message: `${portal} refused the sign-in request${description ? `: ${description}` : '.'}` };
+      return { error: 'server_error', message: `${portal} refused the sign-in request.`, ...detail };
     default:
       return {
         error: 'server_error',
-        message: `Single sign-on to ${portal} failed${description ? `: ${description}` : error ? ` (${cleanText(error)}).` : '.'}`,
+        message: `Single sign-on to ${portal} failed (${cleanText(error) ?? 'no reason given'}).`,
+        ...detail,
       };
   }
 }
@@ -234,7 +234,7 @@ export class SsoSignIns {
     first.answer(
       final.status === 'account'
         ? { ok: true, title: `You are signed in to ${final.account.portalTitle}`, message: 'Multidesk has opened it in a new tab.' }
-        : { ok: false, title: 'Sign-in failed', message: final.message },
+        : { ok: false, title: 'Sign-in failed', message: final.detail ? `${final.message} ${final.detail}` : final.message },
     );
     return final;
   }

@@ -16,7 +16,11 @@ interface Handlers {
   onFailure(problem: SignInProblem): void;
 }
 
-const problemOf = (error: SsoFailureCode, message: string): SignInProblem => ({ code: error, text: message });
+const problemOf = ({ error, message, detail }: { error: SsoFailureCode; message: string; detail?: string }): SignInProblem => ({
+  code: error,
+  text: message,
+  ...(detail ? { detail } : {}),
+});
 
 /**
  * One single sign-on in the browser: started by `begin`, then a long poll of the core until the
@@ -40,7 +44,7 @@ export function useSsoFlow(handlers: Handlers) {
         live = false;
         setWaiting(null);
         if (answer.status === 'account') return succeeded(answer.account);
-        return failed(problemOf(answer.error, answer.message));
+        return failed(problemOf(answer));
       }
     };
     poll().catch((err: unknown) => {
@@ -58,8 +62,7 @@ export function useSsoFlow(handlers: Handlers) {
   const begin = async (address: string): Promise<(SignInProblem & { retryAfter?: number }) | null> => {
     try {
       const started = await call('ssoStart', { address });
-      if (!started.ok)
-        return { ...problemOf(started.error, started.message), ...(started.retryAfter ? { retryAfter: started.retryAfter } : {}) };
+      if (!started.ok) return { ...problemOf(started), ...(started.retryAfter ? { retryAfter: started.retryAfter } : {}) };
       setWaiting({ flow: started.flow, portal: started.portal, expiresAt: started.expiresAt });
       return null;
     } catch (err) {
@@ -71,7 +74,7 @@ export function useSsoFlow(handlers: Handlers) {
     if (!flow) return null;
     try {
       const answer = await call('ssoReopen', { flow });
-      return answer.ok ? null : problemOf(answer.error, answer.message);
+      return answer.ok ? null : problemOf(answer);
     } catch (err) {
       return { code: 'server_error', text: errorMessage(err) };
     }
