@@ -256,4 +256,35 @@ describe('desktop: Log in with single sign-on', () => {
     await panel(page).getByText('Anna Smirnova').first().waitFor();
     await shot(page, '11-anna-linked');
   });
+
+  test('when the portal ends dora’s sign-in, her tab signs in again by single sign-on and stays the same account', async () => {
+    const page = app.workspace;
+    const doraId = (await portal.db.selectFrom('users').select('id').where('email', '=', 'dora@example.com').executeTakeFirstOrThrow()).id;
+    await portal.db
+      .updateTable('token_families')
+      .set({ revoked_at: Date.now() })
+      .where('member_id', 'in', portal.db.selectFrom('members').select('id').where('user_id', '=', doraId))
+      .execute();
+    const doraTab = page.getByRole('tab', { name: /^Initech.*Dora Klein/ });
+    // Any request of hers now finds the sign-in ended: My tasks asks every account.
+    await page.getByRole('tab', { name: /^My tasks/ }).click();
+    await doraTab.click();
+    await panel(page).getByRole('button', { name: 'Sign in again' }).click();
+    await panel(page).getByRole('button', { name: 'Log in with single sign-on' }).click();
+    const field = panel(page).getByRole('textbox', { name: 'Bitrix24 address or work e-mail' });
+    assert.equal(await field.inputValue(), `initech.localhost:${portal.port}`);
+    await forgetIdpSession();
+    await panel(page).getByRole('button', { name: 'Continue' }).click();
+    const browser = await browserAtIdp();
+    await signInAtIdp(browser, 'dora@example.com');
+    await browser.getByText('You can close this window').waitFor();
+    await panel(page).getByText('Dora Klein').first().waitFor();
+    await panel(page).getByRole('button', { name: 'Sign in again' }).waitFor({ state: 'detached' });
+    await panel(page)
+      .getByText(/Sign-in needed/)
+      .waitFor({ state: 'detached' });
+    await shot(page, '12-signed-in-again');
+    assert.equal(storedAccounts().length, 2, 'the same account, not a new one');
+    assert.equal(await page.getByRole('tab', { name: /^Initech/ }).count(), 2);
+  });
 });

@@ -9,7 +9,8 @@ import { useSsoFlow } from './useSsoFlow.ts';
 
 interface Props {
   draft: string;
-  onDraft(address: string): void;
+  /** What is typed, for the page to keep across its views. */
+  onDraft?(address: string): void;
   focusOnShow: boolean;
   onSignedIn(account: AccountView): void;
   onBack(): void;
@@ -127,7 +128,7 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
           value={address}
           onChange={(e) => {
             setAddress(e.target.value);
-            onDraft(e.target.value);
+            onDraft?.(e.target.value);
           }}
           invalid={invalid}
           errorId={errorId}
