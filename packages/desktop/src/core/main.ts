@@ -60,15 +60,15 @@ async function main(): Promise<void> {
   if (debugPort !== undefined && (!Number.isInteger(debugPort) || debugPort < 1 || debugPort > 65535)) {
     fail(`--remote-debugging-port must be 1 to 65535, not "${values['remote-debugging-port']}"`);
   }
+  const ssoBrowser = values['sso-browser'];
+  if (ssoBrowser !== undefined && !findBrowser(ssoBrowser)) fail(`--sso-browser: no program can be run at ${ssoBrowser}`);
+
   if (!existsSync(UI_DIR)) fail(`The user interface is not built yet: run "npm run build:ui -w @multidesk/desktop" first.`);
 
   const noDisplay = platform() === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
   const open = !values['no-open'] && !noDisplay;
   const browser = open ? findBrowser(values.browser) : null;
   if (open && !browser) fail(values.browser ? `No browser can be run at ${values.browser}.\n${INSTALL_HINT}` : INSTALL_HINT);
-
-  const ssoBrowser = values['sso-browser'];
-  if (ssoBrowser !== undefined && !findBrowser(ssoBrowser)) fail(`--sso-browser: no program can be run at ${ssoBrowser}`);
 
   const profileDir = values.profile ?? defaultProfileDir();
   const core = await openCore({
