@@ -233,7 +233,11 @@ export class SsoSignIns {
     const final = await this.#redeem(flow, first);
     first.answer(
       final.status === 'account'
-        ? { ok: true, title: `You are signed in to ${final.account.portalTitle}`, message: 'Multidesk has opened it in a new tab.' }
+        ? {
+            ok: true,
+            title: `You are signed in to ${final.account.portalTitle}`,
+            message: `${final.account.portalTitle} is open in Multidesk now.`,
+          }
         : { ok: false, title: 'Sign-in failed', message: final.detail ? `${final.message} ${final.detail}` : final.message },
     );
     return final;

@@ -25,6 +25,7 @@ const FIELD_PROBLEMS = new Set<SignInProblem['code']>([
   'unknown_address',
   'no_sso_for_domain',
   'several_portals',
+  'sso_not_configured',
 ]);
 
 /**
