@@ -122,6 +122,18 @@ describe('bridge checks', () => {
     assert.equal(form.status, 415);
   });
 
+  test('single sign-on routes check their input, and a flow the core does not know is over', async () => {
+    assert.equal(JSON.parse((await api('/api/sso/start', {})).body).error, 'invalid_request');
+    assert.equal((await api('/api/sso/start', { address: 'x'.repeat(301) })).status, 400);
+    assert.equal((await api('/api/sso/wait', { flow: '' })).status, 400);
+    const notAnAddress = JSON.parse((await api('/api/sso/start', { address: 'not an address' })).body);
+    assert.deepEqual([notAnAddress.ok, notAnAddress.error], [false, 'invalid_address']);
+    const wait = JSON.parse((await api('/api/sso/wait', { flow: 'no-such-flow' })).body);
+    assert.deepEqual([wait.status, wait.error], ['failed', 'cancelled']);
+    assert.equal(JSON.parse((await api('/api/sso/reopen', { flow: 'no-such-flow' })).body).ok, false);
+    assert.deepEqual(JSON.parse((await api('/api/sso/cancel', { flow: 'no-such-flow' })).body), { ok: true });
+  });
+
   test('signing in through the bridge never hands a token or the password to the UI', async () => {
     const res = await api('/api/sign-in', {
       address: `acme.localhost:${portal.port}`,

@@ -32,6 +32,9 @@ describe('desktop command line', () => {
     assert.match(unknown.stderr, /Usage: npm run desktop/);
     const port = run(['--remote-debugging-port', '70000']);
     assert.equal(port.status, 2);
+    const ssoBrowser = run(['--no-open', '--sso-browser', '/nonexistent/browser']);
+    assert.equal(ssoBrowser.status, 2);
+    assert.match(ssoBrowser.stderr, /--sso-browser: no program can be run at \/nonexistent\/browser/);
   });
 
   test('without a display it prints the two window addresses and keeps running until Ctrl+C', async () => {

@@ -39,6 +39,7 @@ describe('desktop sign-in', () => {
     assert.equal(tokens.member_id, acme?.member_id);
     assert.equal(tokens.expires_in, 3600);
     assert.equal(tokens.status, 'L');
+    assert.equal(tokens.portal_title, 'Acme Corp', 'the extension names the portal');
     assert.ok(tokens.expires > Date.now() / 1000);
     assert.match(tokens.scope, /\buser\b/);
     assert.equal(typeof tokens.user_id, 'number');

@@ -191,6 +191,67 @@ export const QrWaitResult = Type.Union([
 ]);
 export type QrWaitResult = Static<typeof QrWaitResult>;
 
+/** Single sign-on in the system browser, the result on a loopback redirect (the core keeps every secret of it). */
+export const SsoStartRequest = Type.Object({
+  /** A Bitrix24 address, or a work e-mail whose domain the network knows a Bitrix24 by. */
+  address: Type.String({ minLength: 1, maxLength: 300 }),
+});
+export type SsoStartRequest = Static<typeof SsoStartRequest>;
+
+export const SsoFailureCode = Type.Union([
+  Type.Literal('invalid_address'),
+  Type.Literal('unknown_address'),
+  Type.Literal('unreachable'),
+  Type.Literal('too_many_attempts'),
+  /** No Bitrix24 of the network takes that e-mail's domain, or several do (then the message names them). */
+  Type.Literal('no_sso_for_domain'),
+  Type.Literal('several_portals'),
+  Type.Literal('browser_failed'),
+  Type.Literal('sso_not_configured'),
+  /** Cancelled or refused at the identity provider. */
+  Type.Literal('access_denied'),
+  /** Signed in at the identity provider, but no access to this Bitrix24. */
+  Type.Literal('not_a_member'),
+  Type.Literal('timeout'),
+  Type.Literal('cancelled'),
+  Type.Literal('server_error'),
+]);
+export type SsoFailureCode = Static<typeof SsoFailureCode>;
+
+const SsoFailure = {
+  error: SsoFailureCode,
+  message: Type.String(),
+  /** The portal's or the identity provider's own words, when they add to `message`. */
+  detail: Type.Optional(Type.String()),
+};
+
+export const SsoStartResult = Type.Union([
+  Type.Object({
+    ok: Type.Literal(true),
+    flow: Type.String(),
+    /** What the browser signs in to: the portal's title when known, else its address. */
+    portal: Type.String(),
+    /** Epoch ms (core clock) when the core stops waiting for the browser. */
+    expiresAt: Type.Integer(),
+  }),
+  Type.Object({ ok: Type.Literal(false), ...SsoFailure, retryAfter: Type.Optional(Type.Integer()) }),
+]);
+export type SsoStartResult = Static<typeof SsoStartResult>;
+
+/** The browser's answer, by long poll (at most ~20 s a call). */
+export const SsoWaitResult = Type.Union([
+  Type.Object({ status: Type.Literal('pending'), expiresAt: Type.Integer() }),
+  Type.Object({ status: Type.Literal('account'), account: AccountView }),
+  Type.Object({ status: Type.Literal('failed'), ...SsoFailure }),
+]);
+export type SsoWaitResult = Static<typeof SsoWaitResult>;
+
+export const SsoReopenResult = Type.Union([
+  Type.Object({ ok: Type.Literal(true) }),
+  Type.Object({ ok: Type.Literal(false), ...SsoFailure }),
+]);
+export type SsoReopenResult = Static<typeof SsoReopenResult>;
+
 export const TaskStatus = Type.Union([
   Type.Literal('pending'),
   Type.Literal('in_progress'),
@@ -450,6 +511,11 @@ export const bridgeApi = {
   qrStart: route('/api/qr/start', QrStartRequest, QrStartResult),
   qrWait: route('/api/qr/wait', FlowRef, QrWaitResult),
   qrCancel: route('/api/qr/cancel', FlowRef, Ok),
+  ssoStart: route('/api/sso/start', SsoStartRequest, SsoStartResult),
+  ssoWait: route('/api/sso/wait', FlowRef, SsoWaitResult),
+  /** Opens the browser at the same sign-in again (closed by mistake, or behind other windows). */
+  ssoReopen: route('/api/sso/reopen', FlowRef, SsoReopenResult),
+  ssoCancel: route('/api/sso/cancel', FlowRef, Ok),
   tasks: route('/api/tasks/list', TasksRequest, TasksView),
   task: route('/api/tasks/get', TaskRef, TaskResult),
   taskCreate: route('/api/tasks/create', TaskCreateRequest, TaskResult),

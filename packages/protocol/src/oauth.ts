@@ -54,6 +54,8 @@ export const TokenResponse = Type.Object({
   user_id: Type.Integer(),
   scope: Type.String(),
   status: Type.String(),
+  /** Extension: the portal's title, for a client that only knows an address (single sign-on by address). */
+  portal_title: Type.Optional(Type.String()),
 });
 export type TokenResponse = Static<typeof TokenResponse>;
 

@@ -1,3 +1,5 @@
+import { type Static, Type } from 'typebox';
+
 /**
  * Desktop sign-in through the portal's single sign-on (RFC 8252, loopback redirect):
  *
@@ -31,3 +33,21 @@ export const SsoDesktopError = {
   temporarilyUnavailable: 'temporarily_unavailable',
 } as const;
 export type SsoDesktopError = (typeof SsoDesktopError)[keyof typeof SsoDesktopError];
+
+/**
+ * POST {network}/network/sso/discover  JSON {email}
+ *   200 {portals: [{title, url}]}   the Bitrix24s whose single sign-on accepts that e-mail's domain
+ *                                   (`sso set --domain`); empty when none does
+ *   400 {error: "invalid_request"}  429 {error: "too_many_attempts", retry_after}
+ * Only portals with single sign-on for exactly that domain are named; nothing about members.
+ */
+export const SSO_DISCOVER_PATH = '/network/sso/discover';
+
+export const SsoDiscoverRequest = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }) });
+export type SsoDiscoverRequest = Static<typeof SsoDiscoverRequest>;
+
+export const SsoPortal = Type.Object({ title: Type.String(), url: Type.String() });
+export type SsoPortal = Static<typeof SsoPortal>;
+
+export const SsoDiscoverResponse = Type.Object({ portals: Type.Array(SsoPortal) });
+export type SsoDiscoverResponse = Static<typeof SsoDiscoverResponse>;

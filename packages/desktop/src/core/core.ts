@@ -2,6 +2,8 @@ import { AccountManager } from './accounts/accountManager.ts';
 import { AccountRegistry } from './accounts/accountRegistry.ts';
 import { RevocationQueue } from './accounts/revocationQueue.ts';
 import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
+import { SsoSignIns } from './accounts/ssoSignIn.ts';
+import { type OpenUrl, systemBrowser } from './browser/systemBrowser.ts';
 import { ChatNotifier } from './chats/chatNotifier.ts';
 import { ChatService } from './chats/chatService.ts';
 import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
@@ -13,6 +15,7 @@ import type { SecretVault } from './vault/secretVault.ts';
 export interface Core {
   manager: AccountManager;
   flows: SignInFlows;
+  sso: SsoSignIns;
   tasks: TaskService;
   chats: ChatService;
   notifier: ChatNotifier;
@@ -24,7 +27,17 @@ export interface Core {
 }
 
 /** Assembles the core of one profile: its accounts, their secrets, pending revocations and the HTTP agent. */
-export async function openCore(options: { profileDir: string; vault: SecretVault; device: DeviceInfo }): Promise<Core> {
+export interface CoreOptions {
+  profileDir: string;
+  vault: SecretVault;
+  device: DeviceInfo;
+  /** Where single sign-on opens: the system browser unless given (tests drive their own). */
+  openUrl?: OpenUrl;
+  /** How long single sign-on waits for the browser (default 5 minutes). */
+  ssoTimeoutMs?: number;
+}
+
+export async function openCore(options: CoreOptions): Promise<Core> {
   const profile = openProfile(options.profileDir);
   const dispatcher = createPortalDispatcher();
   const revocations = new RevocationQueue(profile.revocationsFile, options.vault, dispatcher);
@@ -41,12 +54,21 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
   const settings = new SettingsStore(profile.settingsFile);
   await settings.load();
   const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
+  const sso = new SsoSignIns({
+    manager,
+    dispatcher,
+    settings,
+    deviceName: options.device.name,
+    openUrl: options.openUrl ?? systemBrowser(),
+    ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}),
+  });
   const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
   const chats = new ChatService(manager);
   const notifier = new ChatNotifier(manager);
   return {
     manager,
     flows,
+    sso,
     tasks,
     chats,
     notifier,
@@ -57,6 +79,7 @@ export async function openCore(options: { profileDir: string; vault: SecretVault
     close: async () => {
       flows.close();
       chats.close();
+      sso.close();
       manager.close();
       await dispatcher.close();
     },

@@ -8,6 +8,7 @@ import { startBridge } from './bridge/bridgeServer.ts';
 import { AppWindows } from './browser/appWindows.ts';
 import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
 import { allowBridgeNotifications } from './browser/notificationPermission.ts';
+import { systemBrowser } from './browser/systemBrowser.ts';
 import { openCore } from './core.ts';
 import { defaultProfileDir } from './profile.ts';
 import { createVault, type VaultChoice } from './vault/createVault.ts';
@@ -17,6 +18,7 @@ const USAGE = `Usage: npm run desktop -- [options]
   --profile DIR                 all state of one user (default ${defaultProfileDir()})
   --no-open                     print the window addresses instead of opening them
   --browser PATH                the Chromium-family browser to open the windows in
+  --sso-browser PATH            the browser for single sign-on (default: the system's default browser)
   --remote-debugging-port N     passed to the browser, for automation
   --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)`;
 
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
         profile: { type: 'string' },
         'no-open': { type: 'boolean' },
         browser: { type: 'string' },
+        'sso-browser': { type: 'string' },
         'remote-debugging-port': { type: 'string' },
         vault: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -58,6 +61,9 @@ async function main(): Promise<void> {
   if (debugPort !== undefined && (!Number.isInteger(debugPort) || debugPort < 1 || debugPort > 65535)) {
     fail(`--remote-debugging-port must be 1 to 65535, not "${values['remote-debugging-port']}"`);
   }
+  const ssoBrowser = values['sso-browser'];
+  if (ssoBrowser !== undefined && !findBrowser(ssoBrowser)) fail(`--sso-browser: no program can be run at ${ssoBrowser}`);
+
   if (!existsSync(UI_DIR)) fail(`The user interface is not built yet: run "npm run build:ui -w @multidesk/desktop" first.`);
 
   const noDisplay = platform() === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
     profileDir,
     vault: await createVault(vaultChoice, resolve(profileDir)),
     device: { name: `Multidesk on ${hostname()}`, os: `${type()} ${release()}`, appVersion: APP_VERSION },
+    openUrl: systemBrowser(ssoBrowser),
   });
   const { profile, vault } = core;
   const windows = browser

@@ -67,6 +67,7 @@ async function mintPair(
     user_id: family.member_id,
     scope: family.scope,
     status: 'L',
+    portal_title: portal.title,
   };
 }
 

@@ -6,18 +6,28 @@ import {
   NetworkLoginResponse,
   NetworkLogoutRequest,
   SignInError,
+  SSO_DISCOVER_PATH,
+  SsoDiscoverRequest,
+  SsoDiscoverResponse,
 } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { checkCredentials } from '../auth/credentials.ts';
 import { endNetworkSession, startNetworkSession } from '../auth/networkSession.ts';
 import { issueCode } from '../auth/oauthTokens.ts';
+import { FailureLimiter } from '../auth/rateLimiter.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { findMembership } from '../store/members.ts';
 import { findPortalByName } from '../store/portals.ts';
+import { findPortalsBySsoDomain } from '../store/sso.ts';
 import { findUserById } from '../store/users.ts';
 import { findLiveWebSession } from '../store/webSessions.ts';
 import { sendError } from './errors.ts';
 import { parseHost, portalUrl, requireNetwork } from './tenancy.ts';
+
+/** Single sign-on lookups one IP may make per minute: enough for people, too few to map every domain. */
+const DISCOVERIES_PER_IP_PER_MINUTE = 20;
+
+const EMAIL = /^[^\s@]{1,64}@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
  * The network: one login lists every Bitrix24 it belongs to, and a short-lived network session
@@ -63,6 +73,23 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
       return reply.send({ portal_url: portalUrl(request, portal, app.ctx.baseDomain), code });
     },
   );
+
+  /**
+   * "Log in with single sign-on" with a work e-mail: the Bitrix24s whose single sign-on takes that
+   * e-mail's domain. Says nothing about people: the same answer whoever the address belongs to.
+   */
+  const discoveries = new FailureLimiter(DISCOVERIES_PER_IP_PER_MINUTE, 60_000, app.ctx.now);
+  app.post(SSO_DISCOVER_PATH, { schema: { body: SsoDiscoverRequest, response: { 200: SsoDiscoverResponse } } }, async (request, reply) => {
+    if (!requireNetwork(request, reply)) return reply;
+    const wait = discoveries.retryAfter(request.ip);
+    if (wait > 0) return sendError(reply, 429, SignInError.tooManyAttempts, `Too many look-ups. Try again in ${wait} seconds.`, wait);
+    discoveries.fail(request.ip);
+    const email = (request.body as SsoDiscoverRequest).email.trim().toLowerCase();
+    if (!EMAIL.test(email))
+      return sendError(reply, 400, SignInError.invalidRequest, 'Enter a work e-mail address such as name@example.com.');
+    const portals = await findPortalsBySsoDomain(app.ctx.db, email.slice(email.lastIndexOf('@') + 1));
+    return reply.send({ portals: portals.map((p) => ({ title: p.title, url: portalUrl(request, p, app.ctx.baseDomain) })) });
+  });
 
   /** Change user: the session stops working at once. An unknown session gets the same 200 {}. */
   app.post('/network/logout', { schema: { body: NetworkLogoutRequest } }, async (request, reply) => {

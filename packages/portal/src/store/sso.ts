@@ -1,4 +1,4 @@
-import type { Executor, SsoIdentity, SsoSettings, SsoState } from './schema.ts';
+import type { Executor, Portal, SsoIdentity, SsoSettings, SsoState } from './schema.ts';
 
 export type SsoSettingsInput = Pick<SsoSettings, 'issuer' | 'client_id' | 'client_secret' | 'domain' | 'jit'>;
 
@@ -79,4 +79,15 @@ export async function consumeSsoState(db: Executor, portalId: number, stateHash:
 
 export async function deleteSsoStatesExpiredBefore(db: Executor, before: number): Promise<void> {
   await db.deleteFrom('sso_states').where('expires_at', '<', before).execute();
+}
+
+/** The portals whose single sign-on accepts addresses of `domain` (stored lower case), by title. */
+export async function findPortalsBySsoDomain(db: Executor, domain: string): Promise<Pick<Portal, 'name' | 'title'>[]> {
+  return db
+    .selectFrom('sso_settings')
+    .innerJoin('portals', 'portals.id', 'sso_settings.portal_id')
+    .select(['portals.name', 'portals.title'])
+    .where('sso_settings.domain', '=', domain)
+    .orderBy('portals.title')
+    .execute();
 }

@@ -204,6 +204,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     // Signing in again as the same user of the same portal (after needs_login, or twice) reuses
     // that account, its cache and its place; another user of the same portal is another account.
     let account = [...this.#accounts.values()].find((a) => a.stored.portalUrl === origin && a.stored.userId === outcome.tokens.user_id);
+    const again = account !== undefined;
     if (account) {
       this.#close(account);
       await this.#replaceTokens(account, tokens);
@@ -235,6 +236,11 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     this.#open(account);
     await this.#save();
     await this.#refreshHome(account);
+    if (again) {
+      // Lists shown from the cache while the account needed a sign-in are live again: reload them.
+      this.emit('tasks-changed', account.stored.id);
+      this.emit('chats-changed', account.stored.id);
+    }
     return { ok: true, account: this.#view(account) };
   }
 

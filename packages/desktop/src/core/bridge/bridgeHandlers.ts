@@ -2,7 +2,7 @@ import type { BridgeMethod, BridgeRequest, BridgeResponse, DialogRef } from '@mu
 import type { Core } from '../core.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 
-export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'settings' | 'tasks' | 'chats' | 'notifier'>;
+export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'settings' | 'tasks' | 'chats' | 'notifier'>;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
@@ -11,7 +11,7 @@ export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) 
  * `showChat` is the bridge's: it knows which windows are open.
  */
 export function createBridgeHandlers(
-  { manager, flows, settings, tasks, chats, notifier }: BridgeCore,
+  { manager, flows, sso, settings, tasks, chats, notifier }: BridgeCore,
   showChat: (chat: DialogRef) => void,
 ): BridgeHandlers {
   return {
@@ -43,6 +43,10 @@ export function createBridgeHandlers(
     qrStart: (request) => flows.qrStart(request),
     qrWait: (request) => flows.qrWait(request),
     qrCancel: async (request) => flows.qrCancel(request),
+    ssoStart: (request) => sso.start(request),
+    ssoWait: (request) => sso.wait(request),
+    ssoReopen: (request) => sso.reopen(request),
+    ssoCancel: async (request) => sso.cancel(request),
     tasks: (request) => tasks.list(request),
     task: (request) => tasks.get(request),
     taskCreate: (request) => tasks.create(request),

@@ -1,4 +1,11 @@
-import { DESKTOP_CLIENT_ID, type NetworkPortal, type QrCreateResponse, type QrPollResponse } from '@multidesk/protocol';
+import {
+  DESKTOP_CLIENT_ID,
+  type NetworkPortal,
+  type QrCreateResponse,
+  type QrPollResponse,
+  SSO_DISCOVER_PATH,
+  type SsoPortal,
+} from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
 import { type SignInOutcome, signInFailure } from './passwordSignIn.ts';
 import { PortalUnreachableError, portalRequest } from './portalHttp.ts';
@@ -69,6 +76,20 @@ export function networkAuthorize(
       return { ok: false as const, error: 'invalid_session' as const, message: 'The sign-in at the network has expired. Sign in again.' };
     }
     return signInFailure(answer.status, body, origin);
+  });
+}
+
+/** The Bitrix24s of the network whose single sign-on takes this e-mail's domain. */
+export function ssoDiscover(
+  dispatcher: Dispatcher,
+  origin: string,
+  email: string,
+): Promise<{ ok: true; portals: SsoPortal[] } | Extract<SignInOutcome, { ok: false }>> {
+  return guarded(origin, async () => {
+    const answer = await portalRequest(dispatcher, `${origin}${SSO_DISCOVER_PATH}`, { json: { email } });
+    if (answer.status === 200 && Array.isArray(answer.body?.portals))
+      return { ok: true as const, portals: answer.body.portals as SsoPortal[] };
+    return signInFailure(answer.status, answer.body, origin);
   });
 }
 

@@ -78,5 +78,7 @@ export async function exchangeCode(
     form: { grant_type: 'authorization_code', client_id: DESKTOP_CLIENT_ID, code, code_verifier: verifier },
   });
   if (token.status !== 200 || typeof token.body?.access_token !== 'string') return signInFailure(token.status, token.body, origin);
-  return { ok: true, tokens: token.body as unknown as TokenResponse, portalTitle };
+  const tokens = token.body as unknown as TokenResponse;
+  // The portal names itself where it can; a sign-in that began from a bare address knows no better.
+  return { ok: true, tokens, portalTitle: tokens.portal_title ?? portalTitle };
 }

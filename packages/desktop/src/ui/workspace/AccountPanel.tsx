@@ -6,6 +6,8 @@ import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
 import { useHome, useStore } from '../shared/useBridge.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
+import { OtherWays } from './signIn/SignInCard.tsx';
+import { SsoSignIn } from './signIn/SsoSignIn.tsx';
 import { type OpenTaskRequest, TasksSection } from './tasks/TasksSection.tsx';
 
 interface Props {
@@ -20,10 +22,15 @@ interface Props {
 export function AccountPanel({ account, active, openTask }: Props) {
   const store = useStore();
   const entry = useHome(account.id);
-  const [signingIn, setSigningIn] = useState(false);
+  /** Signing in again: with the password, or (an account that came by single sign-on) in the browser. */
+  const [signingIn, setSigningIn] = useState<false | 'password' | 'sso'>(false);
   const id = useId();
   const home = entry && 'home' in entry ? entry.home : undefined;
   const address = addressOf(account.portalUrl);
+  const signedIn = (again: AccountView) => {
+    setSigningIn(false);
+    store.upsertAccount(again);
+  };
 
   // Coming back to a tab that showed a problem asks the portal again: it may be reachable by now.
   const retry = useRef(false);
@@ -47,22 +54,33 @@ export function AccountPanel({ account, active, openTask }: Props) {
       </header>
 
       {account.state === 'needs_login' ? (
-        signingIn ? (
+        signingIn === 'sso' ? (
+          <SsoSignIn
+            draft={addressForSignIn(account.portalUrl)}
+            focusOnShow
+            onSignedIn={signedIn}
+            onBack={() => setSigningIn('password')}
+          />
+        ) : signingIn ? (
           <AddressSignIn
             autoFocus
             prefill={{ address: addressForSignIn(account.portalUrl), login: account.login, portalTitle: account.portalTitle }}
-            onSignedIn={(signedIn) => {
-              setSigningIn(false);
-              store.upsertAccount(signedIn);
-            }}
+            onSignedIn={signedIn}
             onCancel={() => setSigningIn(false)}
+            other={
+              <OtherWays>
+                <button type="button" className="button" onClick={() => setSigningIn('sso')}>
+                  Log in with single sign-on
+                </button>
+              </OtherWays>
+            }
           />
         ) : (
           <div className="notice notice-warning notice-row" role="status">
             <span>
               {account.portalTitle} needs you to sign in again{account.problem ? `: ${account.problem}` : '.'}
             </span>
-            <button type="button" className="button button-primary" onClick={() => setSigningIn(true)}>
+            <button type="button" className="button button-primary" onClick={() => setSigningIn('password')}>
               Sign in again
             </button>
           </div>

@@ -6,6 +6,7 @@ import { NetworkSignIn } from './signIn/NetworkSignIn.tsx';
 import { PortalChoice } from './signIn/PortalChoice.tsx';
 import { QrSignIn } from './signIn/QrSignIn.tsx';
 import { OtherWays } from './signIn/SignInCard.tsx';
+import { SsoSignIn } from './signIn/SsoSignIn.tsx';
 import type { SignInProblem } from './signInMessages.ts';
 
 interface Props {
@@ -18,25 +19,28 @@ type View =
   | { kind: 'address' }
   | { kind: 'network'; problem?: SignInProblem }
   | { kind: 'list' }
-  | { kind: 'qr'; address: string | undefined; site: 'portal' | 'network' };
+  | { kind: 'qr'; address: string | undefined; site: 'portal' | 'network' }
+  | { kind: 'sso' };
 
 interface Draft {
   address: string;
   login: string;
   /** Null until the network the core remembers is loaded. */
   network: string | null;
+  /** A Bitrix24 address or a work e-mail, for single sign-on. */
+  sso: string;
 }
 
 /**
  * The sign-in page of a New tab: a Bitrix24's address with login and password, or the other ways
- * in (the network's list of a login's Bitrix24s, a QR code). What was typed survives moving between
+ * in (the network's list of a login's Bitrix24s, a QR code, single sign-on in the browser). What was typed survives moving between
  * them; the network list stays with the page until Change user, or the page goes.
  */
 export function SignInForm({ autoFocus, onSignedIn }: Props) {
   const [view, setView] = useState<View>({ kind: 'address' });
   /** Once the user moves between views, each new view takes focus. */
   const [moved, setMoved] = useState(false);
-  const [draft, setDraft] = useState<Draft>({ address: '', login: '', network: null });
+  const [draft, setDraft] = useState<Draft>({ address: '', login: '', network: null, sso: '' });
   const [list, setList] = useState<NetworkList | null>(null);
   const flow = useRef<string | null>(null);
 
@@ -66,6 +70,11 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
       Log in with QR code
     </button>
   );
+  const ssoButton = (
+    <button type="button" className="button" onClick={() => go({ kind: 'sso' })}>
+      Log in with single sign-on
+    </button>
+  );
 
   switch (view.kind) {
     case 'address':
@@ -81,6 +90,7 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
                 Sign in using login and password
               </button>
               {qrButton(draft.address, 'portal')}
+              {ssoButton}
             </OtherWays>
           }
         />
@@ -94,7 +104,12 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
           focusOnShow={moved}
           onList={showList}
           onBack={() => go({ kind: 'address' })}
-          other={<OtherWays>{qrButton(draft.network, 'network')}</OtherWays>}
+          other={
+            <OtherWays>
+              {qrButton(draft.network, 'network')}
+              {ssoButton}
+            </OtherWays>
+          }
         />
       );
     case 'list':
@@ -124,6 +139,16 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
           site={view.site}
           focusOnShow={moved}
           onList={showList}
+          onSignedIn={onSignedIn}
+          onBack={() => go({ kind: 'address' })}
+        />
+      );
+    case 'sso':
+      return (
+        <SsoSignIn
+          draft={draft.sso || draft.address}
+          onDraft={(sso) => edit({ sso })}
+          focusOnShow={moved}
           onSignedIn={onSignedIn}
           onBack={() => go({ kind: 'address' })}
         />

@@ -1,7 +1,7 @@
-import type { SignInFailureCode } from '@multidesk/protocol/bridge';
+import type { SignInFailureCode, SsoFailureCode } from '@multidesk/protocol/bridge';
 
 export interface SignInProblem {
-  code: SignInFailureCode | 'missing_address' | 'missing_login' | 'missing_password' | 'missing_code' | 'missing_choice';
+  code: SignInFailureCode | SsoFailureCode | 'missing_address' | 'missing_login' | 'missing_password' | 'missing_code' | 'missing_choice';
   text: string;
   /** The core's own words, when they add to `text`. */
   detail?: string;

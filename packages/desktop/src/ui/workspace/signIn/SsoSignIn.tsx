@@ -1,0 +1,168 @@
+import type { AccountView } from '@multidesk/protocol/bridge';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import type { SignInProblem } from '../signInMessages.ts';
+import { ProblemNotice } from './ProblemNotice.tsx';
+import { SignInCard } from './SignInCard.tsx';
+import { TextField } from './TextField.tsx';
+import { secondsUntil, useNow } from './useNow.ts';
+import { useSsoFlow } from './useSsoFlow.ts';
+
+interface Props {
+  draft: string;
+  /** What is typed, for the page to keep across its views. */
+  onDraft?(address: string): void;
+  focusOnShow: boolean;
+  onSignedIn(account: AccountView): void;
+  onBack(): void;
+}
+
+const TITLE = 'Log in with single sign-on';
+
+/** Problems that are about what was typed: the field is marked and takes focus. */
+const FIELD_PROBLEMS = new Set<SignInProblem['code']>([
+  'missing_address',
+  'invalid_address',
+  'unknown_address',
+  'no_sso_for_domain',
+  'several_portals',
+  'sso_not_configured',
+]);
+
+/**
+ * A Bitrix24 address or a work e-mail, then the sign-in in the system browser. The page waits
+ * with Cancel and "Open the browser again"; the tab opens when the browser comes back, and every
+ * failure (cancelled or refused at the identity provider, no access, timeout) is said here.
+ */
+export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: Props) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const [address, setAddress] = useState(draft);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<SignInProblem | null>(null);
+  const [throttledUntil, setThrottledUntil] = useState(0);
+  const now = useNow(throttledUntil > Date.now());
+  const [focus, setFocus] = useState<'field' | 'reopen' | null>(focusOnShow ? 'field' : null);
+  const fieldRef = useRef<HTMLInputElement>(null);
+  const reopenRef = useRef<HTMLButtonElement>(null);
+  const sso = useSsoFlow({
+    onAccount: onSignedIn,
+    onFailure: (next) => {
+      setProblem(next);
+      setFocus('field');
+    },
+  });
+
+  useEffect(() => {
+    if (!focus) return;
+    if (focus === 'field') {
+      fieldRef.current?.focus();
+      fieldRef.current?.select();
+    } else reopenRef.current?.focus();
+    setFocus(null);
+  }, [focus]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const typed = address.trim();
+    if (!typed) {
+      setProblem({ code: 'missing_address', text: 'Enter your Bitrix24 address or your work e-mail.' });
+      setFocus('field');
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    const failure = await sso.begin(typed);
+    setBusy(false);
+    if (failure) {
+      if (failure.code === 'too_many_attempts') setThrottledUntil(Date.now() + (failure.retryAfter ?? 60) * 1000);
+      setProblem(failure);
+      setFocus('field');
+    } else setFocus('reopen');
+  };
+
+  const reopen = async () => {
+    setProblem(await sso.reopen());
+  };
+
+  const cancel = () => {
+    sso.cancel();
+    setProblem({ code: 'cancelled', text: 'You cancelled the sign-in. Nothing was saved.' });
+    setFocus('field');
+  };
+
+  if (sso.waiting) {
+    const { portal, expiresAt } = sso.waiting;
+    return (
+      <SignInCard title={TITLE} intro={`Sign in to ${portal} in the browser window Multidesk opened.`}>
+        <p className="progress-text" role="status">
+          <span className="spinner" aria-hidden="true" />
+          Continue in your browser…
+        </p>
+        <WaitingFor expiresAt={expiresAt} />
+        <ProblemNotice problem={problem} />
+        <div className="actions">
+          <button ref={reopenRef} type="button" className="button button-primary" onClick={() => void reopen()}>
+            Open the browser again
+          </button>
+          <button type="button" className="button" onClick={cancel}>
+            Cancel
+          </button>
+        </div>
+      </SignInCard>
+    );
+  }
+
+  const invalid = problem !== null && FIELD_PROBLEMS.has(problem.code);
+  return (
+    <SignInCard title={TITLE} intro="Sign in at your organisation’s identity provider, in your browser." busy={busy}>
+      <form className="signin-form" onSubmit={(e) => void submit(e)} noValidate>
+        <TextField
+          id={`${id}-address`}
+          label="Bitrix24 address or work e-mail"
+          inputRef={fieldRef}
+          name="address"
+          inputMode="email"
+          autoComplete="email"
+          placeholder="acme.bitrix24.com or name@example.com"
+          maxLength={300}
+          value={address}
+          onChange={(e) => {
+            setAddress(e.target.value);
+            onDraft?.(e.target.value);
+          }}
+          invalid={invalid}
+          errorId={errorId}
+        />
+        <ProblemNotice id={errorId} problem={problem} waitSeconds={secondsUntil(throttledUntil, now)} />
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? <span className="spinner" aria-hidden="true" /> : null}
+            Continue
+          </button>
+          <button type="button" className="button" onClick={onBack} disabled={busy}>
+            Back
+          </button>
+          {busy ? (
+            <span className="progress-text" role="status">
+              Opening your browser…
+            </span>
+          ) : null}
+        </div>
+      </form>
+    </SignInCard>
+  );
+}
+
+/** How long Multidesk keeps waiting, in minutes (not announced as it changes). */
+function WaitingFor({ expiresAt }: { expiresAt: number }) {
+  const now = useNow(true);
+  const seconds = secondsUntil(expiresAt, now);
+  const minutes = Math.ceil(seconds / 60);
+  return (
+    <p className="muted" aria-live="off">
+      When you have signed in there, this tab opens by itself. Multidesk waits {minutes === 1 ? '1 more minute' : `${minutes} more minutes`}
+      .
+    </p>
+  );
+}
