@@ -184,6 +184,44 @@ describe('desktop: the Messenger live, offline and after a crash', () => {
     await messenger.screenshot({ path: join(SCREENSHOTS, 'messenger-edit-delete.png') });
   });
 
+  test('a new message counts in the tab, the account list and both window titles; reading clears it everywhere', async () => {
+    const messenger = app.messenger;
+    await chooseAccount(messenger, 'Acme Corp');
+    const unreadOf = (label: string | null) => Number(/, (\d+) unread/.exec(label ?? '')?.[1] ?? 0);
+    const totalOf = (title: string) => Number(/^\((\d+)\) /.exec(title)?.[1] ?? 0);
+    const acmeTab = app.workspace.getByRole('tab', { name: /^Acme Corp/ });
+    const benChat = openChat(messenger, 'Ben Carter');
+    await benChat.waitFor();
+    const acme = unreadOf(await acmeTab.getAttribute('aria-label'));
+    const ben = unreadOf(await benChat.getAttribute('aria-label'));
+    const total = totalOf(await messenger.title());
+    assert.equal(totalOf(await app.workspace.title()), total, 'both windows count the same');
+
+    const anna = (await rest(acmeServer, 'acme', 'anna@example.com', 'user.current', {})) as { ID: string };
+    await asBen('im.message.add', { DIALOG_ID: anna.ID, MESSAGE: 'Count me in' });
+    await app.workspace.getByRole('tab', { name: new RegExp(`^Acme Corp.*, ${acme + 1} unread$`) }).waitFor();
+    await openChat(messenger, `Ben Carter, ${ben + 1} unread`).waitFor();
+    await messenger.waitForFunction((n) => document.title.startsWith(`(${n}) `), total + 1);
+    await app.workspace.waitForFunction((n) => document.title.startsWith(`(${n}) `), total + 1);
+    await messenger.getByRole('button', { name: 'Accounts' }).click();
+    await messenger.getByRole('button', { name: new RegExp(`^Acme Corp.*, ${acme + 1} unread`) }).waitFor();
+    await messenger.keyboard.press('Escape');
+
+    // Opening the chat reads it: every count drops by what that chat had.
+    await openChat(messenger, 'Ben Carter').click();
+    await messenger.getByRole('region', { name: 'Ben Carter' }).getByText('Count me in').waitFor();
+    await openChat(messenger, 'Ben Carter')
+      .and(messenger.getByRole('button', { name: 'Ben Carter', exact: true }))
+      .waitFor();
+    const left = acme - ben;
+    await app.workspace
+      .getByRole('tab', { name: left > 0 ? new RegExp(`^Acme Corp.*, ${left} unread$`) : /^Acme Corp — Anna Smirnova$/ })
+      .waitFor();
+    const expected = total - ben;
+    await messenger.waitForFunction((n) => (n > 0 ? document.title.startsWith(`(${n}) `) : !document.title.startsWith('(')), expected);
+    await app.workspace.waitForFunction((n) => (n > 0 ? document.title.startsWith(`(${n}) `) : !document.title.startsWith('(')), expected);
+  });
+
   test('the portal is killed mid-conversation: only its account reconnects, what anna writes waits and goes out once, in order', async () => {
     const messenger = app.messenger;
     await chooseAccount(messenger, 'Acme Corp');
