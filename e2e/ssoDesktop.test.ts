@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type RunningIdp, startIdp } from '../packages/idp/src/idp.ts';
-import { setSsoChecked } from '../packages/portal/src/admin/sso.ts';
-import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
+import type { RunningIdp } from '../packages/idp/src/idp.ts';
+import type { TestPortal } from '../packages/portal/test/harness.ts';
 import { desktopSignIn } from '../packages/portal/test/signIn.ts';
-import { type DesktopApp, launchDesktop, SCREENSHOTS, waitFor } from './desktopApp.ts';
+import { startSsoPortal } from '../packages/portal/test/ssoPortal.ts';
+import { type DesktopApp, freePort, launchDesktop, SCREENSHOTS, waitFor } from './desktopApp.ts';
 
 /**
  * "Log in with single sign-on" in the real desktop: the core opens a real browser window (its
@@ -29,17 +28,6 @@ let debugPort = 0;
 /** Pages of the SSO browser a test has dealt with already. */
 const seen = new Set<Page>();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The "system browser": logs what it was asked to open (for the bad-callback tests), then runs Chromium. */
 function writeLauncher(): string {
   const launcher = join(work, 'sso-browser.sh');
@@ -58,19 +46,7 @@ exec '${CHROMIUM}' --user-data-dir='${join(work, 'sso-browser')}' --remote-debug
 }
 
 before(async () => {
-  portal = await startTestPortal();
-  idp = await startIdp({
-    port: 0,
-    accounts: [
-      ...DEMO_ACCOUNTS,
-      { sub: 'idp-eve', email: 'eve@example.com', emailVerified: true, givenName: 'Eve', familyName: 'Stone', password: PASSWORD },
-    ],
-  });
-  await setSsoChecked(
-    portal.db,
-    { portal: 'initech', issuer: idp.issuer, clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, domain: 'example.com' },
-    portal.clock.now(),
-  );
+  ({ portal, idp } = await startSsoPortal());
   debugPort = await freePort();
   // The network the e-mail look-up asks: this test's portal server.
   mkdirSync(profileDir, { recursive: true });

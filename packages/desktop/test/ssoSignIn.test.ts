@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type RunningIdp, startIdp } from '@multidesk/idp';
+import type { RunningIdp } from '@multidesk/idp';
 import { SSO_DESKTOP_START_PATH, type SsoStartResult } from '@multidesk/protocol';
-import { setSsoChecked } from '../../portal/src/admin/sso.ts';
-import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
+import type { TestPortal } from '../../portal/test/harness.ts';
 import { SsoBrowser, ssoToCallback } from '../../portal/test/ssoBrowser.ts';
+import { startSsoPortal } from '../../portal/test/ssoPortal.ts';
 import type { Core } from '../src/core/core.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
 import { signInEach, startTestCore } from './coreHarness.ts';
@@ -14,19 +14,7 @@ const PASSWORD = 'multidesk-demo';
 let portal: TestPortal;
 let idp: RunningIdp;
 before(async () => {
-  portal = await startTestPortal();
-  idp = await startIdp({
-    port: 0,
-    accounts: [
-      ...DEMO_ACCOUNTS,
-      { sub: 'idp-eve', email: 'eve@example.com', emailVerified: true, givenName: 'Eve', familyName: 'X', password: PASSWORD },
-    ],
-  });
-  await setSsoChecked(
-    portal.db,
-    { portal: 'initech', issuer: idp.issuer, clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, domain: 'example.com' },
-    portal.clock.now(),
-  );
+  ({ portal, idp } = await startSsoPortal());
 });
 after(async () => {
   await idp.close();

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type RunningIdp, startIdp } from '@multidesk/idp';
+import type { RunningIdp } from '@multidesk/idp';
 import { DESKTOP_CLIENT_ID, SSO_DESKTOP_START_PATH } from '@multidesk/protocol';
-import { setSsoChecked } from '../src/admin/sso.ts';
 import { loopbackRedirectUri } from '../src/auth/ssoDesktop.ts';
 import { findPortalByName } from '../src/store/portals.ts';
 import { findUserByEmail } from '../src/store/users.ts';
-import { startTestPortal, type TestPortal } from './harness.ts';
+import type { TestPortal } from './harness.ts';
 import { pkcePair, postForm } from './signIn.ts';
 import { SsoBrowser, ssoToCallback } from './ssoBrowser.ts';
+import { startSsoPortal } from './ssoPortal.ts';
 import { alertText, pageText } from './webPagesClient.ts';
 
 const LOOPBACK = 'http://127.0.0.1:49152/callback';
@@ -31,19 +31,7 @@ describe('single sign-on for the desktop (loopback redirect)', () => {
   });
 
   before(async () => {
-    portal = await startTestPortal();
-    idp = await startIdp({
-      port: 0,
-      accounts: [
-        ...DEMO_ACCOUNTS,
-        { sub: 'idp-eve', email: 'eve@example.com', emailVerified: true, givenName: 'Eve', familyName: 'X', password: PASSWORD },
-      ],
-    });
-    await setSsoChecked(
-      portal.db,
-      { portal: 'initech', issuer: idp.issuer, clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, domain: 'example.com' },
-      portal.clock.now(),
-    );
+    ({ portal, idp } = await startSsoPortal());
   });
   after(async () => {
     await idp.close();
