@@ -1,5 +1,5 @@
 import type { ImUser } from '@multidesk/protocol';
-import type { PortalUserRow } from '../rest/userDirectory.ts';
+import { findPortalUsers, type PortalUserRow } from '../rest/userDirectory.ts';
 import type { Executor } from '../store/schema.ts';
 import { colorOf } from './colors.ts';
 
@@ -7,22 +7,7 @@ import { colorOf } from './colors.ts';
 export async function loadPeople(db: Executor, portalId: number, memberIds: Iterable<number>): Promise<Map<number, PortalUserRow>> {
   const ids = [...new Set(memberIds)].filter((id) => id > 0);
   if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('members')
-    .innerJoin('users', 'users.id', 'members.user_id')
-    .select([
-      'members.id',
-      'members.active',
-      'members.role',
-      'members.work_position',
-      'members.created_at',
-      'users.email',
-      'users.name',
-      'users.last_name',
-    ])
-    .where('members.portal_id', '=', portalId)
-    .where('members.id', 'in', ids)
-    .execute();
+  const rows = await findPortalUsers(db, portalId, ids);
   return new Map(rows.map((row) => [row.id, row]));
 }
 

@@ -67,6 +67,11 @@ export async function findPortalUser(db: Executor, portalId: number, memberId: n
   return membersOf(db, portalId).select(ROW_COLUMNS).where('members.id', '=', memberId).executeTakeFirst();
 }
 
+/** Members of the portal among `memberIds`; ids of other portals are simply absent. */
+export function findPortalUsers(db: Executor, portalId: number, memberIds: number[]): Promise<PortalUserRow[]> {
+  return membersOf(db, portalId).select(ROW_COLUMNS).where('members.id', 'in', memberIds).execute();
+}
+
 export interface UserQuery {
   terms: FilterTerm<UserFilterField>[];
   sort: { field: UserField; direction: SortDirection }[];
