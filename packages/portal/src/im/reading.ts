@@ -1,11 +1,9 @@
 import type { ImChat, ImMessagesPage, ImRecentList } from '@multidesk/protocol';
-import { isoDateTime } from '../rest/envelope.ts';
 import { listMemberChats, type MemberChatQuery, type MemberChatRow } from '../store/chats.ts';
 import { lastMessages, listMessages, type MessagePageQuery } from '../store/messages.ts';
 import type { Executor } from '../store/schema.ts';
-import { colorOf } from './colors.ts';
 import { type DialogRef, openDialog } from './dialogs.ts';
-import { fullName, imUser, loadPeople } from './people.ts';
+import { imUser, loadPeople } from './people.ts';
 import { imChat, imMessage, recentItem } from './views.ts';
 
 /** What the im methods read, as one member of one portal sees it. */
@@ -54,33 +52,24 @@ export async function recentList(
 /** A private dialog that has no message yet, described as it will be. */
 async function virtualDialog(reader: ImReader, peerMemberId: number): Promise<ImChat> {
   const people = await loadPeople(reader.db, reader.portalId, [peerMemberId]);
-  const peer = people.get(peerMemberId);
-  const title = peer ? fullName(peer) : '';
-  return {
+  const row: MemberChatRow = {
     id: 0,
-    dialog_id: String(peerMemberId),
-    name: title,
-    title,
-    owner: 0,
-    extranet: false,
-    avatar: '',
-    color: colorOf(peerMemberId),
     type: 'private',
-    entity_type: '',
-    entity_id: '',
-    entity_data_1: '',
-    entity_data_2: '',
-    entity_data_3: '',
-    mute_list: [],
-    manager_list: [],
-    date_create: isoDateTime(reader.now),
-    message_type: 'P',
-    user_counter: peerMemberId === reader.memberId ? 1 : 2,
-    counter: 0,
-    last_id: 0,
+    title: '',
+    owner_member_id: 0,
+    created_at: reader.now,
+    updated_at: reader.now,
+    last_read_message_id: 0,
+    unread: 0,
     last_message_id: 0,
-    users: [...new Set([reader.memberId, peerMemberId])].sort((a, b) => a - b),
+    peer_member_id: peerMemberId,
+    user_count: peerMemberId === reader.memberId ? 1 : 2,
   };
+  return imChat(
+    row,
+    [...new Set([reader.memberId, peerMemberId])].sort((a, b) => a - b),
+    people,
+  );
 }
 
 async function memberChat(reader: ImReader, chatId: number): Promise<MemberChatRow> {

@@ -47,7 +47,8 @@ export function imChat(row: MemberChatRow, memberIds: readonly number[], people:
     entity_data_2: '',
     entity_data_3: '',
     mute_list: [],
-    manager_list: [row.owner_member_id],
+    // A dialog not created yet has no owner, and so no manager.
+    manager_list: row.owner_member_id ? [row.owner_member_id] : [],
     date_create: isoDateTime(row.created_at),
     message_type: MESSAGE_TYPE[row.type],
     user_counter: row.user_count,
