@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { type Bridge, startBridge } from '../src/core/bridge/bridgeServer.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { startTestCore } from './coreHarness.ts';
+import { signInAt, startTestCore } from './coreHarness.ts';
 
 let portal: TestPortal;
 let core: Awaited<ReturnType<typeof startTestCore>>;
@@ -204,13 +204,7 @@ describe('a clicked notification', () => {
         for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
         assert.ok(check());
       };
-      const signed = await core.manager.signIn({
-        address: `acme.localhost:${portal.port}`,
-        login: 'anna@example.com',
-        password: 'multidesk-demo',
-      });
-      assert.ok(signed.ok);
-      const id = signed.account.id;
+      const { id } = await signInAt(core, portal.port, 'acme');
 
       // Only the Workspace is open: the Messenger is opened, and shown the chat once it connects.
       const workspaceEvents = await listen('workspace');

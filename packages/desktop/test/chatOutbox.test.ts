@@ -6,7 +6,7 @@ import type { MessagesResult } from '@multidesk/protocol';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { restAs } from '../../portal/test/tokens.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { startTestCore } from './coreHarness.ts';
+import { signInAt, startTestCore } from './coreHarness.ts';
 
 type TestCore = Awaited<ReturnType<typeof startTestCore>>;
 
@@ -77,10 +77,9 @@ class Relay {
 
 /** Anna signed in to acme through `relay` (the direct portal when none); her account id and user id. */
 async function signInAnna(core: TestCore, port = portal.port): Promise<{ id: string; userId: number }> {
-  const result = await core.manager.signIn({ address: `acme.localhost:${port}`, login: 'anna@example.com', password: 'multidesk-demo' });
-  assert.ok(result.ok, JSON.stringify(result));
-  await live(core, result.account.id);
-  return { id: result.account.id, userId: result.account.userId };
+  const { id, userId } = await signInAt(core, port, 'acme');
+  await live(core, id);
+  return { id, userId };
 }
 
 /** The dialog with ben as anna's account names it. */
@@ -281,14 +280,7 @@ describe('the outbox', () => {
     const limited = await startTestPortal({ limits: { restBurst: 10, restDrainPerSecond: 10 } });
     const core = await startTestCore(new MemoryVault());
     try {
-      const result = await core.manager.signIn({
-        address: `acme.localhost:${limited.port}`,
-        login: 'anna@example.com',
-        password: 'multidesk-demo',
-      });
-      assert.ok(result.ok, JSON.stringify(result));
-      const id = result.account.id;
-      await live(core, id);
+      const { id, userId } = await signInAnna(core, limited.port);
       // Ben's dialog as anna names it: his user id.
       const benId = (await restAs(limited, 'acme', 'ben@example.com', 'user.current', {})).ID;
       const dialogId = String(benId);
@@ -325,7 +317,7 @@ describe('the outbox', () => {
       assert.equal(failed, null, 'a rate-limited message is retried, never marked failed');
       assert.ok(messageAdds(limited) > addsBefore + texts.length, 'the portal refused some: the limit was reached');
       const page = await restAs(limited, 'acme', 'ben@example.com', 'im.dialog.messages.get', {
-        DIALOG_ID: result.account.userId,
+        DIALOG_ID: userId,
         LIMIT: 50,
       });
       const seen = (page.messages as { id: number; text: string }[])

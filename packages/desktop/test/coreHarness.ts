@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AccountView } from '@multidesk/protocol';
 import type { TestPortal } from '../../portal/test/harness.ts';
 import { type Core, type CoreOptions, openCore } from '../src/core/core.ts';
 import type { SecretVault } from '../src/core/vault/secretVault.ts';
@@ -22,6 +23,13 @@ export async function startTestCore(
   return { ...core, profileDir: dir, removeProfile: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Signs `login` (demo password) in to the portal `name` served at `port`; the account it made. */
+export async function signInAt(core: Core, port: number, name: string, login = 'anna@example.com'): Promise<AccountView> {
+  const result = await core.manager.signIn({ address: `${name}.localhost:${port}`, login, password: 'multidesk-demo' });
+  assert.ok(result.ok, `${login} on ${name}: ${JSON.stringify(result)}`);
+  return result.account;
+}
+
 /** Signs the core in to each named portal as `login` (demo password); the account ids by portal name. */
 export async function signInEach(
   core: Core,
@@ -30,10 +38,6 @@ export async function signInEach(
   login = 'anna@example.com',
 ): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
-  for (const name of names) {
-    const result = await core.manager.signIn({ address: `${name}.localhost:${portal.port}`, login, password: 'multidesk-demo' });
-    assert.ok(result.ok, `${login} on ${name}: ${JSON.stringify(result)}`);
-    ids[name] = result.account.id;
-  }
+  for (const name of names) ids[name] = (await signInAt(core, portal.port, name, login)).id;
   return ids;
 }

@@ -8,7 +8,7 @@ import { restAs, signInAs } from '../../portal/test/tokens.ts';
 import { AccountCache } from '../src/core/accounts/accountCache.ts';
 import { RealtimeClient } from '../src/core/realtime/realtimeClient.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { startTestCore } from './coreHarness.ts';
+import { signInAt, startTestCore } from './coreHarness.ts';
 
 let portal: TestPortal;
 before(async () => {
@@ -37,20 +37,15 @@ describe('realtime in the core', () => {
   test('a task ben creates for anna reaches her account live, and one created while she was disconnected arrives on Connect', async () => {
     const core = await startTestCore(new MemoryVault());
     try {
-      const anna = await core.manager.signIn({
-        address: `acme.localhost:${portal.port}`,
-        login: 'anna@example.com',
-        password: 'multidesk-demo',
-      });
-      assert.ok(anna.ok);
-      const id = anna.account.id;
+      const anna = await signInAt(core, portal.port, 'acme');
+      const id = anna.id;
       if (!core.manager.isLive(id)) await next(core, 'live', id);
       const live = next(core, 'tasks-changed', id);
-      await benAddsTaskFor(anna.account.userId, 'Live task');
+      await benAddsTaskFor(anna.userId, 'Live task');
       await live;
 
       await core.manager.disconnect(id);
-      await benAddsTaskFor(anna.account.userId, 'Task while away');
+      await benAddsTaskFor(anna.userId, 'Task while away');
       const replayed = next(core, 'tasks-changed', id);
       await core.manager.connect(id);
       await replayed;
@@ -63,13 +58,8 @@ describe('realtime in the core', () => {
   test("unread counts come from the portal's counters and follow new messages and reads live", async () => {
     const core = await startTestCore(new MemoryVault());
     try {
-      const anna = await core.manager.signIn({
-        address: `acme.localhost:${portal.port}`,
-        login: 'anna@example.com',
-        password: 'multidesk-demo',
-      });
-      assert.ok(anna.ok);
-      const id = anna.account.id;
+      const anna = await signInAt(core, portal.port, 'acme');
+      const id = anna.id;
       const unread = () => core.manager.list().find((a) => a.id === id)?.unread ?? -1;
       const until = async (predicate: () => boolean) => {
         const deadline = Date.now() + 10_000;
@@ -79,7 +69,7 @@ describe('realtime in the core', () => {
       assert.ok(await until(() => unread() > 0), 'the demo gives anna unread messages on acme');
       const before = unread();
       await restAs(portal, 'acme', 'ben@example.com', 'im.message.add', {
-        DIALOG_ID: anna.account.userId,
+        DIALOG_ID: anna.userId,
         MESSAGE: 'Are you free at three?',
       });
       assert.ok(await until(() => unread() === before + 1), `unread went from ${before} to ${unread()}`);
