@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { countersOf } from '../src/im/counters.ts';
 import { seedDemo } from '../src/seed/demo.ts';
+import { demoMembers } from '../src/seed/demoMembers.ts';
 import { openDatabase } from '../src/store/database.ts';
 
 test('seed-demo gives each portal group chats and private dialogs with a history, and anna unread messages in every portal', async () => {
@@ -31,14 +32,9 @@ test('seed-demo gives each portal group chats and private dialogs with a history
         `${name} has a private dialog`,
       );
       for (const chat of chats) assert.ok(first.messages.filter((m) => m.chat_id === chat.id).length >= 2, `${name}: ${chat.title}`);
-      const anna = await db
-        .selectFrom('members')
-        .innerJoin('users', 'users.id', 'members.user_id')
-        .select('members.id')
-        .where('members.portal_id', '=', portal.id)
-        .where('users.email', '=', 'anna@example.com')
-        .executeTakeFirstOrThrow();
-      const counters = await countersOf(db, anna.id);
+      const annaId = (await demoMembers(db, portal.id)).get('anna');
+      assert.ok(annaId, `anna is a member of ${name}`);
+      const counters = await countersOf(db, annaId);
       assert.ok(counters.TYPE.ALL > 0, `anna has unread messages on ${name}`);
       assert.ok(counters.TYPE.CHAT > 0 && counters.TYPE.DIALOG > 0, `in a chat and in a dialog on ${name}`);
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BITRIX_TASK_STATUS } from '@multidesk/protocol';
 import { seedDemo } from '../src/seed/demo.ts';
+import { demoMembers } from '../src/seed/demoMembers.ts';
 import { openDatabase } from '../src/store/database.ts';
 
 test('seed-demo gives every portal tasks for anna: overdue, due soon, completed, from colleagues and from herself; again, nothing changes', async () => {
@@ -23,16 +24,11 @@ test('seed-demo gives every portal tasks for anna: overdue, due soon, completed,
 
     for (const name of ['acme', 'globex', 'initech']) {
       const portal = await db.selectFrom('portals').select('id').where('name', '=', name).executeTakeFirstOrThrow();
-      const anna = await db
-        .selectFrom('members')
-        .innerJoin('users', 'users.id', 'members.user_id')
-        .select('members.id')
-        .where('members.portal_id', '=', portal.id)
-        .where('users.email', '=', 'anna@example.com')
-        .executeTakeFirstOrThrow();
+      const annaId = (await demoMembers(db, portal.id)).get('anna');
+      assert.ok(annaId, `anna is a member of ${name}`);
       const tasks = first.tasks.filter((t) => t.portal_id === portal.id);
       assert.ok(tasks.length >= 6 && tasks.length <= 8, `${name}: ${tasks.length} tasks`);
-      const annas = tasks.filter((t) => t.responsible_id === anna.id);
+      const annas = tasks.filter((t) => t.responsible_id === annaId);
       const open = annas.filter((t) => t.status !== BITRIX_TASK_STATUS.completed);
       assert.ok(
         open.some((t) => t.deadline !== null && t.deadline < now),
@@ -45,11 +41,11 @@ test('seed-demo gives every portal tasks for anna: overdue, due soon, completed,
       const done = annas.filter((t) => t.status === BITRIX_TASK_STATUS.completed);
       assert.ok(done.length > 0 && done.every((t) => t.closed_at !== null), `${name}: a completed task, closed`);
       assert.ok(
-        annas.some((t) => t.created_by !== anna.id),
+        annas.some((t) => t.created_by !== annaId),
         `${name}: set by a colleague`,
       );
       assert.ok(
-        tasks.some((t) => t.created_by === anna.id),
+        tasks.some((t) => t.created_by === annaId),
         `${name}: set by anna`,
       );
     }
