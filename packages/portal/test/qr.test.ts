@@ -7,7 +7,7 @@ import { findMembership } from '../src/store/members.ts';
 import { findPortalByName } from '../src/store/portals.ts';
 import { findUserByEmail } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
-import { createQr, decide, poll, signedInBrowser, storedStatus } from './qrClient.ts';
+import { createQr, decide, poll, qrRequestBody, signedInBrowser, storedStatus } from './qrClient.ts';
 import { pkcePair, postForm, postJson } from './signIn.ts';
 import { pageText } from './webPagesClient.ts';
 
@@ -156,14 +156,7 @@ describe('QR sign-in on the network host', () => {
   });
 
   test('the request must come from the desktop client with a PKCE challenge', async () => {
-    const base = {
-      client_id: DESKTOP_CLIENT_ID,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      device_name: 'Laptop',
-      device_os: 'Linux',
-      app_version: '0.1.0',
-    };
+    const base = qrRequestBody();
     const otherClient = await postJson(`${portal.url()}/qr/requests`, { ...base, client_id: 'someone-else' });
     assert.equal(otherClient.status, 400);
     assert.equal(otherClient.body.error, 'invalid_client');
@@ -231,14 +224,7 @@ describe('QR throttling', () => {
     const limited = await startTestPortal({ limits: { qrRequestsPerIp: 3 } });
     try {
       for (let i = 0; i < 3; i++) await createQr(limited, i === 1 ? 'acme' : undefined);
-      const body = {
-        client_id: DESKTOP_CLIENT_ID,
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-        device_name: 'Laptop',
-        device_os: 'Linux',
-        app_version: '0.1.0',
-      };
+      const body = qrRequestBody();
       const blocked = await postJson(`${limited.url('globex')}/qr/requests`, body);
       assert.equal(blocked.status, 429);
       assert.equal(blocked.body.error, 'too_many_attempts');

@@ -12,23 +12,26 @@ export interface DesktopQr extends QrCreateResponse {
   verifier: string;
 }
 
-/** The desktop's side: creates a QR request on a portal (or the network, without a name). */
-export async function createQr(
-  portal: TestPortal,
-  portalName?: string,
-  device: Partial<Record<'device_name' | 'device_os' | 'app_version', string>> = {},
-): Promise<DesktopQr> {
-  const site = portal.url(portalName);
-  const pkce = pkcePair();
-  const created = await postJson(`${site}/qr/requests`, {
+type DeviceFields = Partial<Record<'device_name' | 'device_os' | 'app_version', string>>;
+
+/** The body the desktop posts to `/qr/requests`, for a PKCE challenge. */
+export function qrRequestBody(challenge = pkcePair().challenge, device: DeviceFields = {}) {
+  return {
     client_id: DESKTOP_CLIENT_ID,
-    code_challenge: pkce.challenge,
+    code_challenge: challenge,
     code_challenge_method: 'S256',
     device_name: 'Anna’s laptop',
     device_os: 'Linux 6.12',
     app_version: '0.1.0',
     ...device,
-  });
+  };
+}
+
+/** The desktop's side: creates a QR request on a portal (or the network, without a name). */
+export async function createQr(portal: TestPortal, portalName?: string, device: DeviceFields = {}): Promise<DesktopQr> {
+  const site = portal.url(portalName);
+  const pkce = pkcePair();
+  const created = await postJson(`${site}/qr/requests`, qrRequestBody(pkce.challenge, device));
   assert.equal(created.status, 200, JSON.stringify(created.body));
   return { ...created.body, site, verifier: pkce.verifier };
 }
