@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { AccountView, HomeView, ImCounters, ImMessage, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
 import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/passwordSignIn.ts';
-import { normalizePortalAddress } from '../portal/portalAddress.ts';
+import { INVALID_PORTAL_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError } from '../portal/portalHttp.ts';
 import { AuthLostError, PortalSession, SessionClosedError, type StoredTokens, tokensFromResponse } from '../portal/portalSession.ts';
 import type { Profile } from '../profile.ts';
@@ -149,7 +149,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
 
   async signIn(request: SignInRequest): Promise<SignInResult> {
     const address = normalizePortalAddress(request.address);
-    if (!address.ok) return { ok: false, error: 'invalid_address', message: 'Enter an address like acme.bitrix24.com.' };
+    if (!address.ok) return INVALID_PORTAL_ADDRESS;
     const outcome = await passwordSignIn(this.#dispatcher, address.origin, {
       login: request.login.trim(),
       password: request.password,

@@ -15,7 +15,7 @@ import QRCode from 'qrcode';
 import type { Dispatcher } from 'undici';
 import { networkAuthorize, networkLogin, networkLogout, qrCreate, qrPoll } from '../portal/networkClient.ts';
 import { createPkce } from '../portal/pkce.ts';
-import { normalizePortalAddress } from '../portal/portalAddress.ts';
+import { INVALID_NETWORK_ADDRESS, INVALID_PORTAL_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 import type { SettingsStore } from '../settings.ts';
 import type { AccountManager } from './accountManager.ts';
 
@@ -85,7 +85,7 @@ export class SignInFlows {
 
   async networkSignIn(request: NetworkSignInRequest): Promise<NetworkSignInResult> {
     const network = normalizePortalAddress(request.networkUrl);
-    if (!network.ok) return { ok: false, error: 'invalid_address', message: 'Enter the network address, like localhost:8024.' };
+    if (!network.ok) return INVALID_NETWORK_ADDRESS;
     const outcome = await networkLogin(this.#dispatcher, network.origin, {
       login: request.login.trim(),
       password: request.password,
@@ -150,7 +150,7 @@ export class SignInFlows {
 
   async qrStart({ address }: QrStartRequest): Promise<QrStartResult> {
     const target = address?.trim() ? normalizePortalAddress(address) : normalizePortalAddress(this.#settings.get().networkUrl);
-    if (!target.ok) return { ok: false, error: 'invalid_address', message: 'Enter an address like acme.bitrix24.com.' };
+    if (!target.ok) return INVALID_PORTAL_ADDRESS;
     const pkce = createPkce();
     const created = await qrCreate(this.#dispatcher, target.origin, {
       codeChallenge: pkce.challenge,

@@ -1,6 +1,6 @@
 import type { BridgeMethod, BridgeRequest, BridgeResponse, DialogRef } from '@multidesk/protocol';
 import type { Core } from '../core.ts';
-import { normalizePortalAddress } from '../portal/portalAddress.ts';
+import { INVALID_NETWORK_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 
 export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'settings' | 'tasks' | 'chats' | 'notifier'>;
 
@@ -33,7 +33,7 @@ export function createBridgeHandlers(
     getSettings: async () => settings.get(),
     setNetworkUrl: async ({ networkUrl }) => {
       const network = normalizePortalAddress(networkUrl);
-      if (!network.ok) return { ok: false, error: 'invalid_address', message: 'Enter the network address, like localhost:8024.' };
+      if (!network.ok) return INVALID_NETWORK_ADDRESS;
       await settings.update({ ...settings.get(), networkUrl: network.origin });
       return { ok: true, settings: settings.get() };
     },

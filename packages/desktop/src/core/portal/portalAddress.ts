@@ -1,3 +1,17 @@
+/** What a sign-in answers when `normalizePortalAddress` refuses a Bitrix24's address. */
+export const INVALID_PORTAL_ADDRESS = {
+  ok: false,
+  error: 'invalid_address',
+  message: 'Enter an address like acme.bitrix24.com.',
+} as const;
+
+/** The same for the network's address. */
+export const INVALID_NETWORK_ADDRESS = {
+  ok: false,
+  error: 'invalid_address',
+  message: 'Enter the network address, like localhost:8024.',
+} as const;
+
 /**
  * Turns what a person types into a portal origin: `acme.localhost:8024`, `http://…`, `https://…`,
  * with or without a trailing slash or path. Without a scheme, loopback hosts get http and
