@@ -20,7 +20,8 @@ export const AccountView = Type.Object({
   /**
    * A connected account's realtime link: `connecting` (not yet live since the app started or the
    * account was connected), `live` (events arrive as they happen) or `reconnecting` (it was live
-   * and dropped: the portal cannot be reached, sends wait in the outbox). Absent when not connected.
+   * and dropped, or a request already failed to reach the portal: sends wait in the outbox).
+   * Absent when not connected.
    */
   connection: Type.Optional(Type.Union([Type.Literal('connecting'), Type.Literal('live'), Type.Literal('reconnecting')])),
   /** Live problems of a connected account: shown, never blocking the others. */

@@ -54,9 +54,10 @@ function toPerson(user: BitrixUser): Person {
   };
 }
 
-function connectionOf(realtime: RealtimeClient | null): NonNullable<AccountView['connection']> {
-  if (realtime?.live) return 'live';
-  return realtime?.everLive ? 'reconnecting' : 'connecting';
+/** Not live, and either it was live once or a request has already failed to reach the portal: reconnecting. */
+function connectionOf(account: Account): NonNullable<AccountView['connection']> {
+  if (account.realtime?.live) return 'live';
+  return account.realtime?.everLive || account.problem !== undefined ? 'reconnecting' : 'connecting';
 }
 
 const HOME_KEY = 'home';
@@ -141,7 +142,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       userName: stored.userName,
       login: stored.login,
       state: stored.state,
-      ...(stored.state === 'connected' ? { connection: connectionOf(account.realtime) } : {}),
+      ...(stored.state === 'connected' ? { connection: connectionOf(account) } : {}),
       unread: account.unread,
       ...(account.problem ? { problem: account.problem } : {}),
     };

@@ -27,8 +27,7 @@ export function ChatArea({
   const chats = useLoader(`chats:${account.id}:${account.state}`, true, () => call('chats', { id: account.id }), version);
   const chosen = chats.data?.chats.find((c) => c.dialogId === selected) ?? null;
   // One notice for an account that cannot reach its portal, whatever part of it noticed first.
-  const reconnecting =
-    account.state === 'connected' && (account.connection === 'reconnecting' || (account.connection === 'connecting' && !!account.problem));
+  const reconnecting = account.connection === 'reconnecting';
   const savedAt = chats.data?.stale ? chats.data.fetchedAt : null;
 
   return (

@@ -45,10 +45,9 @@ export function stateInWords(state: AccountState): string {
 }
 
 /** The state, and for a connected account how its live link is doing. */
-export function statusInWords(account: Pick<AccountView, 'state' | 'connection' | 'problem'>): string {
+export function statusInWords(account: Pick<AccountView, 'state' | 'connection'>): string {
   if (account.state !== 'connected') return stateInWords(account.state);
-  // Not live yet and the portal already failed to answer: as good as a dropped connection.
-  if (account.connection === 'reconnecting' || (account.connection === 'connecting' && account.problem)) return 'Reconnecting…';
+  if (account.connection === 'reconnecting') return 'Reconnecting…';
   if (account.connection === 'connecting') return 'Connecting…';
   return stateInWords(account.state);
 }
