@@ -1,6 +1,7 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { errorMessage } from '../bridgeClient.ts';
+import { ModalDialog } from '../shared/ModalDialog.tsx';
 
 interface Props {
   account: AccountView;
@@ -8,24 +9,15 @@ interface Props {
   onCancel(): void;
 }
 
-/**
- * A modal confirmation: the page behind is inert, Tab cycles inside, Escape cancels,
- * Cancel has the initial focus (the safe choice).
- */
+/** Asks before an account is deleted. Cancel has the initial focus (the safe choice); Escape cancels unless deleting. */
 export function ConfirmDeleteDialog({ account, onConfirm, onCancel }: Props) {
   const id = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (!el.open) el.showModal();
-    cancel.current?.focus();
-    return () => el.close();
-  }, []);
+  // After the dialog's layout effect has shown it as a modal.
+  useEffect(() => cancel.current?.focus(), []);
 
   const confirm = async () => {
     setBusy(true);
@@ -38,37 +30,14 @@ export function ConfirmDeleteDialog({ account, onConfirm, onCancel }: Props) {
     }
   };
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
-    if (event.key !== 'Tab') return;
-    const focusable = [...(dialog.current?.querySelectorAll<HTMLElement>('button:not(:disabled)') ?? [])];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) {
-      event.preventDefault();
-      return;
-    }
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
-
   return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      aria-modal="true"
-      aria-labelledby={`${id}-title`}
-      aria-describedby={`${id}-text`}
-      onCancel={(event) => {
-        // Escape: React state decides, not the element.
-        event.preventDefault();
+    <ModalDialog
+      labelledBy={`${id}-title`}
+      describedBy={`${id}-text`}
+      shown
+      onDismiss={() => {
         if (!busy) onCancel();
       }}
-      onKeyDown={onKeyDown}
     >
       <h2 id={`${id}-title`} className="dialog-title">
         Delete {account.portalTitle}?
@@ -90,6 +59,6 @@ export function ConfirmDeleteDialog({ account, onConfirm, onCancel }: Props) {
           Delete
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -6,6 +6,8 @@ const FOCUSABLE =
 interface Props {
   /** The id of the element that names the dialog (its heading). */
   labelledBy: string;
+  /** The id of the element that says what the dialog is about, if any. */
+  describedBy?: string;
   /**
    * Shown as a modal while true. A dialog of a tab that is not selected is closed (its page is
    * hidden) and shown again when the tab comes back, with the same content.
@@ -23,7 +25,7 @@ interface Props {
  * A modal `<dialog>` that React owns: mounted is open, unmounted is closed. The page behind is
  * inert, Tab cycles inside, Escape asks the owner, and on close the focus returns to what opened it.
  */
-export function ModalDialog({ labelledBy, shown, onDismiss, fallbackFocus, className = '', children }: Props) {
+export function ModalDialog({ labelledBy, describedBy, shown, onDismiss, fallbackFocus, className = '', children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   /** Closes this component asked for, told apart from the browser closing it by itself. */
@@ -80,6 +82,7 @@ export function ModalDialog({ labelledBy, shown, onDismiss, fallbackFocus, class
       className={`dialog ${className}`.trim()}
       aria-modal="true"
       aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
       onCancel={(event) => {
         event.preventDefault();
         onDismiss();
