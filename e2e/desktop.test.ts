@@ -185,8 +185,20 @@ describe('desktop: sign-in page, tabs, account list', () => {
     await messenger.getByRole('button', { name: 'Accounts' }).click();
     await messenger.getByRole('button', { name: 'More actions for Acme Corp' }).first().click();
     await messenger.getByRole('menuitem', { name: 'Delete' }).click();
-    const dialog = messenger.getByRole('dialog');
+    const dialog = messenger.getByRole('dialog', { name: 'Delete Acme Corp?' });
     await dialog.waitFor();
+    // The safe choice has the focus, and Escape cancels: nothing is deleted.
+    assert.equal(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement), true);
+    await messenger.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(existsSync(join(profileDir, 'cache', anna.id)), 'Escape deleted nothing');
+    if (!(await messenger.getByRole('button', { name: 'More actions for Acme Corp' }).first().isVisible())) {
+      await messenger.getByRole('button', { name: 'Accounts' }).click();
+    }
+    await messenger.getByRole('button', { name: 'More actions for Acme Corp' }).first().click();
+    await messenger.getByRole('menuitem', { name: 'Delete' }).click();
+    await dialog.waitFor();
+    await messenger.screenshot({ path: join(SCREENSHOTS, 'messenger-delete-confirm.png') });
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await dialog.waitFor({ state: 'detached' });
     await app.workspace.getByRole('tab', { name: /^Acme Corp.*Anna/ }).waitFor({ state: 'detached' });
