@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FailureLimiter, LeakyBucket } from '../src/auth/rateLimiter.ts';
+import { FailureLimiter, LeakyBucket, reserveAttempt } from '../src/auth/rateLimiter.ts';
 
 describe('FailureLimiter', () => {
   test('allows attempts until the limit, then tells how long to wait, then forgives', () => {
@@ -24,6 +24,25 @@ describe('FailureLimiter', () => {
     assert.ok(limiter.retryAfter('k') > 0);
     limiter.reset('k');
     assert.equal(limiter.retryAfter('k'), 0);
+  });
+});
+
+describe('reserveAttempt', () => {
+  test('counts on every key at once, refuses when any key is spent, and a release gives the attempt back', () => {
+    const logins = new FailureLimiter(2, 60_000);
+    const ips = new FailureLimiter(3, 60_000);
+    const first = reserveAttempt([logins, 'anna'], [ips, '10.0.0.1']);
+    const second = reserveAttempt([logins, 'anna'], [ips, '10.0.0.1']);
+    assert.ok(first.ok && second.ok);
+    const third = reserveAttempt([logins, 'anna'], [ips, '10.0.0.1']);
+    assert.equal(third.ok, false, 'two attempts in flight spend the login');
+    assert.ok(!third.ok && third.retryAfter > 0);
+    assert.equal(ips.retryAfter('10.0.0.1'), 0, 'a refused attempt counts nowhere');
+    first.release();
+    assert.ok(reserveAttempt([logins, 'anna'], [ips, '10.0.0.1']).ok, 'the released attempt is free again');
+    assert.equal(ips.retryAfter('10.0.0.1'), 0, 'the IP holds two of three');
+    assert.ok(reserveAttempt([logins, 'ben'], [ips, '10.0.0.1']).ok);
+    assert.ok(ips.retryAfter('10.0.0.1') > 0, 'the IP now holds three');
   });
 });
 

@@ -3,6 +3,7 @@ import type { PortalContext } from '../http/context.ts';
 import type { User } from '../store/schema.ts';
 import { claimRecoveryCode, claimTotpStep, findUserByEmail, normalizeLogin } from '../store/users.ts';
 import { dummyPasswordHash, verifyPassword } from './password.ts';
+import { reserveAttempt, tooManyAttemptsText } from './rateLimiter.ts';
 import { hashSecret } from './secrets.ts';
 import { matchTotp } from './totp.ts';
 
@@ -23,36 +24,37 @@ function tooMany(retryAfter: number): CredentialResult {
     ok: false,
     status: 429,
     error: SignInError.tooManyAttempts,
-    description: `Too many failed attempts. Try again in ${retryAfter} seconds.`,
+    description: tooManyAttemptsText(retryAfter),
     retryAfter,
   };
 }
 
 /**
  * The one check behind every sign-in (desktop, network, web pages): throttled per login and per
- * IP, the same answer and a similar time whether or not the login exists, then the second factor
+ * IP (the attempt is reserved before the password hash runs, so parallel guesses count too), the same answer and a similar time whether or not the login exists, then the second factor
  * when the account has one. A TOTP code or recovery code is accepted once.
  */
 export async function checkCredentials(ctx: PortalContext, input: CredentialInput, ip: string): Promise<CredentialResult> {
   const loginKey = normalizeLogin(input.login);
-  const wait = Math.max(ctx.loginFailures.retryAfter(loginKey), ctx.ipFailures.retryAfter(ip));
-  if (wait > 0) return tooMany(wait);
-
-  const fail = (error: SignInError, description: string): CredentialResult => {
-    ctx.loginFailures.fail(loginKey);
-    ctx.ipFailures.fail(ip);
-    return { ok: false, status: 401, error, description };
-  };
+  // Counted as a failure from the start, taken back only once it turns out right.
+  const attempt = reserveAttempt([ctx.loginFailures, loginKey], [ctx.ipFailures, ip]);
+  if (!attempt.ok) return tooMany(attempt.retryAfter);
+  const refuse = (error: SignInError, description: string): CredentialResult => ({ ok: false, status: 401, error, description });
 
   const user = await findUserByEmail(ctx.db, loginKey);
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
-  if (!user || !passwordOk) return fail(SignInError.invalidCredentials, 'Wrong login or password.');
+  if (!user || !passwordOk) return refuse(SignInError.invalidCredentials, 'Wrong login or password.');
 
   if (user.totp_secret) {
     const otp = input.otp?.trim() ?? '';
-    if (!otp) return { ok: false, status: 401, error: SignInError.otpRequired, description: 'Enter the code from your authenticator app.' };
-    if (!(await acceptSecondFactor(ctx, user, otp))) return fail(SignInError.invalidOtp, 'The code is wrong or was used already.');
+    if (!otp) {
+      // The password was right: asking for the code is not a failure.
+      attempt.release();
+      return refuse(SignInError.otpRequired, 'Enter the code from your authenticator app.');
+    }
+    if (!(await acceptSecondFactor(ctx, user, otp))) return refuse(SignInError.invalidOtp, 'The code is wrong or was used already.');
   }
+  attempt.release();
   ctx.loginFailures.reset(loginKey);
   return { ok: true, user };
 }

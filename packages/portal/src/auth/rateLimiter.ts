@@ -1,5 +1,5 @@
 /**
- * Counts failures per key in a sliding window (credential endpoints: per login and per IP).
+ * Counts attempts per key in a sliding window (credential endpoints: per login and per IP).
  * In memory: one portal process owns its counters; a restart forgives, which is acceptable for
  * throttling (the hashes stay slow regardless).
  */
@@ -31,11 +31,18 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((oldest + this.#windowMs - this.#now()) / 1000));
   }
 
-  fail(key: string): void {
+  /** Counts one attempt now and returns the function that takes it back (when it turned out right). */
+  fail(key: string): () => void {
+    const at = this.#now();
     const list = this.#recent(key);
-    list.push(this.#now());
+    list.push(at);
     this.#failures.set(key, list);
     if (this.#failures.size > 100_000) this.#sweep();
+    return () => {
+      const current = this.#failures.get(key);
+      const index = current?.lastIndexOf(at) ?? -1;
+      if (index >= 0) current?.splice(index, 1);
+    };
   }
 
   /** Forgets keys whose failures have aged out, so that a spray of logins cannot grow the map without bound. */
@@ -46,6 +53,31 @@ export class FailureLimiter {
   reset(key: string): void {
     this.#failures.delete(key);
   }
+}
+
+export function tooManyAttemptsText(retryAfter: number): string {
+  return `Too many failed attempts. Try again in ${retryAfter} seconds.`;
+}
+
+/** An attempt counted before its check ran: `release` takes it back when the check passed. */
+export type Attempt = { ok: true; release: () => void } | { ok: false; retryAfter: number };
+
+/**
+ * Reserves one attempt on every (limiter, key) pair at once, or none when any of them is spent.
+ * The check and the count happen in one synchronous step, before the slow part (a password hash,
+ * a database look-up) starts: parallel guesses cannot all pass a check made before any of them
+ * had failed.
+ */
+export function reserveAttempt(...pairs: [FailureLimiter, string][]): Attempt {
+  const retryAfter = Math.max(0, ...pairs.map(([limiter, key]) => limiter.retryAfter(key)));
+  if (retryAfter > 0) return { ok: false, retryAfter };
+  const releases = pairs.map(([limiter, key]) => limiter.fail(key));
+  return {
+    ok: true,
+    release: () => {
+      for (const release of releases) release();
+    },
+  };
 }
 
 /**

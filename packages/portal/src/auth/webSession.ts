@@ -5,6 +5,7 @@ import type { Member, User, WebSession } from '../store/schema.ts';
 import { findUserById } from '../store/users.ts';
 import { findLiveWebSession, insertWebSession, revokeWebSession, touchWebSession } from '../store/webSessions.ts';
 import { acceptSecondFactor } from './credentials.ts';
+import { reserveAttempt, tooManyAttemptsText } from './rateLimiter.ts';
 import { hashSecret, randomToken } from './secrets.ts';
 
 /** How long a sign-in counts as fresh for sensitive actions (approving a QR login, revoking). */
@@ -119,14 +120,11 @@ export type SecondFactorResult = { ok: true } | { ok: false; status: 401 | 429; 
  * code, each accepted once, throttled with the same counters as `checkCredentials`.
  */
 export async function checkSecondFactor(ctx: PortalContext, user: User, code: string, ip: string): Promise<SecondFactorResult> {
-  const wait = Math.max(ctx.loginFailures.retryAfter(user.email), ctx.ipFailures.retryAfter(ip));
-  if (wait > 0) return { ok: false, status: 429, description: `Too many failed attempts. Try again in ${wait} seconds.`, retryAfter: wait };
-  const accepted = await acceptSecondFactor(ctx, user, code);
-  if (!accepted) {
-    ctx.loginFailures.fail(user.email);
-    ctx.ipFailures.fail(ip);
+  const attempt = reserveAttempt([ctx.loginFailures, user.email], [ctx.ipFailures, ip]);
+  if (!attempt.ok) return { ok: false, status: 429, description: tooManyAttemptsText(attempt.retryAfter), retryAfter: attempt.retryAfter };
+  if (!(await acceptSecondFactor(ctx, user, code)))
     return { ok: false, status: 401, description: 'The code is wrong or was used already.' };
-  }
+  attempt.release();
   ctx.loginFailures.reset(user.email);
   return { ok: true };
 }

@@ -1,5 +1,7 @@
+import { SignInError } from '@multidesk/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { tooManyAttemptsText } from '../auth/rateLimiter.ts';
 
 export function sendError(reply: FastifyReply, status: number, error: string, description?: string, retryAfter?: number) {
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
@@ -11,6 +13,11 @@ export function sendError(reply: FastifyReply, status: number, error: string, de
       ...(description === undefined ? {} : { error_description: description }),
       ...(retryAfter === undefined ? {} : { retry_after: retryAfter }),
     });
+}
+
+/** 429 too_many_attempts with Retry-After: a credential endpoint's throttle is spent. */
+export function tooManyAttempts(reply: FastifyReply, retryAfter: number) {
+  return sendError(reply, 429, SignInError.tooManyAttempts, tooManyAttemptsText(retryAfter), retryAfter);
 }
 
 /**

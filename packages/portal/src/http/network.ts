@@ -14,14 +14,14 @@ import type { FastifyInstance } from 'fastify';
 import { checkCredentials } from '../auth/credentials.ts';
 import { endNetworkSession, startNetworkSession } from '../auth/networkSession.ts';
 import { issueCode } from '../auth/oauthTokens.ts';
-import { FailureLimiter } from '../auth/rateLimiter.ts';
+import { FailureLimiter, reserveAttempt } from '../auth/rateLimiter.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { findMembership } from '../store/members.ts';
 import { findPortalByName } from '../store/portals.ts';
 import { findPortalsBySsoDomain } from '../store/sso.ts';
 import { findUserById } from '../store/users.ts';
 import { findLiveWebSession } from '../store/webSessions.ts';
-import { sendError } from './errors.ts';
+import { sendError, tooManyAttempts } from './errors.ts';
 import { parseHost, portalUrl, requireNetwork } from './tenancy.ts';
 
 /** Single sign-on lookups one IP may make per minute: enough for people, too few to map every domain. */
@@ -50,15 +50,13 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
     async (request, reply) => {
       if (!requireNetwork(request, reply)) return reply;
       const body = request.body as NetworkAuthorizeRequest;
-      const wait = app.ctx.ipFailures.retryAfter(request.ip);
-      if (wait > 0)
-        return sendError(reply, 429, SignInError.tooManyAttempts, `Too many failed attempts. Try again in ${wait} seconds.`, wait);
       if (body.client_id !== DESKTOP_CLIENT_ID) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
+      const attempt = reserveAttempt([app.ctx.ipFailures, request.ip]);
+      if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
       const session = await findLiveWebSession(app.ctx.db, hashSecret(body.session), 'network', null, app.ctx.now());
-      if (!session) {
-        app.ctx.ipFailures.fail(request.ip);
+      if (!session)
         return sendError(reply, 401, SignInError.invalidSession, 'The network session is unknown or has expired; sign in again.');
-      }
+      attempt.release();
       const portal = await portalFromUrl(app, body.portal_url);
       const member = portal ? await findMembership(app.ctx.db, portal.id, session.user_id) : undefined;
       if (!portal || !member?.active) return sendError(reply, 403, SignInError.notAMember, 'You are not a member of that Bitrix24.');

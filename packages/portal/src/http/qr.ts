@@ -12,6 +12,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { startNetworkSession } from '../auth/networkSession.ts';
 import { issueCode } from '../auth/oauthTokens.ts';
+import { reserveAttempt } from '../auth/rateLimiter.ts';
 import { hashSecret, randomToken, safeEqual } from '../auth/secrets.ts';
 import { sitePortalId } from '../auth/webSession.ts';
 import { findMemberById } from '../store/members.ts';
@@ -19,7 +20,7 @@ import { deleteQrRequestsExpiredBefore, findQrRequest, insertQrRequest, redeemQr
 import type { QrRequest } from '../store/schema.ts';
 import { findUserById } from '../store/users.ts';
 import type { PortalContext } from './context.ts';
-import { sendError } from './errors.ts';
+import { sendError, tooManyAttempts } from './errors.ts';
 import { qrApprovalRoutes } from './pages/qrApproval.ts';
 import { pageDefaults } from './webPages.ts';
 
@@ -68,23 +69,14 @@ export default async function qrRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/qr/requests/poll', { schema: { body: QrPollRequest, response: { 200: QrPollResponse } } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const retryAfter = app.ctx.ipFailures.retryAfter(request.ip);
-    if (retryAfter > 0) {
-      return sendError(
-        reply,
-        429,
-        SignInError.tooManyAttempts,
-        `Too many failed attempts. Try again in ${retryAfter} seconds.`,
-        retryAfter,
-      );
-    }
+    // Unknown id and wrong poll token answer alike, and both count against the IP: guessing is throttled.
+    const attempt = reserveAttempt([app.ctx.ipFailures, request.ip]);
+    if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
     const body = request.body as QrPollRequest;
     let row = await findQrRequest(app.ctx.db, body.id, sitePortalId(request.site));
-    // Unknown id and wrong poll token answer alike, and both count against the IP: guessing is throttled.
-    if (!row || !safeEqual(row.poll_token_hash, hashSecret(body.poll_token))) {
-      app.ctx.ipFailures.fail(request.ip);
+    if (!row || !safeEqual(row.poll_token_hash, hashSecret(body.poll_token)))
       return sendError(reply, 404, QrError.unknownRequest, 'There is no such QR request; create a new one.');
-    }
+    attempt.release();
     const waitMs = Math.min(body.wait ?? DEFAULT_WAIT_SECONDS, QR_POLL_MAX_WAIT_SECONDS) * 1000;
     if (isUndecided(row, app.ctx.now()) && waitMs > 0) {
       const waited = await waitForDecision(app.ctx, row, waitMs, reply);
