@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import qs from 'qs';
@@ -11,8 +10,9 @@ export function parsePhpQuery(text: string): Record<string, unknown> {
 }
 
 /**
- * Body parsers for every shape Bitrix24 clients use: JSON, form-urlencoded with PHP-style keys and
- * multipart (fields only). Malformed bodies fail with 400, oversized ones with 413.
+ * Body parsers every route shares: JSON (Fastify's own) and form-urlencoded with PHP-style keys.
+ * Malformed bodies fail with 400, oversized ones with 413. Multipart is for REST only
+ * (`multipartBody.ts`).
  */
 async function bodyParsers(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser(
@@ -27,20 +27,6 @@ async function bodyParsers(app: FastifyInstance): Promise<void> {
       }
     },
   );
-
-  await app.register(multipart, {
-    limits: { fieldSize: BODY_LIMIT_BYTES, fields: 2000, files: 0, fileSize: 0, parts: 2000 },
-  });
-
-  // Multipart fields are re-encoded as a query string so that PHP-style keys nest the same way.
-  app.addHook('preValidation', async (request) => {
-    if (!request.isMultipart()) return;
-    const pairs: string[] = [];
-    for await (const part of request.parts()) {
-      if (part.type === 'field') pairs.push(`${encodeURIComponent(part.fieldname)}=${encodeURIComponent(String(part.value))}`);
-    }
-    request.body = parsePhpQuery(pairs.join('&'));
-  });
 }
 
 export default fp(bodyParsers, { name: 'body-parsers' });

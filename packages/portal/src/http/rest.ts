@@ -13,6 +13,7 @@ import { parseRestPath } from '../rest/path.ts';
 import { dispatch, RestRegistry } from '../rest/registry.ts';
 import { parsePhpQuery } from './bodyParsers.ts';
 import { sendError } from './errors.ts';
+import { acceptMultipart } from './multipartBody.ts';
 import { requirePortal } from './tenancy.ts';
 
 /** Body problems on REST routes answer in Bitrix24's style; faults say only "Internal Server Error". */
@@ -35,6 +36,7 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
   const retryAfter = Math.max(1, Math.ceil(1 / app.ctx.limits.restDrainPerSecond));
 
   app.setErrorHandler(restErrors);
+  acceptMultipart(app);
 
   app.route({
     method: ['GET', 'POST'],

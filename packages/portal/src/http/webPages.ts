@@ -49,10 +49,9 @@ export function pageDefaults(app: FastifyInstance): void {
     return sendPage(reply, 500, 'Something went wrong', '<h1>Something went wrong</h1><p>Internal Server Error. Try again later.</p>');
   });
 
-  app.addHook('preParsing', async (request) => {
-    if (Number(request.headers['content-length'] ?? 0) > PAGE_BODY_LIMIT) {
-      throw Object.assign(new Error('The form is too large.'), { statusCode: 413 });
-    }
+  // A route's own limit: Fastify counts the bytes as they arrive, chunked bodies included.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= PAGE_BODY_LIMIT;
   });
 }
 
