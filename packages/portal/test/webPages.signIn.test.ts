@@ -183,6 +183,12 @@ describe('web sign-in', () => {
       ' /sessions',
       '/\t/evil.example',
       '/login?next=/login',
+      // Regression (issue 17, D3): dot segments that normalise to a protocol-relative path.
+      '/.//evil.example',
+      '/..//evil.example',
+      '/%2e//evil.example',
+      '/a/..//evil.example',
+      '/./%2e/..//evil.example',
     ]) {
       assert.equal(safeNext(next), '/', next);
       const browser = new Browser(portal.url('acme'));

@@ -44,7 +44,7 @@ const BASE = 'http://next.invalid';
 /**
  * Where to go after signing in: a path on this site, or `/`. Refuses protocol-relative (`//evil`),
  * backslash (`/\evil`), absolute and scheme URLs, control characters, and the sign-in pages
- * themselves (no loops).
+ * themselves (no loops), both as given and after dot segments are resolved.
  */
 export function safeNext(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return '/';
@@ -57,7 +57,10 @@ export function safeNext(value: unknown): string {
   }
   if (url.origin !== BASE) return '/';
   if (/^\/(login|logout)(\/|$)/i.test(url.pathname)) return '/';
-  return `${url.pathname}${url.search}${url.hash}`;
+  const location = `${url.pathname}${url.search}${url.hash}`;
+  // Checked again on what is actually sent: dot segments (`/.//evil`) normalise to `//evil`.
+  if (location[1] === '/' || location.includes('\\')) return '/';
+  return location;
 }
 
 /**
