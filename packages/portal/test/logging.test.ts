@@ -27,6 +27,23 @@ test('redactUrl hides webhook secrets and credential parameters', () => {
   assert.equal(redactUrl('/REST/12/abcdef0123/user.current'), '/REST/12/***/user.current');
 });
 
+test('redactUrl hides credentials under encoded names too (regression: issue 17, D5)', () => {
+  for (const [url, redacted] of [
+    ['/rest/user.get?%61uth=tok&start=50', '/rest/user.get?%61uth=***&start=50'],
+    ['/oauth/token/?refresh%5Ftoken=r1', '/oauth/token/?refresh%5Ftoken=***'],
+    ['/rest/user.get?AUTH=tok', '/rest/user.get?AUTH=***'],
+    ['/rest/user.get?auth[0]=tok', '/rest/user.get?auth[0]=***'],
+    ['/rest/user.get?auth%5B0%5D=tok', '/rest/user.get?auth%5B0%5D=***'],
+    ['/realtime?Authorization=Bearer%20tok', '/realtime?Authorization=***'],
+    ['/%72est/12/abcdef0123/user.current', '/%72est/12/***/user.current'],
+    ['/rest/%34/abcdef0123/user.current', '/rest/%34/***/user.current'],
+    ['/rest/4/abcdef0123/', '/rest/4/***/'],
+    ['/rest/4/abcdef0123', '/rest/4/***'],
+  ]) {
+    assert.equal(redactUrl(url as string), redacted, url);
+  }
+});
+
 test('server logs never contain a password, token, code or webhook secret', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-log-'));
   const lines: string[] = [];
@@ -68,6 +85,13 @@ test('server logs never contain a password, token, code or webhook secret', asyn
     });
     await fetch(`${acme}/rest/user.current?auth=${tokens.access_token}`);
     await fetch(`${acme}/rest/${hook.memberId}/${hook.secret}/user.current`);
+    // The same credentials under encoded names and path segments.
+    await fetch(`${acme}/rest/user.current?%61uth=${tokens.access_token}`);
+    await fetch(`${acme}/%72est/${hook.memberId}/${hook.secret}/user.current`);
+    const encodedId = [...String(hook.memberId)].map((digit) => `%3${digit}`).join('');
+    assert.equal((await fetch(`${acme}/rest/${encodedId}/${hook.secret}/user.current`)).status, 200, 'the encoded id is served');
+    await fetch(`${acme}/oauth/token/?grant_type=refresh_token&client_id=${DESKTOP_CLIENT_ID}&refresh%5Ftoken=${tokens.refresh_token}`);
+    await fetch(`${acme}/realtime?Authorization=${tokens.access_token}`);
     const network = await postJson(`http://localhost:${port}/network/login`, { login: 'anna@example.com', password: 'multidesk-demo' });
     await postJson(`http://localhost:${port}/network/authorize`, {
       session: network.body.session,
