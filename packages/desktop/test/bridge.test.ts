@@ -92,6 +92,13 @@ describe('bridge boot', () => {
       assert.equal(res.status, 404, path);
     }
   });
+
+  test('a malformed percent-encoding is 400, not 500 (regression: issue 17, D6)', async () => {
+    for (const path of ['/%E0%A4%A', '/assets/%', '/%ZZ.js']) {
+      const res = await raw(path, { headers: { host: host(), cookie: `${BRIDGE_COOKIE}=${cookie}` } });
+      assert.equal(res.status, 400, path);
+    }
+  });
 });
 
 describe('bridge checks', () => {

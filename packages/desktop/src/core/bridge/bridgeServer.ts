@@ -15,7 +15,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { UnknownAccountError } from '../accounts/accountManager.ts';
 import type { ChatNotification } from '../chats/chatNotifier.ts';
 import { type BridgeCore, createBridgeHandlers } from './bridgeHandlers.ts';
-import { readUiFile } from './staticFiles.ts';
+import { MalformedPathError, readUiFile } from './staticFiles.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const ROUTES = new Map(Object.entries(bridgeApi).map(([method, route]) => [route.path, method as BridgeMethod]));
@@ -123,6 +123,7 @@ export async function startBridge(
         ...(html ? { 'content-security-policy': csp() } : {}),
       });
     } catch (error) {
+      if (error instanceof MalformedPathError) return send(res, 400, 'text/plain; charset=utf-8', error.message);
       process.stderr.write(`bridge: ${(error as Error).stack ?? error}\n`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', message: 'Something went wrong in Multidesk.' });
       else res.end();
