@@ -10,6 +10,7 @@ import * as qrRequests from '../src/store/migrations/2026-11-25T01-qr-requests.t
 import * as sso from '../src/store/migrations/2026-11-25T02-sso.ts';
 import * as chats from '../src/store/migrations/2026-11-25T03-chats.ts';
 import * as tasks from '../src/store/migrations/2026-11-25T04-tasks.ts';
+import * as codeFamily from '../src/store/migrations/2026-12-03T00-code-family.ts';
 import { createSqliteDialect } from '../src/store/sqliteDialect.ts';
 
 test('the initial migration creates every table in WAL mode and its down removes them', async () => {
@@ -185,6 +186,24 @@ test('the chats migration adds chats, members, messages and realtime events, kee
   }
 });
 
+test('the code-family migration adds oauth_codes.family_id and its down removes only that', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    const columns = async () =>
+      (await sql<{ name: string }>`select name from pragma_table_info('oauth_codes') order by cid`.execute(db)).rows.map((r) => r.name);
+    const before = await columns();
+    await codeFamily.up(db);
+    assert.deepEqual(await columns(), [...before, 'family_id']);
+    await codeFamily.down(db);
+    assert.deepEqual(await columns(), before);
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('opening a database twice runs each migration once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
   try {
@@ -193,7 +212,14 @@ test('opening a database twice runs each migration once', async () => {
     const ran = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
     assert.deepEqual(
       ran.rows.map((r) => r.name),
-      ['2026-11-25T00-initial', '2026-11-25T01-qr-requests', '2026-11-25T02-sso', '2026-11-25T03-chats', '2026-11-25T04-tasks'],
+      [
+        '2026-11-25T00-initial',
+        '2026-11-25T01-qr-requests',
+        '2026-11-25T02-sso',
+        '2026-11-25T03-chats',
+        '2026-11-25T04-tasks',
+        '2026-12-03T00-code-family',
+      ],
     );
     await db.destroy();
   } finally {

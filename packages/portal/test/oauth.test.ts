@@ -135,6 +135,25 @@ describe('code exchange', () => {
     assert.equal(again.body.error, 'invalid_grant');
   });
 
+  test('a replayed code revokes the tokens it issued (RFC 6749 4.1.2; regression: issue 17, D7)', async () => {
+    const { code: c, verifier } = await code();
+    const first = await exchange('acme', { code: c, code_verifier: verifier });
+    assert.equal(first.status, 200);
+    const works = await fetch(`${portal.url('acme')}/rest/user.current?auth=${first.body.access_token}`);
+    assert.equal(works.status, 200);
+    const replay = await exchange('acme', { code: c, code_verifier: verifier });
+    assert.equal(replay.body.error, 'invalid_grant');
+    assert.match(replay.body.error_description, /revoked/);
+    const revoked = await fetch(`${portal.url('acme')}/rest/user.current?auth=${first.body.access_token}`);
+    assert.equal(revoked.status, 401, 'the access token stopped working');
+    const refresh = await postForm(`${portal.url('acme')}/oauth/token/`, {
+      grant_type: 'refresh_token',
+      client_id: DESKTOP_CLIENT_ID,
+      refresh_token: first.body.refresh_token,
+    });
+    assert.equal(refresh.body.error, 'invalid_grant', 'the refresh token stopped working');
+  });
+
   test('a code needs the verifier of its challenge', async () => {
     const { code: c } = await code();
     const result = await exchange('acme', { code: c, code_verifier: pkcePair().verifier });

@@ -4,9 +4,11 @@ import type { Executor, Portal } from '../store/schema.ts';
 import {
   consumeCode,
   createFamily,
+  findReplayedCode,
   findToken,
   insertCode,
   insertToken,
+  linkCodeToFamily,
   markRefreshUsed,
   revokeFamily,
   touchFamily,
@@ -79,8 +81,17 @@ export async function exchangeCode(
   client: ClientInfo,
 ): Promise<{ ok: true; tokens: TokenResponse } | OAuthFailure> {
   return ctx.db.transaction().execute(async (trx) => {
-    const code = await consumeCode(trx, portal.id, hashSecret(input.code), ctx.now());
-    if (!code) return invalidGrant('The authorization code is unknown, expired or used.');
+    const codeHash = hashSecret(input.code);
+    const code = await consumeCode(trx, portal.id, codeHash, ctx.now());
+    if (!code) {
+      // A used code presented again was intercepted or copied: what it issued must not stay valid.
+      const replayed = await findReplayedCode(trx, portal.id, codeHash);
+      if (replayed?.family_id != null) {
+        await revokeFamily(trx, replayed.family_id, ctx.now());
+        return invalidGrant('The authorization code was used already; the sign-in it gave is now revoked.');
+      }
+      return invalidGrant('The authorization code is unknown, expired or used.');
+    }
     if (code.client_id !== input.clientId) return invalidGrant('The authorization code was issued to another client.');
     if (!verifyPkce(input.codeVerifier, code.code_challenge)) return invalidGrant('The code verifier does not match the code challenge.');
     const family = await createFamily(trx, {
@@ -93,6 +104,7 @@ export async function exchangeCode(
       scope: FIRST_PARTY_SCOPE,
       now: ctx.now(),
     });
+    await linkCodeToFamily(trx, codeHash, family.id);
     return { ok: true as const, tokens: await mintPair(ctx, trx, portal, origin, family) };
   });
 }

@@ -7,6 +7,7 @@ import * as qrRequests from './migrations/2026-11-25T01-qr-requests.ts';
 import * as sso from './migrations/2026-11-25T02-sso.ts';
 import * as chats from './migrations/2026-11-25T03-chats.ts';
 import * as tasks from './migrations/2026-11-25T04-tasks.ts';
+import * as codeFamily from './migrations/2026-12-03T00-code-family.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqliteDialect.ts';
 
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-25T02-sso': sso,
   '2026-11-25T03-chats': chats,
   '2026-11-25T04-tasks': tasks,
+  '2026-12-03T00-code-family': codeFamily,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

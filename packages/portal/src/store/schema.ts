@@ -51,6 +51,8 @@ export interface OAuthCodeTable {
   device_name: string;
   expires_at: number;
   used_at: number | null;
+  /** The sign-in this code was exchanged for: revoked when the code is presented again. */
+  family_id: number | null;
 }
 
 /** One sign-in of one client: every access and refresh token it ever gets belongs to it. */

@@ -40,6 +40,22 @@ export async function consumeCode(db: Executor, portalId: number, codeHash: stri
   return db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirstOrThrow();
 }
 
+/** Remembers the sign-in a code was exchanged for. */
+export async function linkCodeToFamily(db: Executor, codeHash: string, familyId: number): Promise<void> {
+  await db.updateTable('oauth_codes').set({ family_id: familyId }).where('code_hash', '=', codeHash).execute();
+}
+
+/** A code of this portal presented after it was used: the sign-in it was exchanged for, if any. */
+export async function findReplayedCode(db: Executor, portalId: number, codeHash: string) {
+  return db
+    .selectFrom('oauth_codes')
+    .select(['family_id'])
+    .where('code_hash', '=', codeHash)
+    .where('portal_id', '=', portalId)
+    .where('used_at', 'is not', null)
+    .executeTakeFirst();
+}
+
 export async function deleteExpiredCodes(db: Executor, now: number): Promise<void> {
   await db.deleteFrom('oauth_codes').where('expires_at', '<', now).execute();
 }
