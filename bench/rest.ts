@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '@multidesk/portal/src/app.ts';
-import { exchangeCode, issueCode } from '@multidesk/portal/src/auth/oauthTokens.ts';
+import { desktopCodeExchange, exchangeCode, issueCode } from '@multidesk/portal/src/auth/oauthTokens.ts';
 import { pkceChallenge } from '@multidesk/portal/src/auth/pkce.ts';
 import { randomToken } from '@multidesk/portal/src/auth/secrets.ts';
 import { seedDemo } from '@multidesk/portal/src/seed/demo.ts';
@@ -112,9 +112,7 @@ async function startPortal(dataDir: string) {
   });
   const exchanged = await exchangeCode(
     app.ctx,
-    portal,
-    `http://${host}`,
-    { clientId: DESKTOP_CLIENT_ID, code, codeVerifier: verifier },
+    desktopCodeExchange(portal, `http://${host}`, { clientId: DESKTOP_CLIENT_ID, code, codeVerifier: verifier }),
     { ip: '127.0.0.1', userAgent: 'bench' },
   );
   if (!exchanged.ok) throw new Error(`token exchange failed: ${exchanged.description}`);

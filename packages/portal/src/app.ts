@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import appAuthorizeRoutes from './http/appOAuth.ts';
 import bodyParsers, { BODY_LIMIT_BYTES } from './http/bodyParsers.ts';
 import { createContext, type Limits } from './http/context.ts';
 import errors from './http/errors.ts';
@@ -51,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(bodyParsers);
   await app.register(tenancy);
   await app.register(oauthRoutes);
+  await app.register(appAuthorizeRoutes);
   await app.register(networkRoutes);
   await app.register(qrRoutes);
   await app.register(restRoutes);

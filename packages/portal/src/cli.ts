@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { createAppChecked, listAppsChecked, removeAppChecked } from './admin/apps.ts';
 import {
   AdminInputError,
   addMemberChecked,
@@ -28,6 +29,10 @@ Commands:
   user totp disable --email anna@example.com
   member add --portal acme --email anna@example.com [--role admin|user]
   webhook create --portal acme --email anna@example.com --scope user,im,task
+  app create --portal acme --name "My app" --redirect-uri URL [--scope user,im,task,pull]
+                                                 a Bitrix24 app (OAuth client): prints client_id= and client_secret=
+  app list --portal acme
+  app remove --portal acme --client-id ID        its sign-ins end at once
   sso set --portal initech --issuer URL --client-id ID --client-secret SECRET [--domain example.com] [--jit]
                                                  single sign-on through an OpenID Connect provider; --domain:
                                                  only its addresses are linked; --jit: they become members
@@ -57,6 +62,7 @@ const OPTIONS = {
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
   domain: { type: 'string' },
+  'redirect-uri': { type: 'string' },
   jit: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -149,6 +155,39 @@ async function main(argv: string[]): Promise<void> {
         const hook = await createWebhookChecked(db, required(values, 'portal'), required(values, 'email'), scopes, now);
         console.log(`webhook for ${required(values, 'email')} on ${hook.portal.name}, scopes ${scopes.join(',')}; keep this URL secret:`);
         console.log(`${portalAddress(values, hook.portal.name)}/rest/${hook.memberId}/${hook.secret}/`);
+      });
+      return;
+    case 'app create':
+      await withDb(values, async (db) => {
+        const created = await createAppChecked(
+          db,
+          {
+            portal: required(values, 'portal'),
+            title: required(values, 'name'),
+            redirectUri: required(values, 'redirect-uri'),
+            ...(values.scope === undefined ? {} : { scopes: parseScopes(values.scope) }),
+          },
+          now,
+        );
+        console.log(
+          `app "${created.app.title}" on ${created.portal.name}, scopes ${created.app.scopes}, handler ${created.app.redirect_uri}`,
+        );
+        console.log(`client_id=${created.app.client_id}`);
+        console.log(`client_secret=${created.clientSecret}`);
+        console.error('keep the secret safe: it is shown only now');
+      });
+      return;
+    case 'app list':
+      await withDb(values, async (db) => {
+        const apps = await listAppsChecked(db, required(values, 'portal'));
+        if (apps.length === 0) console.log(`no apps on ${required(values, 'portal')}`);
+        for (const app of apps) console.log(`${app.client_id}  "${app.title}"  scopes=${app.scopes}  handler=${app.redirect_uri}`);
+      });
+      return;
+    case 'app remove':
+      await withDb(values, async (db) => {
+        await removeAppChecked(db, required(values, 'portal'), required(values, 'client-id'), now);
+        console.log(`removed app ${required(values, 'client-id')}; its sign-ins are revoked`);
       });
       return;
     case 'sso set':

@@ -46,6 +46,45 @@ describe('portal CLI', () => {
     }
   });
 
+  test('app create prints client_id and client_secret on lines of their own; list shows it, remove ends it', () => {
+    const created = cli('app', 'create', '--portal', 'hooli', '--name', 'Desk app', '--redirect-uri', 'http://127.0.0.1:8765/callback');
+    assert.equal(created.status, 0, created.stderr);
+    const clientId = /^client_id=(local\.[0-9a-f]{14}\.\d{8})$/m.exec(created.stdout)?.[1];
+    assert.ok(clientId, created.stdout);
+    assert.match(created.stdout, /^client_secret=[A-Za-z0-9_-]{40}$/m);
+    assert.match(created.stdout, /scopes user,im,task,pull/);
+    const listed = cli('app', 'list', '--portal', 'hooli');
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `^${clientId.replace(/\./g, '\\.')}  "Desk app"  scopes=user,im,task,pull  handler=http://127\\.0\\.0\\.1:8765/callback$`,
+        'm',
+      ),
+    );
+    assert.doesNotMatch(listed.stdout, /secret/);
+    assert.equal(cli('app', 'remove', '--portal', 'hooli', '--client-id', clientId).status, 0);
+    assert.match(cli('app', 'list', '--portal', 'hooli').stdout, /no apps on hooli/);
+    assert.match(cli('app', 'remove', '--portal', 'hooli', '--client-id', clientId).stderr, /has no app with client id/);
+  });
+
+  test('app create refuses a bad handler URL or scope with a clear message', () => {
+    const base = ['app', 'create', '--portal', 'hooli', '--name', 'X'];
+    const cases: [string[], RegExp][] = [
+      [[...base, '--redirect-uri', 'not a url'], /is not a URL/],
+      [[...base, '--redirect-uri', 'ftp://127.0.0.1/cb'], /must be an http\(s\) URL/],
+      [[...base, '--redirect-uri', 'http://example.com/cb'], /must use https unless it is on this machine/],
+      [[...base, '--redirect-uri', 'https://example.com/cb#x'], /#fragment/],
+      [[...base, '--redirect-uri', 'https://example.com/cb', '--scope', 'crm'], /unknown scope "crm"/],
+      [['app', 'create', '--portal', 'hooli', '--redirect-uri', 'https://example.com/cb'], /--name is required/],
+      [['app', 'create', '--portal', 'nope', '--name', 'X', '--redirect-uri', 'https://example.com/cb'], /no portal named "nope"/],
+    ];
+    for (const [args, message] of cases) {
+      const result = cli(...args);
+      assert.equal(result.status, 2, `${args.join(' ')} should fail`);
+      assert.match(result.stderr, message);
+    }
+  });
+
   test('a duplicate portal or user is refused', () => {
     assert.match(cli('portal', 'create', '--name', 'hooli', '--title', 'Again').stderr, /exists already/);
     assert.match(cli('user', 'create', '--email', 'gavin@example.com', '--password', 'long-password').stderr, /exists already/);

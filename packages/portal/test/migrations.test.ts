@@ -11,6 +11,8 @@ import * as sso from '../src/store/migrations/2026-11-25T02-sso.ts';
 import * as chats from '../src/store/migrations/2026-11-25T03-chats.ts';
 import * as tasks from '../src/store/migrations/2026-11-25T04-tasks.ts';
 import * as codeFamily from '../src/store/migrations/2026-12-03T00-code-family.ts';
+import * as oauthApps from '../src/store/migrations/2026-12-03T01-oauth-apps.ts';
+import * as firstPartyPull from '../src/store/migrations/2026-12-03T02-first-party-pull.ts';
 import { createSqliteDialect } from '../src/store/sqliteDialect.ts';
 
 test('the initial migration creates every table in WAL mode and its down removes them', async () => {
@@ -204,6 +206,65 @@ test('the code-family migration adds oauth_codes.family_id and its down removes 
   }
 });
 
+test('the OAuth apps migration adds oauth_apps with a unique client id, and its down removes only that', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    await oauthApps.up(db);
+    await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
+    const app = {
+      portal_id: 1,
+      client_id: 'local.1.2',
+      secret_hash: 'h',
+      title: 'T',
+      redirect_uri: 'https://x.io/cb',
+      scopes: 'im',
+      created_at: 0,
+    };
+    await db.insertInto('oauth_apps').values(app).execute();
+    await assert.rejects(db.insertInto('oauth_apps').values(app).execute(), /UNIQUE/, 'one app per client id');
+    await oauthApps.down(db);
+    const left = (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db))
+      .rows;
+    assert.equal(left.length, 9);
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the first-party pull migration adds pull_channel to the desktop sign-ins only, once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
+    await db.insertInto('users').values({ id: 1, email: 'a@x.io', password_hash: 'x', name: 'A', last_name: '', created_at: 0 }).execute();
+    await db.insertInto('members').values({ id: 1, portal_id: 1, user_id: 1, role: 'user', created_at: 0 }).execute();
+    const family = { portal_id: 1, member_id: 1, device_name: 'd', ip: '', user_agent: '', created_at: 0, last_used_at: 0 };
+    await db
+      .insertInto('token_families')
+      .values([
+        { ...family, client_id: 'multidesk-desktop', scope: 'user,im' },
+        { ...family, client_id: 'local.1.2', scope: 'user,im' },
+      ])
+      .execute();
+    await firstPartyPull.up(db);
+    await firstPartyPull.up(db);
+    const scopes = (await db.selectFrom('token_families').select(['client_id', 'scope']).orderBy('id').execute()).map((r) => r.scope);
+    assert.deepEqual(scopes, ['user,im,pull_channel', 'user,im']);
+    await firstPartyPull.down(db);
+    assert.deepEqual(
+      (await db.selectFrom('token_families').select('scope').orderBy('id').execute()).map((r) => r.scope),
+      ['user,im', 'user,im'],
+    );
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('opening a database twice runs each migration once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
   try {
@@ -219,6 +280,8 @@ test('opening a database twice runs each migration once', async () => {
         '2026-11-25T03-chats',
         '2026-11-25T04-tasks',
         '2026-12-03T00-code-family',
+        '2026-12-03T01-oauth-apps',
+        '2026-12-03T02-first-party-pull',
       ],
     );
     await db.destroy();

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
-import { authenticateAccessToken, exchangeCode, issueCode, refreshTokens } from '../src/auth/oauthTokens.ts';
+import {
+  authenticateAccessToken,
+  desktopCodeExchange,
+  desktopRefresh,
+  exchangeCode,
+  issueCode,
+  refreshTokens,
+} from '../src/auth/oauthTokens.ts';
 import { hashPassword } from '../src/auth/password.ts';
 import { pkceChallenge } from '../src/auth/pkce.ts';
 import { hashSecret, randomToken } from '../src/auth/secrets.ts';
@@ -31,9 +38,7 @@ async function signInDesktop(portal: TestPortal, portalName: string, email: stri
   });
   const exchanged = await exchangeCode(
     portal.app.ctx,
-    site,
-    portal.url(portalName),
-    { clientId: DESKTOP_CLIENT_ID, code, codeVerifier: verifier },
+    desktopCodeExchange(site, portal.url(portalName), { clientId: DESKTOP_CLIENT_ID, code, codeVerifier: verifier }),
     { ip: '203.0.113.7', userAgent: 'Multidesk/0.1 (Linux)' },
   );
   assert.ok(exchanged.ok);
@@ -120,10 +125,10 @@ describe('signed-in pages', () => {
     assert.equal(done.location, '/sessions?revoked=device');
 
     assert.equal((await authenticateAccessToken(portal.app.ctx, site, tokens.access_token)).ok, false);
-    const refreshed = await refreshTokens(portal.app.ctx, site, portal.url('acme'), {
-      clientId: DESKTOP_CLIENT_ID,
-      refreshToken: tokens.refresh_token,
-    });
+    const refreshed = await refreshTokens(
+      portal.app.ctx,
+      desktopRefresh(site, portal.url('acme'), { clientId: DESKTOP_CLIENT_ID, refreshToken: tokens.refresh_token }),
+    );
     assert.equal(refreshed.ok, false);
     const after = await browser.get('/sessions?revoked=device');
     assert.doesNotMatch(after.text, /Anna’s desktop/);

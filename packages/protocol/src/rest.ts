@@ -56,6 +56,9 @@ export const REST_PAGE_SIZE = 50;
 export const REST_START_UNCOUNTED = -1;
 export const BATCH_MAX_COMMANDS = 50;
 
-/** Scopes a webhook or token can carry (Bitrix24's names). */
-export const REST_SCOPES = ['user', 'user_basic', 'im', 'task', 'profile'] as const;
+/**
+ * Scopes a webhook or token can carry (Bitrix24's names): `pull` for an app's own Pull channel
+ * (`pull.application.*`), `pull_channel` for the user's channels (`pull.config.get`).
+ */
+export const REST_SCOPES = ['user', 'user_basic', 'im', 'task', 'profile', 'pull', 'pull_channel'] as const;
 export type RestScope = (typeof REST_SCOPES)[number];

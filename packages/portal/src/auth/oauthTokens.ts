@@ -1,5 +1,6 @@
-import type { TokenResponse } from '@multidesk/protocol';
+import { DESKTOP_CLIENT_ID, type TokenResponse } from '@multidesk/protocol';
 import type { PortalContext } from '../http/context.ts';
+import { findPortalById } from '../store/portals.ts';
 import type { Executor, Portal } from '../store/schema.ts';
 import {
   consumeCode,
@@ -16,8 +17,8 @@ import {
 import { verifyPkce } from './pkce.ts';
 import { hashSecret, randomToken } from './secrets.ts';
 
-/** Scopes a first-party sign-in grants: everything the portal serves. */
-export const FIRST_PARTY_SCOPE = 'user,user_basic,im,task,profile';
+/** Scopes a first-party sign-in grants: everything the portal serves to its own users. */
+export const FIRST_PARTY_SCOPE = 'user,user_basic,im,task,profile,pull_channel';
 
 export interface ClientInfo {
   ip: string;
@@ -31,23 +32,44 @@ export type OAuthFailure = {
   description: string;
 };
 
+export type TokenOutcome = { ok: true; tokens: TokenResponse } | OAuthFailure;
+
 const invalidGrant = (description: string): OAuthFailure => ({ ok: false, status: 400, error: 'invalid_grant', description });
 
-/** An authorization code for the member, bound to the client's PKCE challenge; one use, short-lived. */
+/**
+ * Where a token response sends its client: the portal's REST (`client_endpoint`) and the token
+ * server (`domain`, `server_endpoint`): the portal itself for the desktop, the network (the
+ * stand-in for oauth.bitrix.info) for Bitrix24 apps.
+ */
+export interface TokenEndpoints {
+  domain: string;
+  serverEndpoint: string;
+  clientEndpoint: string;
+  /** Bitrix24's app status: `L` for a local app. */
+  status: string;
+}
+
+/** The desktop's endpoints: everything on the portal's own origin. */
+export function portalEndpoints(origin: string): TokenEndpoints {
+  return { domain: new URL(origin).host, serverEndpoint: `${origin}/rest/`, clientEndpoint: `${origin}/rest/`, status: 'L' };
+}
+
+/** An authorization code for the member, bound to the client's PKCE challenge (none for apps); one use, short-lived. */
 export async function issueCode(
   ctx: PortalContext,
-  grant: { portalId: number; memberId: number; clientId: string; codeChallenge: string; deviceName: string },
+  grant: { portalId: number; memberId: number; clientId: string; codeChallenge: string; deviceName: string; ttlMs?: number },
 ): Promise<{ code: string; expires_in: number }> {
   const code = randomToken();
-  await insertCode(ctx.db, { ...grant, codeHash: hashSecret(code), expiresAt: ctx.now() + ctx.limits.codeTtlMs });
-  return { code, expires_in: Math.floor(ctx.limits.codeTtlMs / 1000) };
+  const ttlMs = grant.ttlMs ?? ctx.limits.codeTtlMs;
+  await insertCode(ctx.db, { ...grant, codeHash: hashSecret(code), expiresAt: ctx.now() + ttlMs });
+  return { code, expires_in: Math.floor(ttlMs / 1000) };
 }
 
 async function mintPair(
   ctx: PortalContext,
   db: Executor,
   portal: Portal,
-  origin: string,
+  endpoints: TokenEndpoints,
   family: { id: number; member_id: number; scope: string },
 ): Promise<TokenResponse> {
   const now = ctx.now();
@@ -56,36 +78,44 @@ async function mintPair(
   const accessExpires = now + ctx.limits.accessTokenTtlMs;
   await insertToken(db, hashSecret(access), family.id, 'access', accessExpires);
   await insertToken(db, hashSecret(refresh), family.id, 'refresh', now + ctx.limits.refreshTokenTtlMs);
-  const host = new URL(origin).host;
   return {
     access_token: access,
     refresh_token: refresh,
     expires: Math.floor(accessExpires / 1000),
     expires_in: Math.floor(ctx.limits.accessTokenTtlMs / 1000),
-    domain: host,
-    server_endpoint: `${origin}/rest/`,
-    client_endpoint: `${origin}/rest/`,
+    domain: endpoints.domain,
+    server_endpoint: endpoints.serverEndpoint,
+    client_endpoint: endpoints.clientEndpoint,
     member_id: portal.member_id,
     user_id: family.member_id,
     scope: family.scope,
-    status: 'L',
+    status: endpoints.status,
     portal_title: portal.title,
   };
 }
 
-export async function exchangeCode(
-  ctx: PortalContext,
-  portal: Portal,
-  origin: string,
-  input: { clientId: string; code: string; codeVerifier: string },
-  client: ClientInfo,
-): Promise<{ ok: true; tokens: TokenResponse } | OAuthFailure> {
+export interface CodeExchange {
+  clientId: string;
+  code: string;
+  /** The desktop proves its PKCE verifier; an app proves its secret before this runs. */
+  codeVerifier?: string;
+  /** The portal whose host was asked (desktop), or null on the network's token server (apps). */
+  portalId: number | null;
+  /** What the sign-in is allowed: the app's scopes, or everything for the desktop. */
+  scope: string;
+  endpointsOf(portal: Portal): TokenEndpoints;
+}
+
+/**
+ * A code for tokens, once. Presenting a used code again revokes the sign-in it gave (RFC 6749
+ * §4.1.2): whoever holds a copy of the code gets nothing that still works.
+ */
+export async function exchangeCode(ctx: PortalContext, input: CodeExchange, client: ClientInfo): Promise<TokenOutcome> {
   return ctx.db.transaction().execute(async (trx) => {
     const codeHash = hashSecret(input.code);
-    const code = await consumeCode(trx, portal.id, codeHash, ctx.now());
+    const code = await consumeCode(trx, input.portalId, codeHash, ctx.now());
     if (!code) {
-      // A used code presented again was intercepted or copied: what it issued must not stay valid.
-      const replayed = await findReplayedCode(trx, portal.id, codeHash);
+      const replayed = await findReplayedCode(trx, input.portalId, codeHash);
       if (replayed?.family_id != null) {
         await revokeFamily(trx, replayed.family_id, ctx.now());
         return invalidGrant('The authorization code was used already; the sign-in it gave is now revoked.');
@@ -93,7 +123,11 @@ export async function exchangeCode(
       return invalidGrant('The authorization code is unknown, expired or used.');
     }
     if (code.client_id !== input.clientId) return invalidGrant('The authorization code was issued to another client.');
-    if (!verifyPkce(input.codeVerifier, code.code_challenge)) return invalidGrant('The code verifier does not match the code challenge.');
+    if (input.codeVerifier !== undefined && !verifyPkce(input.codeVerifier, code.code_challenge)) {
+      return invalidGrant('The code verifier does not match the code challenge.');
+    }
+    const portal = await findPortalById(trx, code.portal_id);
+    if (!portal) return invalidGrant('The authorization code is unknown, expired or used.');
     const family = await createFamily(trx, {
       portalId: portal.id,
       memberId: code.member_id,
@@ -101,29 +135,34 @@ export async function exchangeCode(
       deviceName: code.device_name,
       ip: client.ip,
       userAgent: client.userAgent.slice(0, 300),
-      scope: FIRST_PARTY_SCOPE,
+      scope: input.scope,
       now: ctx.now(),
     });
     await linkCodeToFamily(trx, codeHash, family.id);
-    return { ok: true as const, tokens: await mintPair(ctx, trx, portal, origin, family) };
+    return { ok: true as const, tokens: await mintPair(ctx, trx, portal, input.endpointsOf(portal), family) };
   });
+}
+
+export interface RefreshInput {
+  clientId: string;
+  refreshToken: string;
+  /** As for a code: the portal asked, or null on the network's token server. */
+  portalId: number | null;
+  endpointsOf(portal: Portal): TokenEndpoints;
 }
 
 /**
  * Rotates a refresh token. A refresh token works once; presenting a rotated one means it was
  * copied, so the whole family (every device token of that sign-in) is revoked.
  */
-export async function refreshTokens(
-  ctx: PortalContext,
-  portal: Portal,
-  origin: string,
-  input: { clientId: string; refreshToken: string },
-): Promise<{ ok: true; tokens: TokenResponse } | OAuthFailure> {
+export async function refreshTokens(ctx: PortalContext, input: RefreshInput): Promise<TokenOutcome> {
   const now = ctx.now();
   const tokenHash = hashSecret(input.refreshToken);
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
+  return ctx.db.transaction().execute(async (trx) => {
     const token = await findToken(trx, tokenHash);
-    if (token?.kind !== 'refresh' || token.portal_id !== portal.id) return invalidGrant('The refresh token is unknown.');
+    if (token?.kind !== 'refresh' || (input.portalId !== null && token.portal_id !== input.portalId)) {
+      return invalidGrant('The refresh token is unknown.');
+    }
     if (token.revoked_at !== null) return invalidGrant('The refresh token was revoked.');
     if (token.client_id !== input.clientId) return invalidGrant('The refresh token was issued to another client.');
     if (token.expires_at <= now) return invalidGrant('The refresh token has expired.');
@@ -131,13 +170,36 @@ export async function refreshTokens(
       await revokeFamily(trx, token.family_id, now);
       return invalidGrant('The refresh token was used already; every token of this sign-in is now revoked.');
     }
+    const portal = await findPortalById(trx, token.portal_id);
+    if (!portal) return invalidGrant('The refresh token is unknown.');
     await touchFamily(trx, token.family_id, now);
     return {
       ok: true as const,
-      tokens: await mintPair(ctx, trx, portal, origin, { id: token.family_id, member_id: token.member_id, scope: token.scope }),
+      tokens: await mintPair(ctx, trx, portal, input.endpointsOf(portal), {
+        id: token.family_id,
+        member_id: token.member_id,
+        scope: token.scope,
+      }),
     };
   });
-  return outcome;
+}
+
+/** The desktop's code exchange on a portal's own token endpoint: PKCE-bound, every first-party scope. */
+export function desktopCodeExchange(
+  portal: Pick<Portal, 'id'>,
+  origin: string,
+  input: { clientId: string; code: string; codeVerifier: string },
+): CodeExchange {
+  return { ...input, portalId: portal.id, scope: FIRST_PARTY_SCOPE, endpointsOf: () => portalEndpoints(origin) };
+}
+
+/** The desktop's refresh on a portal's own token endpoint. */
+export function desktopRefresh(
+  portal: Pick<Portal, 'id'>,
+  origin: string,
+  input: { clientId: string; refreshToken: string },
+): RefreshInput {
+  return { ...input, portalId: portal.id, endpointsOf: () => portalEndpoints(origin) };
 }
 
 /** Revokes the sign-in an access or refresh token belongs to; unknown tokens are ignored (RFC 7009). */
@@ -147,7 +209,7 @@ export async function revokeToken(ctx: PortalContext, portal: Portal, token: str
 }
 
 export type AccessCheck =
-  | { ok: true; memberId: number; scopes: string[]; familyId: number }
+  | { ok: true; memberId: number; scopes: string[]; familyId: number; clientId: string }
   | { ok: false; error: 'expired_token' | 'invalid_token'; description: string };
 
 /** The REST side of a token: valid on its own portal only, until it expires or its family is revoked. */
@@ -157,5 +219,10 @@ export async function authenticateAccessToken(ctx: PortalContext, portal: Portal
     return { ok: false, error: 'invalid_token', description: 'The access token provided is invalid.' };
   }
   if (found.expires_at <= ctx.now()) return { ok: false, error: 'expired_token', description: 'The access token provided has expired.' };
-  return { ok: true, memberId: found.member_id, scopes: found.scope.split(','), familyId: found.family_id };
+  return { ok: true, memberId: found.member_id, scopes: found.scope.split(','), familyId: found.family_id, clientId: found.client_id };
+}
+
+/** True for tokens of Bitrix24 apps (OAuth clients registered with `app create`), not the desktop's own. */
+export function isAppClient(clientId: string): boolean {
+  return clientId !== DESKTOP_CLIENT_ID;
 }

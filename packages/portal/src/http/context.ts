@@ -10,6 +10,8 @@ export interface Limits {
   /** Failed sign-ins per login, and per IP, within `failureWindowMs`, before 429. */
   failuresPerLogin: number;
   failuresPerIp: number;
+  /** Failed grants at the apps' token server per IP within `failureWindowMs`, before 429. */
+  tokenFailuresPerIp: number;
   failureWindowMs: number;
   /** REST leaky bucket per user: burst and drain (Bitrix24: 50 and 2/s). */
   restBurst: number;
@@ -33,6 +35,7 @@ export interface Limits {
 export const defaultLimits: Limits = {
   failuresPerLogin: 5,
   failuresPerIp: 30,
+  tokenFailuresPerIp: 60,
   failureWindowMs: 15 * 60_000,
   restBurst: 50,
   restDrainPerSecond: 2,
@@ -58,6 +61,8 @@ export interface PortalContext {
   limits: Limits;
   loginFailures: FailureLimiter;
   ipFailures: FailureLimiter;
+  /** Failed grants at the apps' token server (wrong secret, unknown code) per IP. */
+  tokenFailures: FailureLimiter;
   restBucket: LeakyBucket;
   /** QR requests created per IP (a sliding-window count, not failures). */
   qrCreations: FailureLimiter;
@@ -78,6 +83,7 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     limits: all,
     loginFailures: new FailureLimiter(all.failuresPerLogin, all.failureWindowMs, now),
     ipFailures: new FailureLimiter(all.failuresPerIp, all.failureWindowMs, now),
+    tokenFailures: new FailureLimiter(all.tokenFailuresPerIp, all.failureWindowMs, now),
     restBucket: new LeakyBucket(all.restBurst, all.restDrainPerSecond, now),
     qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),

@@ -9,8 +9,9 @@ import {
 } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { checkCredentials } from '../auth/credentials.ts';
-import { exchangeCode, issueCode, refreshTokens, revokeToken } from '../auth/oauthTokens.ts';
+import { desktopCodeExchange, desktopRefresh, exchangeCode, issueCode, refreshTokens, revokeToken } from '../auth/oauthTokens.ts';
 import { findMembership } from '../store/members.ts';
+import { appTokenGrant } from './appOAuth.ts';
 import { sendError } from './errors.ts';
 import { mergedParams, parseParams } from './requestParams.ts';
 import { requirePortal } from './tenancy.ts';
@@ -50,25 +51,39 @@ export default async function oauthRoutes(app: FastifyInstance): Promise<void> {
     url: '/oauth/token',
     schema: { response: { 200: TokenResponse } },
     handler: async (request, reply) => {
-      const portal = requirePortal(request, reply);
-      if (!portal) return reply;
       const parsed = parseParams(TokenRequest, mergedParams(request));
       if (!parsed.ok) return sendError(reply, 400, 'invalid_request', parsed.message);
       const input = parsed.value;
-      if (!KNOWN_CLIENTS.has(input.client_id)) return sendError(reply, 401, 'invalid_client', `Unknown client "${input.client_id}".`);
+      // The network is the token server of Bitrix24 apps; a portal's own is the desktop's.
+      if (request.site.kind === 'network') return appTokenGrant(app, request, reply, input);
+      const portal = requirePortal(request, reply);
+      if (!portal) return reply;
+      if (!KNOWN_CLIENTS.has(input.client_id)) {
+        return sendError(
+          reply,
+          401,
+          'invalid_client',
+          `Unknown client "${input.client_id}"; apps get tokens from the server their authorization named (server_domain).`,
+        );
+      }
       const outcome =
         input.grant_type === 'authorization_code'
           ? input.code && input.code_verifier
             ? await exchangeCode(
                 app.ctx,
-                portal,
-                request.origin,
-                { clientId: input.client_id, code: input.code, codeVerifier: input.code_verifier },
+                desktopCodeExchange(portal, request.origin, {
+                  clientId: input.client_id,
+                  code: input.code,
+                  codeVerifier: input.code_verifier,
+                }),
                 { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' },
               )
             : null
           : input.refresh_token
-            ? await refreshTokens(app.ctx, portal, request.origin, { clientId: input.client_id, refreshToken: input.refresh_token })
+            ? await refreshTokens(
+                app.ctx,
+                desktopRefresh(portal, request.origin, { clientId: input.client_id, refreshToken: input.refresh_token }),
+              )
             : null;
       if (!outcome) {
         const needed = input.grant_type === 'authorization_code' ? 'code and code_verifier' : 'refresh_token';

@@ -52,8 +52,12 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
         const address = parseRestPath(request.url);
         if (!address) throw new RestFailure('ERROR_METHOD_NOT_FOUND', 'Method not found: use /rest/<method> or a webhook address.');
         const cut = request.url.indexOf('?');
-        const { auth: authParam, ...params } = mergeParams(cut < 0 ? {} : parsePhpQuery(request.url.slice(cut + 1)), request.body);
-        const credentials = address.webhook ?? readToken({ auth: authParam }, request.headers.authorization);
+        const {
+          auth: authParam,
+          access_token: accessToken,
+          ...params
+        } = mergeParams(cut < 0 ? {} : parsePhpQuery(request.url.slice(cut + 1)), request.body);
+        const credentials = address.webhook ?? readToken({ auth: authParam, access_token: accessToken }, request.headers.authorization);
         const auth = await authenticate(app.ctx, portal, credentials);
         if (!app.ctx.restBucket.take(`${portal.id}:${auth.memberId}`)) {
           return sendError(reply, 503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests', retryAfter);

@@ -20,6 +20,12 @@ export function portalUrl(request: FastifyRequest, portal: Pick<Portal, 'name'>,
   return `${request.protocol}://${portal.name}.${baseDomain}${port}`;
 }
 
+/** The network's own address as seen by this request (same scheme and port). */
+export function networkUrl(request: FastifyRequest, baseDomain: string): string {
+  const host = parseHost(request.host);
+  return `${request.protocol}://${baseDomain}${host?.port ? `:${host.port}` : ''}`;
+}
+
 /**
  * Resolves the Host header to the network or one portal before any route runs. An unknown host
  * gets a 404 of its own: never another portal's data.

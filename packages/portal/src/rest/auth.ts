@@ -1,4 +1,4 @@
-import { authenticateAccessToken } from '../auth/oauthTokens.ts';
+import { authenticateAccessToken, isAppClient } from '../auth/oauthTokens.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import type { PortalContext } from '../http/context.ts';
 import type { Portal } from '../store/schema.ts';
@@ -11,9 +11,9 @@ import { findPortalUser } from './userDirectory.ts';
 /** What a request presents: an inbound webhook in its path, or an access token. */
 export type RestCredentials = { kind: 'webhook'; memberId: number; secret: string } | { kind: 'token'; token: string } | { kind: 'none' };
 
-/** `auth=` in the query or body (Bitrix24's way), else `Authorization: Bearer`. */
+/** `auth=` or `access_token=` in the query or body (Bitrix24's ways), else `Authorization: Bearer`. */
 export function readToken(params: RestParams, authorization: string | undefined): RestCredentials {
-  const auth = params.auth;
+  const auth = params.auth ?? params.access_token;
   if (typeof auth === 'string' && auth !== '') return { kind: 'token', token: auth };
   if (auth !== undefined && auth !== '') return { kind: 'token', token: '' };
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -32,7 +32,13 @@ async function identify(ctx: PortalContext, portal: Portal, credentials: RestCre
     case 'token': {
       const check = await authenticateAccessToken(ctx, portal, credentials.token);
       if (!check.ok) throw new RestFailure(check.error, check.description);
-      return { memberId: check.memberId, scopes: check.scopes, via: 'token' };
+      // An app's token is not the desktop's: Bitrix24 refuses some methods to OAuth apps (pull.config.get).
+      return {
+        memberId: check.memberId,
+        scopes: check.scopes,
+        via: isAppClient(check.clientId) ? 'app' : 'token',
+        clientId: check.clientId,
+      };
     }
     case 'none':
       throw new RestFailure('NO_AUTH_FOUND', 'Wrong authorization data');

@@ -11,7 +11,10 @@ import type { PortalUserRow } from './userDirectory.ts';
 export interface RestAuth {
   memberId: number;
   scopes: readonly string[];
-  via: 'token' | 'webhook';
+  /** `token`: the desktop's own sign-in; `app`: a Bitrix24 app's OAuth token; `webhook`: an inbound webhook. */
+  via: 'token' | 'app' | 'webhook';
+  /** The OAuth client of a token (`app` and `token`). */
+  clientId?: string;
   /** The caller as read when authenticating (active, with their network account). */
   user: PortalUserRow;
 }

@@ -8,6 +8,8 @@ import * as sso from './migrations/2026-11-25T02-sso.ts';
 import * as chats from './migrations/2026-11-25T03-chats.ts';
 import * as tasks from './migrations/2026-11-25T04-tasks.ts';
 import * as codeFamily from './migrations/2026-12-03T00-code-family.ts';
+import * as oauthApps from './migrations/2026-12-03T01-oauth-apps.ts';
+import * as firstPartyPull from './migrations/2026-12-03T02-first-party-pull.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqliteDialect.ts';
 
@@ -21,6 +23,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-25T03-chats': chats,
   '2026-11-25T04-tasks': tasks,
   '2026-12-03T00-code-family': codeFamily,
+  '2026-12-03T01-oauth-apps': oauthApps,
+  '2026-12-03T02-first-party-pull': firstPartyPull,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

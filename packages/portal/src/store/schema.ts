@@ -55,6 +55,21 @@ export interface OAuthCodeTable {
   family_id: number | null;
 }
 
+/** A Bitrix24 app registered on one portal (`app create`): the client of the OAuth app flow. */
+export interface OAuthAppTable {
+  id: Generated<number>;
+  portal_id: number;
+  /** `local.<14 hex>.<8 digits>`, as Bitrix24 gives local apps. */
+  client_id: string;
+  secret_hash: string;
+  title: string;
+  /** The handler URL: the browser goes back there with the code. */
+  redirect_uri: string;
+  /** Comma-separated, as the app's tokens carry them. */
+  scopes: string;
+  created_at: number;
+}
+
 /** One sign-in of one client: every access and refresh token it ever gets belongs to it. */
 export interface TokenFamilyTable {
   id: Generated<number>;
@@ -271,6 +286,7 @@ export interface Database {
   recovery_codes: RecoveryCodeTable;
   members: MemberTable;
   oauth_codes: OAuthCodeTable;
+  oauth_apps: OAuthAppTable;
   token_families: TokenFamilyTable;
   oauth_tokens: OAuthTokenTable;
   web_sessions: WebSessionTable;
@@ -296,6 +312,7 @@ export type User = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type Member = Selectable<MemberTable>;
 export type TokenFamily = Selectable<TokenFamilyTable>;
+export type OAuthApp = Selectable<OAuthAppTable>;
 export type WebSession = Selectable<WebSessionTable>;
 export type Webhook = Selectable<WebhookTable>;
 export type QrRequest = Selectable<QrRequestTable>;

@@ -26,16 +26,19 @@ export async function insertCode(db: Executor, code: NewCode): Promise<void> {
     .execute();
 }
 
-/** Marks a code used and returns it; a second caller gets nothing (one use, even under races). */
-export async function consumeCode(db: Executor, portalId: number, codeHash: string, now: number) {
-  const claimed = await db
+/**
+ * Marks a code used and returns it; a second caller gets nothing (one use, even under races).
+ * `portalId` null: a code of any portal (the network's token server finds the portal from it).
+ */
+export async function consumeCode(db: Executor, portalId: number | null, codeHash: string, now: number) {
+  let claim = db
     .updateTable('oauth_codes')
     .set({ used_at: now })
     .where('code_hash', '=', codeHash)
-    .where('portal_id', '=', portalId)
     .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
+    .where('expires_at', '>', now);
+  if (portalId !== null) claim = claim.where('portal_id', '=', portalId);
+  const claimed = await claim.executeTakeFirst();
   if (claimed.numUpdatedRows === 0n) return undefined;
   return db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirstOrThrow();
 }
@@ -45,15 +48,11 @@ export async function linkCodeToFamily(db: Executor, codeHash: string, familyId:
   await db.updateTable('oauth_codes').set({ family_id: familyId }).where('code_hash', '=', codeHash).execute();
 }
 
-/** A code of this portal presented after it was used: the sign-in it was exchanged for, if any. */
-export async function findReplayedCode(db: Executor, portalId: number, codeHash: string) {
-  return db
-    .selectFrom('oauth_codes')
-    .select(['family_id'])
-    .where('code_hash', '=', codeHash)
-    .where('portal_id', '=', portalId)
-    .where('used_at', 'is not', null)
-    .executeTakeFirst();
+/** A code (of this portal, unless null) presented after it was used: the sign-in it was exchanged for, if any. */
+export async function findReplayedCode(db: Executor, portalId: number | null, codeHash: string) {
+  let query = db.selectFrom('oauth_codes').select(['family_id']).where('code_hash', '=', codeHash).where('used_at', 'is not', null);
+  if (portalId !== null) query = query.where('portal_id', '=', portalId);
+  return query.executeTakeFirst();
 }
 
 export async function deleteExpiredCodes(db: Executor, now: number): Promise<void> {
