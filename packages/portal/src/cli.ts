@@ -14,6 +14,7 @@ import { describeSso, isLoopbackIssuer, removeSsoChecked, setSsoChecked } from '
 import { generateRecoveryCodes } from './auth/recoveryCodes.ts';
 import { hashSecret } from './auth/secrets.ts';
 import { generateTotpSecret, otpauthUri } from './auth/totp.ts';
+import { parseRestLimit } from './http/context.ts';
 import { seedDemo } from './seed/demo.ts';
 import { serve } from './server.ts';
 import { type Db, openDatabase } from './store/database.ts';
@@ -23,6 +24,7 @@ const USAGE = `Usage: npm run portal -- <command> [options]
 
 Commands:
   serve [--port 8024] [--host 127.0.0.1] [--base-domain localhost] [--log-level info]
+        [--rest-limit 50:2|off]                  REST leaky bucket per user: burst and drain per second (Bitrix24 cloud)
   portal create --name acme --title "Acme Corp"
   user create --email anna@example.com --password SECRET [--name Anna] [--last-name Smirnova]
   user totp enable --email anna@example.com      prints the TOTP secret and 10 recovery codes
@@ -63,6 +65,7 @@ const OPTIONS = {
   'client-secret': { type: 'string' },
   domain: { type: 'string' },
   'redirect-uri': { type: 'string' },
+  'rest-limit': { type: 'string' },
   jit: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -102,12 +105,15 @@ async function main(argv: string[]): Promise<void> {
     case 'serve': {
       const port = Number(values.port ?? 8024);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AdminInputError(`--port must be 0 to 65535, not "${values.port}"`);
+      const restLimit = parseRestLimit(values['rest-limit'] ?? '50:2');
+      if (!restLimit) throw new AdminInputError(`--rest-limit must be BURST:DRAIN (e.g. 50:2) or off, not "${values['rest-limit']}"`);
       await serve({
         dataDir: values.data ?? process.env.MULTIDESK_DATA ?? '.data',
         host: values.host ?? '127.0.0.1',
         port,
         baseDomain: values['base-domain'] ?? 'localhost',
         logLevel: values['log-level'] ?? 'info',
+        limits: restLimit,
       });
       return;
     }

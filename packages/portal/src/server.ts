@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import type { Limits } from './http/context.ts';
 import { openDatabase } from './store/database.ts';
 
 export interface ServeOptions {
@@ -8,12 +9,18 @@ export interface ServeOptions {
   port: number;
   baseDomain: string;
   logLevel: string;
+  limits?: Partial<Limits>;
 }
 
 /** Starts the portal server and closes it gracefully (in-flight requests finish) on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<FastifyInstance> {
   const db = await openDatabase(options.dataDir);
-  const app = await buildApp({ db, baseDomain: options.baseDomain, logger: { level: options.logLevel } });
+  const app = await buildApp({
+    db,
+    baseDomain: options.baseDomain,
+    logger: { level: options.logLevel },
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   app.addHook('onClose', async () => {
     await db.destroy();
   });

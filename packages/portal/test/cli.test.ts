@@ -37,6 +37,7 @@ describe('portal CLI', () => {
       [['member', 'add', '--portal', 'hooli', '--email', 'gavin@example.com', '--role', 'owner'], /role must be/],
       [['webhook', 'create', '--portal', 'hooli', '--email', 'gavin@example.com', '--scope', 'crm'], /unknown scope "crm"/],
       [['frobnicate'], /unknown command "frobnicate"/],
+      [['serve', '--rest-limit', 'fast'], /--rest-limit must be BURST:DRAIN/],
       [['portal', 'create', '--bogus'], /Unknown option '--bogus'/],
     ];
     for (const [args, message] of cases) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseRestLimit } from '../src/http/context.ts';
 import { call, postJson, restPortal, signInAs, webhookFor } from './tokens.ts';
 
 const { portal } = await restPortal({ limits: { restBurst: 5, restDrainPerSecond: 0.001 } });
@@ -24,4 +25,20 @@ test('a batch counts once, whatever its number of commands', async () => {
   assert.equal(reply.status, 200);
   assert.equal(Object.keys(reply.body.result.result).length, 20);
   assert.equal((await call(`${hook.url}/server.time`)).status, 503);
+});
+
+test('--rest-limit reads BURST:DRAIN and off, and refuses anything else', () => {
+  assert.deepEqual(parseRestLimit('50:2'), { restBurst: 50, restDrainPerSecond: 2 });
+  assert.deepEqual(parseRestLimit('250:5'), { restBurst: 250, restDrainPerSecond: 5 });
+  assert.equal(parseRestLimit('OFF')?.restBurst, Number.POSITIVE_INFINITY);
+  for (const bad of ['', '50', '50:', ':2', '0:2', '50:0', 'fast', '-1:2']) assert.equal(parseRestLimit(bad), null, bad);
+});
+
+test('with the limit off nobody is ever refused', async () => {
+  const { portal: unlimited } = await restPortal({ limits: { restBurst: Number.POSITIVE_INFINITY } });
+  const { access_token: anna } = await signInAs(unlimited, 'acme', 'anna@example.com');
+  const answers = await Promise.all(
+    Array.from({ length: 80 }, () => call(`${unlimited.url('acme')}/rest/server.time?auth=${anna}`).then((r) => r.status)),
+  );
+  assert.deepEqual([...new Set(answers)], [200]);
 });

@@ -13,7 +13,7 @@ export interface Limits {
   /** Failed grants at the apps' token server per IP within `failureWindowMs`, before 429. */
   tokenFailuresPerIp: number;
   failureWindowMs: number;
-  /** REST leaky bucket per user: burst and drain (Bitrix24: 50 and 2/s). */
+  /** REST leaky bucket per user: burst and drain (Bitrix24: 50 and 2/s). An infinite burst turns it off. */
   restBurst: number;
   restDrainPerSecond: number;
   accessTokenTtlMs: number;
@@ -52,6 +52,18 @@ export const defaultLimits: Limits = {
   realtimeKeepMs: REALTIME_KEEP_MS,
 };
 
+/**
+ * `--rest-limit BURST:DRAIN` (Bitrix24 cloud: `50:2`) or `off`. Returns null for anything else.
+ */
+export function parseRestLimit(text: string): Pick<Limits, 'restBurst' | 'restDrainPerSecond'> | null {
+  if (text.trim().toLowerCase() === 'off') return { restBurst: Number.POSITIVE_INFINITY, restDrainPerSecond: 0 };
+  const match = /^\s*(\d+):(\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (!match) return null;
+  const restBurst = Number(match[1]);
+  const restDrainPerSecond = Number(match[2]);
+  return restBurst >= 1 && restDrainPerSecond > 0 ? { restBurst, restDrainPerSecond } : null;
+}
+
 /** Everything the routes share: one instance per running server. */
 export interface PortalContext {
   db: Db;
@@ -63,7 +75,8 @@ export interface PortalContext {
   ipFailures: FailureLimiter;
   /** Failed grants at the apps' token server (wrong secret, unknown code) per IP. */
   tokenFailures: FailureLimiter;
-  restBucket: LeakyBucket;
+  /** Null when the REST limit is off (`serve --rest-limit off`, benchmarks). */
+  restBucket: LeakyBucket | null;
   /** QR requests created per IP (a sliding-window count, not failures). */
   qrCreations: FailureLimiter;
   /** Long polls waiting for a QR decision, woken by approve or deny. */
@@ -84,7 +97,7 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     loginFailures: new FailureLimiter(all.failuresPerLogin, all.failureWindowMs, now),
     ipFailures: new FailureLimiter(all.failuresPerIp, all.failureWindowMs, now),
     tokenFailures: new FailureLimiter(all.tokenFailuresPerIp, all.failureWindowMs, now),
-    restBucket: new LeakyBucket(all.restBurst, all.restDrainPerSecond, now),
+    restBucket: Number.isFinite(all.restBurst) ? new LeakyBucket(all.restBurst, all.restDrainPerSecond, now) : null,
     qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),
     taskEvents: new TaskEvents(),

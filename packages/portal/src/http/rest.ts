@@ -33,7 +33,7 @@ function restErrors(error: FastifyError, request: FastifyRequest, reply: Fastify
 export default async function restRoutes(app: FastifyInstance): Promise<void> {
   const registry = new RestRegistry([serverMethods, userMethods, imMethods, taskMethods, batchMethods]);
   const meter = new OperatingMeter(app.ctx.now);
-  const retryAfter = Math.max(1, Math.ceil(1 / app.ctx.limits.restDrainPerSecond));
+  const retryAfter = app.ctx.restBucket ? Math.max(1, Math.ceil(1 / app.ctx.limits.restDrainPerSecond)) : 0;
 
   app.setErrorHandler(restErrors);
   acceptMultipart(app);
@@ -59,7 +59,7 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
         } = mergeParams(cut < 0 ? {} : parsePhpQuery(request.url.slice(cut + 1)), request.body);
         const credentials = address.webhook ?? readToken({ auth: authParam, access_token: accessToken }, request.headers.authorization);
         const auth = await authenticate(app.ctx, portal, credentials);
-        if (!app.ctx.restBucket.take(`${portal.id}:${auth.memberId}`)) {
+        if (app.ctx.restBucket && !app.ctx.restBucket.take(`${portal.id}:${auth.memberId}`)) {
           return sendError(reply, 503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests', retryAfter);
         }
         const session = { ctx: app.ctx, portal, auth, registry, meter, log: request.log };
