@@ -36,7 +36,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Db } from '@multidesk/portal/src/store/database.ts';
-import { REALTIME_PATH } from '@multidesk/protocol';
+import { PULL_WEBSOCKET_PATH } from '@multidesk/protocol';
 import type { Core } from '../packages/desktop/src/core/core.ts';
 import type { TestPortal } from '../packages/portal/test/harness.ts';
 import { DEMO_SIGN_INS } from './demoSignIns.ts';
@@ -391,7 +391,7 @@ async function measureLatency(core: Core, accountId: string, sender: Sender, lab
 function countRealtimeAttempts(): () => number {
   let attempts = 0;
   subscribe('http.client.request.created', (message) => {
-    if ((message as { request: ClientRequest }).request.path.startsWith(REALTIME_PATH)) attempts++;
+    if ((message as { request: ClientRequest }).request.path.startsWith(PULL_WEBSOCKET_PATH)) attempts++;
   });
   return () => attempts;
 }

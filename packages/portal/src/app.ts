@@ -7,8 +7,8 @@ import errors from './http/errors.ts';
 import { redactUrl } from './http/logRedaction.ts';
 import networkRoutes from './http/network.ts';
 import oauthRoutes from './http/oauth.ts';
+import pullRoutes from './http/pull.ts';
 import qrRoutes from './http/qr.ts';
-import realtimeRoutes from './http/realtime.ts';
 import restRoutes from './http/rest.ts';
 import ssoRoutes from './http/sso.ts';
 import tenancy from './http/tenancy.ts';
@@ -56,7 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(networkRoutes);
   await app.register(qrRoutes);
   await app.register(restRoutes);
-  await app.register(realtimeRoutes);
+  await app.register(pullRoutes);
   await app.register(webPages);
   await app.register(ssoRoutes);
   return app;

@@ -282,6 +282,7 @@ test('opening a database twice runs each migration once', async () => {
         '2026-12-03T00-code-family',
         '2026-12-03T01-oauth-apps',
         '2026-12-03T02-first-party-pull',
+        '2026-12-03T03-pull',
       ],
     );
     await db.destroy();

@@ -1,46 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAppChecked, removeAppChecked } from '../src/admin/apps.ts';
+import { APP_HANDLER, appTokenRequest, authorizeApp, createTestApp, type TestApp } from './appClient.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { call } from './tokens.ts';
 import { Browser } from './webPagesClient.ts';
 
-const PASSWORD = 'multidesk-demo';
-const HANDLER = 'http://127.0.0.1:8765/callback';
-
 let portal: TestPortal;
+let app: TestApp;
 let clientId: string;
 let clientSecret: string;
 before(async () => {
   portal = await startTestPortal();
-  const created = await createAppChecked(portal.db, { portal: 'acme', title: 'Desk app', redirectUri: HANDLER }, portal.clock.now());
-  clientId = created.app.client_id;
-  clientSecret = created.clientSecret;
+  app = await createTestApp(portal, 'acme');
+  ({ clientId, clientSecret } = app);
 });
 after(() => portal.close());
 
-/** Signs anna in on acme's web pages and runs the authorization; returns the handler URL the browser was sent to. */
-async function authorize(state = 'xyz', who = 'anna@example.com'): Promise<URL> {
-  const browser = new Browser(portal.url('acme'));
-  const path = `/oauth/authorize/?client_id=${encodeURIComponent(clientId)}&state=${encodeURIComponent(state)}`;
-  const first = await browser.get(path);
-  assert.equal(first.status, 303, 'not signed in: the sign-in page first');
-  const login = new URL(first.location ?? '', portal.url('acme'));
-  assert.equal(login.pathname, '/login');
-  const signedIn = await browser.post('/login', { login: who, password: PASSWORD, next: login.searchParams.get('next') ?? '' });
-  assert.equal(signedIn.status, 303, signedIn.text);
-  const back = await browser.get(signedIn.location ?? '');
-  assert.equal(back.status, 302, back.text);
-  return new URL(back.location ?? '');
-}
-
-function token(params: Record<string, string>, method: 'GET' | 'POST' = 'POST') {
-  const query = new URLSearchParams(params);
-  return method === 'GET'
-    ? call(`${portal.url()}/oauth/token/?${query}`)
-    : call(`${portal.url()}/oauth/token/`, { method: 'POST', body: query });
-}
-
+const HANDLER = APP_HANDLER;
+const PASSWORD = 'multidesk-demo';
+const authorize = (state = 'xyz', who = 'anna@example.com') => authorizeApp(portal, 'acme', app, state, who);
+const token = (params: Record<string, string>, method: 'GET' | 'POST' = 'POST') => appTokenRequest(portal, params, method);
 const exchange = (code: string, secret = clientSecret, method: 'GET' | 'POST' = 'GET') =>
   token({ grant_type: 'authorization_code', client_id: clientId, client_secret: secret, code }, method);
 
@@ -164,19 +144,18 @@ describe('Bitrix24 apps: the token server on the network host', () => {
   });
 
   test('removing the app ends its sign-ins at once', async () => {
-    const other = await createAppChecked(portal.db, { portal: 'acme', title: 'Short-lived', redirectUri: HANDLER }, portal.clock.now());
-    const saved = { clientId, clientSecret };
-    clientId = other.app.client_id;
-    clientSecret = other.clientSecret;
-    try {
-      const t = (await exchange((await authorize()).searchParams.get('code') ?? '')).body;
-      assert.equal((await call(`${portal.url('acme')}/rest/user.current?auth=${t.access_token}`)).status, 200);
-      await removeAppChecked(portal.db, 'acme', clientId, portal.clock.now());
-      assert.equal((await call(`${portal.url('acme')}/rest/user.current?auth=${t.access_token}`)).status, 401);
-      assert.equal((await exchange('anything')).body.error, 'invalid_client');
-    } finally {
-      clientId = saved.clientId;
-      clientSecret = saved.clientSecret;
-    }
+    const other = await createTestApp(portal, 'acme');
+    const code = (await authorizeApp(portal, 'acme', other)).searchParams.get('code') ?? '';
+    const t = (await token({ grant_type: 'authorization_code', client_id: other.clientId, client_secret: other.clientSecret, code })).body;
+    assert.equal((await call(`${portal.url('acme')}/rest/user.current?auth=${t.access_token}`)).status, 200);
+    await removeAppChecked(portal.db, 'acme', other.clientId, portal.clock.now());
+    assert.equal((await call(`${portal.url('acme')}/rest/user.current?auth=${t.access_token}`)).status, 401);
+    const again = await token({
+      grant_type: 'authorization_code',
+      client_id: other.clientId,
+      client_secret: other.clientSecret,
+      code: 'x',
+    });
+    assert.equal(again.body.error, 'invalid_client');
   });
 });

@@ -7,7 +7,7 @@ import { RealtimeHub } from '../src/realtime/hub.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { addMember } from '../src/store/members.ts';
 import { createPortal } from '../src/store/portals.ts';
-import { appendEvents, currentSeq, eventsAfter } from '../src/store/realtimeEvents.ts';
+import { appendEvents, currentSeq, eventsAfter, type StoredEvent } from '../src/store/realtimeEvents.ts';
 import { createUser } from '../src/store/users.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'multidesk-hub-'));
@@ -33,13 +33,18 @@ async function newMember(): Promise<number> {
   return (await addMember(db, portal.id, user.id, 'user', 0)).id;
 }
 
-const payload = (n: number) => JSON.stringify({ type: 'task.changed', task_id: n, action: 'updated' });
+const payload = (n: number) => JSON.stringify({ module_id: 'tasks', command: 'task_update', params: { TASK_ID: n } });
 const append = (memberId: number, n: number, keepEvents = 10_000) =>
   appendEvents(db, [{ memberId, payload: payload(n) }], Date.now(), { keepEvents });
 
+/** A sink that keeps the seqs it was sent, one array per delivery. */
 function fakeSink() {
-  const lines: any[] = [];
-  return { lines, sink: { send: (text: string) => lines.push(JSON.parse(text)) } };
+  const deliveries: number[][] = [];
+  return {
+    deliveries,
+    seqs: () => deliveries.flat(),
+    sink: { deliver: (events: readonly StoredEvent[]) => deliveries.push(events.map((e) => e.seq)) },
+  };
 }
 
 test('each member has a sequence of their own, starting at 1 and growing by one', async () => {
@@ -78,9 +83,9 @@ test('only the newest events are kept per member, and the sequence never goes ba
 test('an event delivered ahead of one still in flight is sent after the missing ones, each once', async () => {
   const member = await newMember();
   const hub = new RealtimeHub(db, Date.now, { keepMs: 60_000 });
-  const { lines, sink } = fakeSink();
-  const subscription = hub.subscribe(member, sink, undefined);
-  await subscription.ready;
+  const fake = fakeSink();
+  const subscription = hub.subscribe(member, fake.sink, null);
+  assert.deepEqual(await subscription.ready, { seq: 0 });
   const [e1] = await append(member, 1);
   const [e2] = await append(member, 2);
   const [e3] = await append(member, 3);
@@ -88,40 +93,42 @@ test('an event delivered ahead of one still in flight is sent after the missing 
   hub.deliver([e1!, e2!]);
   hub.deliver([e2!]);
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(
-    lines.map((l) => [l.type, l.seq]),
-    [
-      ['ready', 0],
-      ['task.changed', 1],
-      ['task.changed', 2],
-      ['task.changed', 3],
-    ],
-  );
+  assert.deepEqual(fake.seqs(), [1, 2, 3]);
   subscription.close();
   const [e4] = await append(member, 4);
   hub.deliver([e4!]);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(lines.length, 4, 'nothing after close');
+  assert.deepEqual(fake.seqs(), [1, 2, 3], 'nothing after close');
   assert.equal(hub.size, 0);
 });
 
-test('replay starts right after last_seq; a gap in what is kept means resync', async () => {
+test('replay starts right after the position in one delivery; what is no longer kept is skipped, not waited for', async () => {
   const member = await newMember();
   for (let i = 1; i <= 5; i++) await append(member, i);
   const hub = new RealtimeHub(db, Date.now, { keepMs: 60_000 });
   const replay = fakeSink();
-  await hub.subscribe(member, replay.sink, 2).ready;
-  assert.deepEqual(
-    replay.lines.map((l) => l.seq),
-    [3, 4, 5, 5],
-  );
-  assert.equal(replay.lines.at(-1).type, 'ready');
+  assert.deepEqual(await hub.subscribe(member, replay.sink, 2).ready, { seq: 5 });
+  assert.deepEqual(replay.deliveries, [[3, 4, 5]]);
 
   await db.deleteFrom('realtime_events').where('member_id', '=', member).where('seq', '=', 3).execute();
   const gap = fakeSink();
-  await hub.subscribe(member, gap.sink, 2).ready;
-  assert.deepEqual(gap.lines, [
-    { type: 'resync', seq: 5 },
-    { type: 'ready', seq: 5 },
-  ]);
+  assert.deepEqual(await hub.subscribe(member, gap.sink, 2).ready, { seq: 5 });
+  assert.deepEqual(gap.seqs(), [4, 5]);
+  const [e6] = await append(member, 6);
+  hub.deliver([e6!]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(gap.seqs(), [4, 5, 6]);
+});
+
+test('a position ahead of the log (another server, a wiped log) starts from now', async () => {
+  const member = await newMember();
+  for (let i = 1; i <= 3; i++) await append(member, i);
+  const hub = new RealtimeHub(db, Date.now, { keepMs: 60_000 });
+  const fake = fakeSink();
+  assert.deepEqual(await hub.subscribe(member, fake.sink, 99).ready, { seq: 3 });
+  assert.deepEqual(fake.seqs(), []);
+  const [e4] = await append(member, 4);
+  hub.deliver([e4!]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(fake.seqs(), [4]);
 });

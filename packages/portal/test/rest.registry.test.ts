@@ -12,6 +12,7 @@ function sessionWith(registry: RestRegistry, logged: unknown[]): RestSession {
     portal: { id: 1 } as RestSession['portal'],
     auth: { memberId: 7, scopes: ['user'], via: 'webhook', user: {} as RestSession['auth']['user'] },
     registry,
+    origin: 'https://acme.localhost',
     meter: new OperatingMeter(now),
     log: { error: (entry: unknown) => logged.push(entry) } as unknown as RestSession['log'],
   };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TaskChange } from '../src/tasks/taskEvents.ts';
+import type { PullBody } from '@multidesk/protocol';
+import { currentSeq, eventsAfter } from '../src/store/realtimeEvents.ts';
 import { addColleagues, call, postJson, type RestReply, restPortal, signInAs, webhookFor } from './tokens.ts';
 
 /** acme: anna administers it; ben, olivia and marcus are users. Bursts are unlimited: these tests call a lot. */
@@ -538,56 +539,74 @@ describe('tasks.task.list', async () => {
 });
 
 describe('task events', () => {
-  test('each committed change tells listeners its kind, the task and its participants before and after', async () => {
-    const seen: TaskChange[] = [];
-    const stop = portal.app.ctx.taskEvents.on((change) => {
-      seen.push(change);
-    });
-    try {
-      const task = await add({ TITLE: 'Evented', RESPONSIBLE_ID: olivia.id, AUDITORS: [annaId] });
-      await ok(rest('tasks.task.update', { taskId: task.id, fields: { RESPONSIBLE_ID: marcus.id } }, ben.token));
-      await ok(rest('tasks.task.complete', { taskId: task.id }, marcus.token));
-      await ok(rest('tasks.task.renew', { taskId: task.id }, marcus.token));
-      await ok(rest('tasks.task.delete', { taskId: task.id }, ben.token));
-      const acmeId = (await portal.db.selectFrom('portals').select('id').where('name', '=', 'acme').executeTakeFirstOrThrow()).id;
-      const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
-      const id = Number(task.id);
-      assert.deepEqual(seen, [
-        { portalId: acmeId, taskId: id, kind: 'added', participantMemberIds: sorted([annaId, ben.id, olivia.id]) },
-        { portalId: acmeId, taskId: id, kind: 'updated', participantMemberIds: sorted([annaId, ben.id, olivia.id, marcus.id]) },
-        { portalId: acmeId, taskId: id, kind: 'updated', participantMemberIds: sorted([annaId, ben.id, marcus.id]) },
-        { portalId: acmeId, taskId: id, kind: 'updated', participantMemberIds: sorted([annaId, ben.id, marcus.id]) },
-        { portalId: acmeId, taskId: id, kind: 'deleted', participantMemberIds: sorted([annaId, ben.id, marcus.id]) },
-      ]);
-    } finally {
-      stop();
+  /** What each member's event log got since `marks`: `task_add:ID` and the like, tasks module only. */
+  async function taskCommandsSince(marks: Map<number, number>) {
+    const seen = new Map<number, string[]>();
+    for (const [memberId, after] of marks) {
+      const events = await eventsAfter(portal.db, memberId, after);
+      seen.set(
+        memberId,
+        events
+          .map((event) => JSON.parse(event.payload) as PullBody)
+          .filter((body) => body.module_id === 'tasks')
+          .map((body) => `${body.command}:${(body.params as { TASK_ID: number }).TASK_ID}`),
+      );
     }
+    return seen;
+  }
+  const marksOf = async (ids: number[]) =>
+    new Map(await Promise.all(ids.map(async (id) => [id, await currentSeq(portal.db, id)] as const)));
+
+  test('each committed change reaches the participants before and after as task_add, task_update and task_remove', async () => {
+    const everyone = [annaId, ben.id, olivia.id, marcus.id];
+    let marks = await marksOf(everyone);
+    const task = await add({ TITLE: 'Evented', RESPONSIBLE_ID: olivia.id, AUDITORS: [annaId] });
+    const id = Number(task.id);
+    assert.deepEqual(
+      Object.fromEntries(await taskCommandsSince(marks)),
+      Object.fromEntries([
+        [annaId, [`task_add:${id}`]],
+        [ben.id, [`task_add:${id}`]],
+        [olivia.id, [`task_add:${id}`]],
+        [marcus.id, []],
+      ]),
+    );
+    marks = await marksOf(everyone);
+    await ok(rest('tasks.task.update', { taskId: task.id, fields: { RESPONSIBLE_ID: marcus.id } }, ben.token));
+    // olivia was the responsible one: she learns she no longer is.
+    const update = await taskCommandsSince(marks);
+    for (const member of everyone) assert.deepEqual(update.get(member), [`task_update:${id}`], `member ${member}`);
+    const [oliviaUpdate] = await eventsAfter(portal.db, olivia.id, marks.get(olivia.id) as number);
+    const params = (JSON.parse(oliviaUpdate?.payload ?? '{}') as PullBody).params as Record<string, any>;
+    assert.deepEqual(params.BEFORE, { RESPONSIBLE_ID: String(olivia.id), GROUP_ID: 0 });
+    assert.deepEqual(params.AFTER, { RESPONSIBLE_ID: String(marcus.id), GROUP_ID: 0 });
+    assert.deepEqual(params.params.removedParticipants, [olivia.id]);
+    assert.equal(params.USER_ID, ben.id);
+    assert.match(params.event_GUID, /^[0-9a-f-]{36}$/);
+
+    marks = await marksOf(everyone);
+    await ok(rest('tasks.task.complete', { taskId: task.id }, marcus.token));
+    await ok(rest('tasks.task.renew', { taskId: task.id }, marcus.token));
+    await ok(rest('tasks.task.delete', { taskId: task.id }, ben.token));
+    assert.deepEqual(
+      Object.fromEntries(await taskCommandsSince(marks)),
+      Object.fromEntries([
+        [annaId, [`task_update:${id}`, `task_update:${id}`, `task_remove:${id}`]],
+        [ben.id, [`task_update:${id}`, `task_update:${id}`, `task_remove:${id}`]],
+        [olivia.id, []],
+        [marcus.id, [`task_update:${id}`, `task_update:${id}`, `task_remove:${id}`]],
+      ]),
+    );
   });
 
-  test('refused and empty changes tell nothing, and a failing listener does not fail the call', async () => {
-    const seen: TaskChange[] = [];
-    const stops = [
-      portal.app.ctx.taskEvents.on((change) => {
-        seen.push(change);
-      }),
-      portal.app.ctx.taskEvents.on(() => {
-        throw new Error('listener broke');
-      }),
-      portal.app.ctx.taskEvents.on(async () => {
-        throw new Error('async listener broke');
-      }),
-    ];
-    try {
-      const task = await add({ TITLE: 'Quiet', STATUS: 5 });
-      assert.equal(seen.length, 1);
-      await rest('tasks.task.update', { taskId: task.id, fields: { TITLE: '' } }, ben.token);
-      await rest('tasks.task.delete', { taskId: task.id }, marcus.token);
-      await ok(rest('tasks.task.complete', { taskId: task.id }, ben.token));
-      await ok(rest('tasks.task.update', { taskId: task.id, fields: { UNKNOWN: 1 } }, ben.token));
-      assert.equal(seen.length, 1);
-    } finally {
-      for (const stop of stops) stop();
-    }
+  test('refused and empty changes tell nobody anything', async () => {
+    const task = await add({ TITLE: 'Quiet', STATUS: 5 });
+    const marks = await marksOf([annaId, ben.id, marcus.id]);
+    await rest('tasks.task.update', { taskId: task.id, fields: { TITLE: '' } }, ben.token);
+    await rest('tasks.task.delete', { taskId: task.id }, marcus.token);
+    await ok(rest('tasks.task.complete', { taskId: task.id }, ben.token));
+    await ok(rest('tasks.task.update', { taskId: task.id, fields: { UNKNOWN: 1 } }, ben.token));
+    for (const commands of (await taskCommandsSince(marks)).values()) assert.deepEqual(commands, []);
   });
 });
 

@@ -29,6 +29,8 @@ export const RestError = {
   INVALID_CREDENTIALS: 401,
   insufficient_scope: 403,
   ACCESS_DENIED: 403,
+  /** pull.config.get with an app's OAuth token, pull.application.* without one. */
+  WRONG_AUTH_TYPE: 403,
   ERROR_METHOD_NOT_FOUND: 404,
   INVALID_REQUEST: 400,
   INVALID_ARG_VALUE: 400,

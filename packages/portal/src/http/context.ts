@@ -1,10 +1,10 @@
-import { REALTIME_AUTH_TIMEOUT_MS, REALTIME_KEEP_EVENTS, REALTIME_KEEP_MS, REALTIME_PING_INTERVAL_MS } from '@multidesk/protocol';
+import { PULL_JSON_RPC_PING_MS, PULL_LONG_POLL_HOLD_MS } from '@multidesk/protocol';
 import { QrWaiters } from '../auth/qrWaiters.ts';
 import { FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
 import { RealtimeHub } from '../realtime/hub.ts';
+import { PullChannels } from '../realtime/pullChannels.ts';
 import type { Db } from '../store/database.ts';
 import type { Portal } from '../store/schema.ts';
-import { TaskEvents } from '../tasks/taskEvents.ts';
 
 export interface Limits {
   /** Failed sign-ins per login, and per IP, within `failureWindowMs`, before 429. */
@@ -24,9 +24,14 @@ export interface Limits {
   /** QR sign-in requests one IP may create within `qrRequestWindowMs`, before 429. */
   qrRequestsPerIp: number;
   qrRequestWindowMs: number;
-  /** Realtime: the first message must be `auth` within this; sockets are pinged at this interval. */
-  realtimeAuthTimeoutMs: number;
+  /** Push & Pull sockets get a protocol ping at this interval; one that missed the last is dropped. */
   realtimePingIntervalMs: number;
+  /** The server version `pull.config.get` announces: 4 (`#!NGINXNMS!#` framing) or 5 (JSON-RPC, JWT). */
+  pullServerVersion: 4 | 5;
+  /** Version 5: the text `ping` at this interval (the SDK reconnects after twice as long without one). */
+  pullJsonRpcPingMs: number;
+  /** Long polling: how long a request is held before 304. */
+  pullLongPollMs: number;
   /** Realtime events kept per member for replay, and their longest age. */
   realtimeKeepEvents: number;
   realtimeKeepMs: number;
@@ -46,10 +51,12 @@ export const defaultLimits: Limits = {
   webSessionTtlMs: 30 * 24 * 60 * 60_000,
   qrRequestsPerIp: 20,
   qrRequestWindowMs: 60_000,
-  realtimeAuthTimeoutMs: REALTIME_AUTH_TIMEOUT_MS,
-  realtimePingIntervalMs: REALTIME_PING_INTERVAL_MS,
-  realtimeKeepEvents: REALTIME_KEEP_EVENTS,
-  realtimeKeepMs: REALTIME_KEEP_MS,
+  realtimePingIntervalMs: 30_000,
+  pullServerVersion: 4,
+  pullJsonRpcPingMs: PULL_JSON_RPC_PING_MS,
+  pullLongPollMs: PULL_LONG_POLL_HOLD_MS,
+  realtimeKeepEvents: 10_000,
+  realtimeKeepMs: 7 * 24 * 60 * 60_000,
 };
 
 /**
@@ -81,10 +88,10 @@ export interface PortalContext {
   qrCreations: FailureLimiter;
   /** Long polls waiting for a QR decision, woken by approve or deny. */
   qrWaiters: QrWaiters;
-  /** Committed task changes (tasks.task.*), for realtime delivery. */
-  taskEvents: TaskEvents;
   /** Live realtime connections of this server; events reach them through src/realtime/publish.ts. */
   realtime: RealtimeHub;
+  /** The signed Pull channels and the `pull.config.get` answer. */
+  pullChannels: PullChannels;
 }
 
 export function createContext(db: Db, baseDomain: string, now: () => number, limits: Partial<Limits> = {}): PortalContext {
@@ -100,8 +107,8 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     restBucket: Number.isFinite(all.restBurst) ? new LeakyBucket(all.restBurst, all.restDrainPerSecond, now) : null,
     qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),
-    taskEvents: new TaskEvents(),
     realtime: new RealtimeHub(db, now, { keepMs: all.realtimeKeepMs }),
+    pullChannels: new PullChannels(db, now, all.pullServerVersion),
   };
 }
 

@@ -1,6 +1,6 @@
-/** Parameter names that carry a credential, matched after decoding (`%61uth` is `auth`), PHP-style keys included. */
+/** Parameter names that carry a credential (a Pull channel id or JWT is one too), matched after decoding (`%61uth` is `auth`), PHP-style keys included. */
 const SECRET_NAME =
-  /^(?:auth|authorization|access_token|refresh_token|code|code_verifier|password|token|session|client_secret|otp|poll_token)(?:\[|$)/i;
+  /^(?:auth|authorization|access_token|refresh_token|code|code_verifier|password|token|session|client_secret|otp|poll_token|channel_id)(?:\[|$)/i;
 
 /** decodeURIComponent as the server's own parsers do it: `+` is a space, a malformed escape stays as it is. */
 function decodeLikeTheServer(text: string): string {

@@ -4,6 +4,8 @@ import { authenticate, readToken } from '../rest/auth.ts';
 import { batchMethods } from '../rest/batch.ts';
 import { RestFailure } from '../rest/envelope.ts';
 import { imMethods } from '../rest/methods/im.ts';
+import { imEventMethods } from '../rest/methods/imEvents.ts';
+import { pullMethods } from '../rest/methods/pull.ts';
 import { serverMethods } from '../rest/methods/server.ts';
 import { taskMethods } from '../rest/methods/tasks.ts';
 import { userMethods } from '../rest/methods/user.ts';
@@ -31,7 +33,7 @@ function restErrors(error: FastifyError, request: FastifyRequest, reply: Fastify
  * `/rest/<member id>/<secret>/<method>` for inbound webhooks, GET or POST, any body shape.
  */
 export default async function restRoutes(app: FastifyInstance): Promise<void> {
-  const registry = new RestRegistry([serverMethods, userMethods, imMethods, taskMethods, batchMethods]);
+  const registry = new RestRegistry([serverMethods, userMethods, imMethods, imEventMethods, taskMethods, pullMethods, batchMethods]);
   const meter = new OperatingMeter(app.ctx.now);
   const retryAfter = app.ctx.restBucket ? Math.max(1, Math.ceil(1 / app.ctx.limits.restDrainPerSecond)) : 0;
 
@@ -62,7 +64,7 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
         if (app.ctx.restBucket && !app.ctx.restBucket.take(`${portal.id}:${auth.memberId}`)) {
           return sendError(reply, 503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests', retryAfter);
         }
-        const session = { ctx: app.ctx, portal, auth, registry, meter, log: request.log };
+        const session = { ctx: app.ctx, origin: request.origin, portal, auth, registry, meter, log: request.log };
         const called = await dispatch(session, address.method, params, startedAt, startedHr);
         if (!called.ok) throw called.failure;
         return reply.send({ ...called.outcome, time: called.time });

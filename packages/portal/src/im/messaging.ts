@@ -1,16 +1,15 @@
 import type { PortalContext } from '../http/context.ts';
-import { deliverEvents, type EventEntry, recordEvents } from '../realtime/publish.ts';
+import { changeAndPublish, type EventEntry } from '../realtime/publish.ts';
 import { advanceReadMark, createChat, findChat, findChatMember, listChatMembers, touchChat, unreadCount } from '../store/chats.ts';
 import { findMessage, insertMessage, lastMessageId, markMessageDeleted, setMessageText } from '../store/messages.ts';
-import type { StoredEvent } from '../store/realtimeEvents.ts';
 import type { Chat, ChatTable, Executor, Message } from '../store/schema.ts';
-import { countersOf } from './counters.ts';
 import { accessDenied, type DialogRef, openDialog } from './dialogs.ts';
-import { dialogIdOf, imMessage } from './views.ts';
+import { chatUserAdd, messageAdd, messageDelete, messageUpdate, readOpponent, readSelf } from './imPush.ts';
+import { loadPeople } from './people.ts';
 
 /**
- * What the im methods change, each in one transaction with the realtime events it causes; the
- * events go out once the transaction has committed.
+ * What the im methods change, each in one transaction with the Pull messages it causes (Bitrix24's
+ * im commands, one copy per member with their own counter); they go out once it has committed.
  */
 
 /** Who acts, where. */
@@ -20,32 +19,7 @@ export interface ImActor {
   memberId: number;
 }
 
-async function inTransaction<T>(actor: ImActor, work: (trx: Executor, events: EventEntry[]) => Promise<T>): Promise<T> {
-  const { ctx } = actor;
-  const { result, stored } = await ctx.db.transaction().execute(async (trx) => {
-    const events: EventEntry[] = [];
-    const result = await work(trx, events);
-    const stored: StoredEvent[] = await recordEvents(trx, ctx, events);
-    return { result, stored };
-  });
-  deliverEvents(ctx, stored);
-  return result;
-}
-
-/** How each member names the chat: the other member for private dialogs, `chat<N>` otherwise. */
-async function dialogIds(db: Executor, chat: Chat): Promise<Map<number, string>> {
-  const members = (await listChatMembers(db, chat.id)).map((m) => m.member_id);
-  const ids = new Map<number, string>();
-  for (const member of members) {
-    const peer = chat.type === 'private' ? (members.find((m) => m !== member) ?? member) : null;
-    ids.set(member, dialogIdOf(chat, peer));
-  }
-  return ids;
-}
-
-async function countersFor(db: Executor, memberIds: Iterable<number>, events: EventEntry[]): Promise<void> {
-  for (const memberId of memberIds) events.push({ memberId, event: { type: 'counters', counters: await countersOf(db, memberId) } });
-}
+const memberIdsOf = async (db: Executor, chat: Chat) => (await listChatMembers(db, chat.id)).map((m) => m.member_id);
 
 /** Adds a message to a chat the author is in; a repeated client id returns the first message. */
 async function post(
@@ -61,21 +35,19 @@ async function post(
   if (!created) return message;
   await touchChat(db, chat.id, now);
   // Writing in a chat reads it: the author's own message and everything before it.
-  const authorHadUnread = (await unreadCount(db, chat.id, actor.memberId)) > 0;
   await advanceReadMark(db, chat.id, actor.memberId, message.id);
-  const ids = await dialogIds(db, chat);
-  const view = imMessage(message);
-  for (const [memberId, dialogId] of ids) {
-    events.push({ memberId, event: { type: 'message.new', chat_id: chat.id, dialog_id: dialogId, message: view } });
+  const memberIds = await memberIdsOf(db, chat);
+  const people = await loadPeople(db, actor.portalId, memberIds);
+  const context = { chat, memberIds, people, prevId: await lastMessageId(db, chat.id, message.id) };
+  for (const memberId of memberIds) {
+    events.push({ memberId, body: messageAdd(context, message, memberId, await unreadCount(db, chat.id, memberId)) });
   }
-  const others = [...ids.keys()].filter((id) => id !== actor.memberId);
-  await countersFor(db, authorHadUnread ? [...others, actor.memberId] : others, events);
   return message;
 }
 
 /** im.message.add: the message's id (the first one's, for a repeated CLIENT_MESSAGE_ID). */
 export function sendMessage(actor: ImActor, ref: DialogRef, text: string, clientMessageId: string | null): Promise<number> {
-  return inTransaction(actor, async (db, events) => {
+  return changeAndPublish(actor.ctx, async (db, events) => {
     const { chat } = await openDialog(db, actor.portalId, actor.memberId, ref, { create: true, now: actor.ctx.now() });
     if (!chat) throw accessDenied();
     return (await post(db, actor, chat, text, clientMessageId, events)).id;
@@ -94,31 +66,28 @@ async function ownMessage(db: Executor, actor: ImActor, messageId: number): Prom
 
 /** im.message.update: own, not deleted messages only. */
 export function editMessage(actor: ImActor, messageId: number, text: string): Promise<boolean> {
-  return inTransaction(actor, async (db, events) => {
+  return changeAndPublish(actor.ctx, async (db, events) => {
     const found = await ownMessage(db, actor, messageId);
     if (found.message.deleted_at !== null) throw accessDenied();
     if (found.message.text === text) return true;
-    const view = imMessage(await setMessageText(db, messageId, text, actor.ctx.now()));
-    for (const [memberId, dialogId] of await dialogIds(db, found.chat)) {
-      events.push({ memberId, event: { type: 'message.updated', chat_id: found.chat.id, dialog_id: dialogId, message: view } });
-    }
+    const edited = await setMessageText(db, messageId, text, actor.ctx.now());
+    const memberIds = await memberIdsOf(db, found.chat);
+    for (const memberId of memberIds) events.push({ memberId, body: messageUpdate(found.chat, memberIds, edited, memberId) });
     return true;
   });
 }
 
 /** im.message.delete: own messages only; deleting twice is harmless. */
 export function deleteMessage(actor: ImActor, messageId: number): Promise<boolean> {
-  return inTransaction(actor, async (db, events) => {
+  return changeAndPublish(actor.ctx, async (db, events) => {
     const { message, chat } = await ownMessage(db, actor, messageId);
     if (message.deleted_at !== null) return true;
-    await markMessageDeleted(db, messageId, actor.ctx.now());
-    const members = await listChatMembers(db, chat.id);
-    for (const [memberId, dialogId] of await dialogIds(db, chat)) {
-      events.push({ memberId, event: { type: 'message.deleted', chat_id: chat.id, dialog_id: dialogId, message_id: messageId } });
+    const deleted = await markMessageDeleted(db, messageId, actor.ctx.now());
+    const memberIds = await memberIdsOf(db, chat);
+    for (const memberId of memberIds) {
+      // Those who had not read it have one unread message less: each copy carries its counter.
+      events.push({ memberId, body: messageDelete(chat, memberIds, deleted, memberId, await unreadCount(db, chat.id, memberId)) });
     }
-    // Those who had not read it have one unread message less.
-    const affected = members.filter((m) => m.member_id !== actor.memberId && m.last_read_message_id < messageId).map((m) => m.member_id);
-    await countersFor(db, affected, events);
     return true;
   });
 }
@@ -132,20 +101,24 @@ export interface ReadResult {
 
 /** im.dialog.read: everything up to `upTo` (default: the newest message) is read; the mark never goes back. */
 export function readDialog(actor: ImActor, ref: DialogRef, upTo: number | undefined): Promise<ReadResult> {
-  return inTransaction(actor, async (db, events) => {
+  return changeAndPublish(actor.ctx, async (db, events) => {
     const { chat, dialogId } = await openDialog(db, actor.portalId, actor.memberId, ref, { create: false, now: actor.ctx.now() });
     if (!chat) return { dialogId, chatId: 0, counter: 0, lastId: 0 };
     const newest = await lastMessageId(db, chat.id);
     const mark = Math.min(upTo ?? newest, newest);
+    const counter = () => unreadCount(db, chat.id, actor.memberId);
     if (await advanceReadMark(db, chat.id, actor.memberId, mark)) {
-      for (const [memberId, id] of await dialogIds(db, chat)) {
-        events.push({ memberId, event: { type: 'dialog.read', chat_id: chat.id, dialog_id: id, user_id: actor.memberId, last_id: mark } });
+      const memberIds = await memberIdsOf(db, chat);
+      events.push({ memberId: actor.memberId, body: readSelf(chat, memberIds, actor.memberId, mark, await counter()) });
+      const reader = (await loadPeople(db, actor.portalId, [actor.memberId])).get(actor.memberId);
+      if (reader) {
+        for (const memberId of memberIds.filter((id) => id !== actor.memberId)) {
+          events.push({ memberId, body: readOpponent(chat, reader, mark, actor.ctx.now()) });
+        }
       }
-      await countersFor(db, [actor.memberId], events);
     }
     const member = await findChatMember(db, chat.id, actor.memberId);
-    const counter = await unreadCount(db, chat.id, actor.memberId);
-    return { dialogId, chatId: chat.id, counter, lastId: member?.last_read_message_id ?? 0 };
+    return { dialogId, chatId: chat.id, counter: await counter(), lastId: member?.last_read_message_id ?? 0 };
   });
 }
 
@@ -158,18 +131,18 @@ export interface NewGroupChat {
 
 /** im.chat.add: a group chat of the actor (its owner) and the given members; its id. */
 export function addGroupChat(actor: ImActor, input: NewGroupChat): Promise<number> {
-  return inTransaction(actor, async (db, events) => {
+  return changeAndPublish(actor.ctx, async (db, events) => {
+    const memberIds = [...new Set([actor.memberId, ...input.memberIds])];
     const chat = await createChat(db, {
       portalId: actor.portalId,
       type: input.type,
       title: input.title,
       ownerMemberId: actor.memberId,
-      memberIds: [actor.memberId, ...input.memberIds],
+      memberIds,
       now: actor.ctx.now(),
     });
-    for (const memberId of new Set([actor.memberId, ...input.memberIds])) {
-      events.push({ memberId, event: { type: 'chat.added', chat_id: chat.id, dialog_id: `chat${chat.id}`, title: chat.title } });
-    }
+    const people = await loadPeople(db, actor.portalId, memberIds);
+    for (const memberId of memberIds) events.push({ memberId, body: chatUserAdd(chat, memberIds, memberIds, people) });
     if (input.message !== null) await post(db, actor, chat, input.message, null, events);
     return chat.id;
   });

@@ -1,21 +1,20 @@
-import type { RealtimeServerMessage } from '@multidesk/protocol';
 import { currentSeq, eventsAfter, type StoredEvent } from '../store/realtimeEvents.ts';
 import type { Executor } from '../store/schema.ts';
 
-/** Where a connection's messages go (a WebSocket, or a fake in tests). */
-export interface RealtimeSink {
-  send(text: string): void;
+/** Where a connection's events go (a Pull socket, a long poll, or a fake in tests): in seq order, each once. */
+export interface EventSink {
+  deliver(events: readonly StoredEvent[]): void;
 }
 
 export interface ReplayLimits {
-  /** Events older than this are no longer replayed: the client resyncs. */
+  /** Events older than this are no longer replayed. */
   keepMs: number;
 }
 
-/** One authenticated connection of a member. */
+/** One connection of a member. */
 interface Subscriber {
   memberId: number;
-  sink: RealtimeSink;
+  sink: EventSink;
   /** The last seq this connection was sent. */
   sentSeq: number;
   /** Everything sent to the connection runs in this chain, so that seq order holds on the wire. */
@@ -24,14 +23,9 @@ interface Subscriber {
 }
 
 export interface Subscription {
-  /** Resolves once replay and `ready` (or `resync`) are sent. */
-  ready: Promise<void>;
+  /** Resolves once what was missed is sent; `seq` is where the connection stands then. */
+  ready: Promise<{ seq: number }>;
   close(): void;
-}
-
-/** Adds `seq` in front of a stored payload (a JSON object without it). */
-function eventText(event: Pick<StoredEvent, 'seq' | 'payload'>): string {
-  return `{"seq":${event.seq},${event.payload.slice(1)}`;
 }
 
 /**
@@ -60,10 +54,11 @@ export class RealtimeHub {
   }
 
   /**
-   * Registers a member's connection, then replays what it missed after `lastSeq` (or tells it to
-   * resync) and sends `ready`. Events published meanwhile wait behind the replay and are not lost.
+   * Registers a member's connection, then sends what it missed after `afterSeq` (what is still
+   * kept of it; null: nothing, the connection starts now). Events published meanwhile wait behind
+   * the replay and are not lost.
    */
-  subscribe(memberId: number, sink: RealtimeSink, lastSeq: number | undefined): Subscription {
+  subscribe(memberId: number, sink: EventSink, afterSeq: number | null): Subscription {
     const subscriber: Subscriber = { memberId, sink, sentSeq: 0, queue: Promise.resolve(), closed: false };
     let set = this.#byMember.get(memberId);
     if (!set) {
@@ -71,7 +66,7 @@ export class RealtimeHub {
       this.#byMember.set(memberId, set);
     }
     set.add(subscriber);
-    const ready = this.#enqueue(subscriber, () => this.#handshake(subscriber, lastSeq));
+    const ready = this.#enqueue(subscriber, () => this.#catchUp(subscriber, afterSeq)).then(() => ({ seq: subscriber.sentSeq }));
     return {
       ready,
       close: () => {
@@ -107,48 +102,33 @@ export class RealtimeHub {
     return next;
   }
 
-  #send(subscriber: Subscriber, message: RealtimeServerMessage | string): void {
-    if (subscriber.closed) return;
-    subscriber.sink.send(typeof message === 'string' ? message : JSON.stringify(message));
+  #send(subscriber: Subscriber, events: readonly StoredEvent[]): void {
+    if (subscriber.closed || events.length === 0) return;
+    subscriber.sink.deliver(events);
+    subscriber.sentSeq = (events.at(-1) as StoredEvent).seq;
   }
 
-  async #handshake(subscriber: Subscriber, lastSeq: number | undefined): Promise<void> {
+  async #catchUp(subscriber: Subscriber, afterSeq: number | null): Promise<void> {
     const current = await currentSeq(this.#db, subscriber.memberId);
-    const resync = () => {
+    // Nothing to resume, or a position this server never gave (another installation): start now.
+    if (afterSeq === null || afterSeq >= current) {
       subscriber.sentSeq = current;
-      this.#send(subscriber, { type: 'resync', seq: current });
-    };
-    if (lastSeq === undefined || lastSeq === current) {
-      subscriber.sentSeq = current;
-    } else if (lastSeq > current) {
-      resync();
-    } else {
-      const missed = await eventsAfter(this.#db, subscriber.memberId, lastSeq);
-      const first = missed[0];
-      if (!first || first.seq !== lastSeq + 1 || first.createdAt < this.#now() - this.#limits.keepMs) {
-        resync();
-      } else {
-        subscriber.sentSeq = lastSeq;
-        for (const event of missed) {
-          this.#send(subscriber, eventText(event));
-          subscriber.sentSeq = event.seq;
-        }
-      }
+      return;
     }
-    this.#send(subscriber, { type: 'ready', seq: subscriber.sentSeq });
+    subscriber.sentSeq = afterSeq;
+    const cutoff = this.#now() - this.#limits.keepMs;
+    const missed = (await eventsAfter(this.#db, subscriber.memberId, afterSeq)).filter((event) => event.createdAt >= cutoff);
+    this.#send(subscriber, missed);
+    subscriber.sentSeq = Math.max(subscriber.sentSeq, current);
   }
 
   async #sendInOrder(subscriber: Subscriber, events: readonly StoredEvent[]): Promise<void> {
     for (const event of events) {
       if (event.seq <= subscriber.sentSeq) continue;
       if (event.seq > subscriber.sentSeq + 1) {
-        for (const missing of await eventsAfter(this.#db, subscriber.memberId, subscriber.sentSeq, event.seq - 1)) {
-          this.#send(subscriber, eventText(missing));
-          subscriber.sentSeq = missing.seq;
-        }
+        this.#send(subscriber, await eventsAfter(this.#db, subscriber.memberId, subscriber.sentSeq, event.seq - 1));
       }
-      this.#send(subscriber, eventText(event));
-      subscriber.sentSeq = event.seq;
+      this.#send(subscriber, [event]);
     }
   }
 }

@@ -1,12 +1,12 @@
-import type { RealtimeEventPayload } from '@multidesk/protocol';
+import type { PullBody } from '@multidesk/protocol';
 import type { PortalContext } from '../http/context.ts';
 import { appendEvents, type StoredEvent } from '../store/realtimeEvents.ts';
 import type { Executor } from '../store/schema.ts';
 
-/** One event for one member (payloads may differ per member, e.g. `dialog_id`). */
+/** One Pull message for one member (params may differ per member: `dialogId`, `counter`). */
 export interface EventEntry {
   memberId: number;
-  event: RealtimeEventPayload;
+  body: PullBody;
 }
 
 /**
@@ -16,7 +16,7 @@ export interface EventEntry {
 export function recordEvents(db: Executor, ctx: PortalContext, entries: readonly EventEntry[]): Promise<StoredEvent[]> {
   return appendEvents(
     db,
-    entries.map(({ memberId, event }) => ({ memberId, payload: JSON.stringify(event) })),
+    entries.map(({ memberId, body }) => ({ memberId, payload: JSON.stringify(body) })),
     ctx.now(),
     { keepEvents: ctx.limits.realtimeKeepEvents },
   );
@@ -32,27 +32,23 @@ export function deliverEvents(ctx: PortalContext, events: readonly StoredEvent[]
 }
 
 /**
- * Publishes one event to some members of a portal: each gets it with their own next `seq`, kept for
- * replay, and at once on every live connection. Ids that are not members of the portal are
- * ignored, so an event never crosses portals.
- *
- *     await publishToMembers(ctx, portal.id, [creatorId, responsibleId], { type: 'task.changed', task_id: 7, action: 'updated' });
+ * The one way data changes and says so: `work` changes it in a transaction and lists the events
+ * the change causes; they are stored in that same transaction and delivered once it commits.
  */
-export async function publishToMembers(
-  ctx: PortalContext,
-  portalId: number,
-  memberIds: readonly number[],
-  event: RealtimeEventPayload,
-): Promise<void> {
-  const wanted = [...new Set(memberIds)];
-  if (wanted.length === 0) return;
-  const stored = await ctx.db.transaction().execute(async (trx) => {
-    const members = await trx.selectFrom('members').select('id').where('portal_id', '=', portalId).where('id', 'in', wanted).execute();
-    return recordEvents(
-      trx,
-      ctx,
-      members.map((m) => ({ memberId: m.id, event })),
-    );
+export async function changeAndPublish<T>(ctx: PortalContext, work: (trx: Executor, events: EventEntry[]) => Promise<T>): Promise<T> {
+  const { result, stored } = await ctx.db.transaction().execute(async (trx) => {
+    const events: EventEntry[] = [];
+    const result = await work(trx, events);
+    return { result, stored: await recordEvents(trx, ctx, events) };
   });
   deliverEvents(ctx, stored);
+  return result;
+}
+
+/** Members of the portal among `memberIds`: an event never crosses portals. */
+export async function portalMembersAmong(db: Executor, portalId: number, memberIds: readonly number[]): Promise<number[]> {
+  const wanted = [...new Set(memberIds)];
+  if (wanted.length === 0) return [];
+  const rows = await db.selectFrom('members').select('id').where('portal_id', '=', portalId).where('id', 'in', wanted).execute();
+  return rows.map((row) => row.id);
 }

@@ -21,6 +21,8 @@ export interface RestAuth {
 
 /** Everything one authenticated request shares, whether it runs one method or a batch of them. */
 export interface RestSession {
+  /** How the client reached the portal (`http://acme.localhost:8024`): addresses handed out use it. */
+  origin: string;
   ctx: PortalContext;
   portal: Portal;
   auth: RestAuth;

@@ -10,6 +10,7 @@ import * as tasks from './migrations/2026-11-25T04-tasks.ts';
 import * as codeFamily from './migrations/2026-12-03T00-code-family.ts';
 import * as oauthApps from './migrations/2026-12-03T01-oauth-apps.ts';
 import * as firstPartyPull from './migrations/2026-12-03T02-first-party-pull.ts';
+import * as pull from './migrations/2026-12-03T03-pull.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqliteDialect.ts';
 
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03T00-code-family': codeFamily,
   '2026-12-03T01-oauth-apps': oauthApps,
   '2026-12-03T02-first-party-pull': firstPartyPull,
+  '2026-12-03T03-pull': pull,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

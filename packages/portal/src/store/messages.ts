@@ -87,12 +87,14 @@ export async function lastMessages(db: Executor, ids: readonly number[]): Promis
   return new Map(rows.map((row) => [row.chat_id, row]));
 }
 
-export async function lastMessageId(db: Executor, chatId: number): Promise<number> {
-  const row = await db
+/** The newest message id of the chat (below `before`, when given); 0 when there is none. */
+export async function lastMessageId(db: Executor, chatId: number, before?: number): Promise<number> {
+  let query = db
     .selectFrom('messages')
     .select((eb) => eb.fn.max('id').as('id'))
-    .where('chat_id', '=', chatId)
-    .executeTakeFirst();
+    .where('chat_id', '=', chatId);
+  if (before !== undefined) query = query.where('id', '<', before);
+  const row = await query.executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 

@@ -66,6 +66,23 @@ export async function eventsAfter(db: Executor, memberId: number, afterSeq: numb
   return rows.map((r) => ({ memberId: r.member_id, seq: Number(r.seq), payload: r.payload, createdAt: Number(r.created_at) }));
 }
 
+/** Up to `limit` of the member's kept events from `fromSeq` on (and up to `upTo`), created after `since`, oldest first. */
+export async function eventsPage(
+  db: Executor,
+  memberId: number,
+  range: { fromSeq: number; upTo: number | null; since: number; limit: number },
+): Promise<StoredEvent[]> {
+  let q = db
+    .selectFrom('realtime_events')
+    .select(['member_id', 'seq', 'payload', 'created_at'])
+    .where('member_id', '=', memberId)
+    .where('seq', '>=', range.fromSeq)
+    .where('created_at', '>', range.since);
+  if (range.upTo !== null) q = q.where('seq', '<=', range.upTo);
+  const rows = await q.orderBy('seq', 'asc').limit(range.limit).execute();
+  return rows.map((r) => ({ memberId: r.member_id, seq: Number(r.seq), payload: r.payload, createdAt: Number(r.created_at) }));
+}
+
 /** Drops every event created before `cutoff`. */
 export async function pruneEventsBefore(db: Executor, cutoff: number): Promise<void> {
   await db.deleteFrom('realtime_events').where('created_at', '<', cutoff).execute();

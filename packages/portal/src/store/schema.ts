@@ -272,7 +272,38 @@ export interface RealtimeSequenceTable {
   last_seq: number;
 }
 
-/** One event as one member receives it (JSON without `seq`), kept for replay after a reconnect. */
+/** Keys of this server installation (shared by every instance through the database). */
+export interface ServerKeyTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
+/** A signed Pull channel: a user's private one, or a portal's shared one (`member_id` null). */
+export interface PullChannelTable {
+  /** The channel id's hash: knowing an id is what lets a client listen on it. */
+  id_hash: string;
+  portal_id: number;
+  member_id: number | null;
+  /** `application`: an app's own channel (pull.application.config.get), which carries none of the user's events. */
+  type: 'private' | 'shared' | 'application';
+  /** The 32 hex characters the client sends (unsigned); only the signature makes it usable. */
+  channel_id: string;
+  public_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** im.v2.Event.subscribe: from which event on a member's events are kept for im.v2.Event.get. */
+export interface ImEventSubscriptionTable {
+  member_id: number;
+  from_seq: number;
+  until_seq: number | null;
+  acked_seq: number;
+  created_at: number;
+}
+
+/** One event as one member receives it (a Pull message `{module_id, command, params}`), kept for replay after a reconnect. */
 export interface RealtimeEventTable {
   member_id: number;
   seq: number;
@@ -299,6 +330,9 @@ export interface Database {
   messages: MessageTable;
   realtime_sequences: RealtimeSequenceTable;
   realtime_events: RealtimeEventTable;
+  server_keys: ServerKeyTable;
+  pull_channels: PullChannelTable;
+  im_event_subscriptions: ImEventSubscriptionTable;
   sso_settings: SsoSettingsTable;
   sso_identities: SsoIdentityTable;
   sso_states: SsoStateTable;
@@ -321,6 +355,8 @@ export type NewTask = Insertable<TaskTable>;
 export type Chat = Selectable<ChatTable>;
 export type ChatMember = Selectable<ChatMemberTable>;
 export type Message = Selectable<MessageTable>;
+export type PullChannelRow = Selectable<PullChannelTable>;
+export type ImEventSubscription = Selectable<ImEventSubscriptionTable>;
 
 /** What repository functions run on: the database or a transaction the caller owns. */
 export type Executor = Kysely<Database> | Transaction<Database>;

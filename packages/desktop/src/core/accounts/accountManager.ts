@@ -1,13 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AccountView, HomeView, ImCounters, ImMessage, Person, SignInRequest, SignInResult, VaultInfo } from '@multidesk/protocol';
+import type {
+  AccountView,
+  HomeView,
+  ImCounters,
+  ImMessage,
+  Person,
+  PullConfig,
+  SignInRequest,
+  SignInResult,
+  VaultInfo,
+} from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
 import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/passwordSignIn.ts';
 import { INVALID_PORTAL_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError } from '../portal/portalHttp.ts';
-import { AuthLostError, PortalSession, SessionClosedError, type StoredTokens, tokensFromResponse } from '../portal/portalSession.ts';
+import {
+  AuthLostError,
+  PortalSession,
+  RestCallError,
+  SessionClosedError,
+  type StoredTokens,
+  tokensFromResponse,
+} from '../portal/portalSession.ts';
 import type { Profile } from '../profile.ts';
-import { RealtimeClient } from '../realtime/realtimeClient.ts';
+import { PullClient } from '../realtime/pullClient.ts';
+import { type AccountChange, accountChangeOf } from '../realtime/pullCommands.ts';
 import type { SecretVault } from '../vault/secretVault.ts';
 import { AccountCache } from './accountCache.ts';
 import type { AccountRegistry, StoredAccount } from './accountRegistry.ts';
@@ -15,10 +33,10 @@ import type { RevocationQueue } from './revocationQueue.ts';
 
 interface Account {
   stored: StoredAccount;
-  /** Unread messages (im counters: chats + dialogs), kept in the cache so a restart shows them at once. */
-  unread: number;
+  /** Unread messages per chat (`chat12`, or a user id for a private dialog), kept in the cache so a restart shows them at once. */
+  unread: Map<string, number>;
   session: PortalSession | null;
-  realtime: RealtimeClient | null;
+  realtime: PullClient | null;
   cache: AccountCache | null;
   problem?: string;
 }
@@ -61,7 +79,18 @@ function connectionOf(account: Account): NonNullable<AccountView['connection']> 
 }
 
 const HOME_KEY = 'home';
-const UNREAD_KEY = 'unread';
+const UNREAD_KEY = 'unread:by-chat';
+/** Why `pull.config.get` may refuse a credential for good: an app's token, a webhook without the scope, a server without Pull. */
+const PULL_REFUSALS = new Set(['WRONG_AUTH_TYPE', 'insufficient_scope', 'ERROR_METHOD_NOT_FOUND', 'ACCESS_DENIED']);
+
+function unreadOf(counters: ImCounters): Map<string, number> {
+  return new Map([
+    ...Object.entries(counters.CHAT).map(([chatId, n]) => [`chat${chatId}`, n] as const),
+    ...Object.entries(counters.DIALOG),
+  ]);
+}
+
+const total = (unread: ReadonlyMap<string, number>) => [...unread.values()].reduce((sum, n) => sum + n, 0);
 /** People shown on an account's home: enough for the demo and small teams, bounded for large ones. */
 const MAX_PEOPLE = 500;
 
@@ -118,8 +147,8 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   /** Loads the saved list; an account whose secrets are gone (memory vault, wiped keychain) needs a sign-in. */
   async load(): Promise<void> {
     for (const stored of await this.#registry.load()) {
-      const account: Account = { stored, unread: 0, session: null, realtime: null, cache: null };
-      account.unread = this.#cache(account).get<number>(UNREAD_KEY)?.value ?? 0;
+      const account: Account = { stored, unread: new Map(), session: null, realtime: null, cache: null };
+      account.unread = new Map(Object.entries(this.#cache(account).get<Record<string, number>>(UNREAD_KEY)?.value ?? {}));
       if (stored.state === 'connected' && (await this.#vault.get(stored.id)) === null) stored.state = 'needs_login';
       this.#accounts.set(stored.id, account);
       this.#order.push(stored.id);
@@ -143,7 +172,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       login: stored.login,
       state: stored.state,
       ...(stored.state === 'connected' ? { connection: connectionOf(account) } : {}),
-      unread: account.unread,
+      unread: total(account.unread),
       ...(account.problem ? { problem: account.problem } : {}),
     };
   }
@@ -216,7 +245,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       const id = randomUUID();
       await this.#vault.set(id, JSON.stringify(tokens));
       account = {
-        unread: 0,
+        unread: new Map(),
         stored: {
           id,
           portalUrl: origin,
@@ -396,39 +425,51 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       onAuthLost: () => void this.#authLost(account),
     });
     account.session = session;
-    account.realtime = new RealtimeClient({
+    account.realtime = new PullClient({
       origin: account.stored.portalUrl,
       cache: this.#cache(account),
-      accessToken: (force) => session.accessToken(force),
-      onEvent: (event) => {
-        if (event.type === 'task.changed') this.emit('tasks-changed', id);
-        if (event.type === 'message.new' && account.realtime?.live && event.message.author_id !== account.stored.userId) {
-          this.emit('message-new', id, event.dialog_id, event.message);
-        }
-        if (
-          event.type === 'message.new' ||
-          event.type === 'message.updated' ||
-          event.type === 'message.deleted' ||
-          event.type === 'dialog.read'
-        ) {
-          this.emit('chats-changed', id, event.dialog_id);
-        }
-        if (event.type === 'counters') this.#setUnread(account, event.counters);
+      fetchConfig: async () => (await session.call<PullConfig>('pull.config.get', { CACHE: 'N' })).result,
+      isRefusal: (error) => error instanceof RestCallError && PULL_REFUSALS.has(error.code),
+      onMessage: (body, replayed) => {
+        const change = accountChangeOf(body);
+        if (change) this.#apply(account, change, replayed);
       },
-      onResync: () => {
-        this.emit('tasks-changed', id);
-        this.emit('chats-changed', id);
-        this.emit('home-changed', id);
-      },
-      onReady: () => {
+      onLive: (resumed) => {
+        // Nothing to resume from: what changed while away was not replayed, so reload it.
+        if (!resumed) this.#reloadAll(id);
         this.emit('changed');
         this.emit('live', id);
         void this.#refreshCounters(account, session);
       },
       onDown: () => this.emit('changed'),
+      onRefused: (error) => this.#reportProblem(account, error),
       now: this.#now,
     });
     account.realtime.start();
+  }
+
+  #reloadAll(id: string): void {
+    this.emit('tasks-changed', id);
+    this.emit('chats-changed', id);
+    this.emit('home-changed', id);
+  }
+
+  /** `replayed`: a catch-up after an absence, which raises no notification. */
+  #apply(account: Account, change: AccountChange, replayed: boolean): void {
+    const id = account.stored.id;
+    if (change.kind === 'task-changed') {
+      this.emit('tasks-changed', id);
+      return;
+    }
+    if (change.kind === 'chat-list-changed') {
+      this.emit('chats-changed', id);
+      return;
+    }
+    if (change.kind === 'message-new' && !replayed && change.message.author_id !== account.stored.userId) {
+      this.emit('message-new', id, change.dialogId, change.message);
+    }
+    if (change.counter !== undefined) this.#setUnreadOf(account, change.dialogId, change.counter);
+    this.emit('chats-changed', id, change.dialogId);
   }
 
   /** On every (re)connection: the counters may have moved while we were away. */
@@ -442,11 +483,20 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   }
 
   #setUnread(account: Account, counters: ImCounters): void {
-    const unread = counters.TYPE.CHAT + counters.TYPE.DIALOG;
-    if (unread === account.unread) return;
+    this.#storeUnread(account, unreadOf(counters));
+  }
+
+  #setUnreadOf(account: Account, dialogId: string, counter: number): void {
+    if ((account.unread.get(dialogId) ?? 0) === counter) return;
+    this.#storeUnread(account, new Map(account.unread).set(dialogId, counter));
+  }
+
+  #storeUnread(account: Account, unread: Map<string, number>): void {
+    for (const [key, n] of unread) if (n === 0) unread.delete(key);
+    const before = total(account.unread);
     account.unread = unread;
-    this.#cache(account).put(UNREAD_KEY, unread, this.#now());
-    this.emit('changed');
+    this.#cache(account).put(UNREAD_KEY, Object.fromEntries(unread), this.#now());
+    if (total(unread) !== before) this.emit('changed');
   }
 
   async #authLost(account: Account): Promise<void> {

@@ -1,5 +1,6 @@
 import { BITRIX_TASK_STATUS, type BitrixTask } from '@multidesk/protocol';
 import type { Updateable } from 'kysely';
+import { changeAndPublish, portalMembersAmong } from '../../realtime/publish.ts';
 import type { Executor, TaskTable } from '../../store/schema.ts';
 import {
   activeMemberIds,
@@ -14,7 +15,7 @@ import {
   updateTask,
 } from '../../store/tasks.ts';
 import { canChange, canDelete, canSee, participantsOf } from '../../tasks/taskAccess.ts';
-import type { TaskChange } from '../../tasks/taskEvents.ts';
+import { taskAdd, taskRemove, taskUpdate } from '../../tasks/taskPush.ts';
 import { invalidArgument, RestFailure, type RestOutcome } from '../envelope.ts';
 import { parseFilter, parseSort } from '../filter.ts';
 import { pageFields, param, type RestParams, readPage, toInteger } from '../params.ts';
@@ -87,21 +88,14 @@ function changedColumns(input: TaskInput, before: TaskRecord, memberId: number, 
   };
 }
 
-/** Tells the task's listeners after the change is committed; a failing listener is logged, never answered. */
-function tell(call: RestCall, change: Omit<TaskChange, 'portalId'>): void {
-  call.ctx.taskEvents.emit({ portalId: call.portal.id, ...change }, (error) => {
-    call.log.error({ err: error, taskId: change.taskId }, 'task event listener failed');
-  });
-}
-
 async function answerTask(call: RestCall, task: TaskRecord, select: ReadonlySet<keyof BitrixTask> | null = null): Promise<RestOutcome> {
   const people = await taskPeople(call.ctx.db, call.portal.id, namedPeople([task]));
   return { result: { task: selectFields(bitrixTask(task, people), select) } };
 }
 
 /**
- * Changes a task the caller may change, in one transaction, and tells listeners when something
- * changed. `change` returns the columns to set, or null when the task stays as it is.
+ * Changes a task the caller may change, in one transaction with the `task_update` its participants
+ * (before and after) get. `change` returns the columns to set, or null when the task stays as it is.
  */
 async function changeTask(
   call: RestCall,
@@ -109,21 +103,22 @@ async function changeTask(
   change: (trx: Executor, before: TaskRecord) => Promise<{ columns: Updateable<TaskTable>; input?: TaskInput } | null>,
 ): Promise<RestOutcome> {
   const viewer = viewerOf(call.auth);
-  const { before, after } = await call.ctx.db.transaction().execute(async (trx) => {
+  const after = await changeAndPublish(call.ctx, async (trx, events) => {
     const before = await visibleTask(trx, call.portal.id, taskId, viewer);
     if (!canChange(before, viewer)) throw denied('You may not change this task: auditors only watch it.');
     const planned = await change(trx, before);
-    if (!planned) return { before, after: before };
+    if (!planned) return before;
     await updateTask(trx, call.portal.id, taskId, planned.columns, {
       ...(planned.input?.accomplices ? { accomplices: planned.input.accomplices } : {}),
       ...(planned.input?.auditors ? { auditors: planned.input.auditors } : {}),
     });
-    return { before, after: (await findTask(trx, call.portal.id, taskId)) as TaskRecord };
+    const after = (await findTask(trx, call.portal.id, taskId)) as TaskRecord;
+    const now = participantsOf(after);
+    const removed = participantsOf(before).filter((id) => !now.includes(id));
+    const body = taskUpdate(before, after, call.auth.memberId, removed, call.ctx.now());
+    for (const memberId of await portalMembersAmong(trx, call.portal.id, [...now, ...removed])) events.push({ memberId, body });
+    return after;
   });
-  if (after !== before) {
-    const participantMemberIds = [...new Set([...participantsOf(before), ...participantsOf(after)])].sort((a, b) => a - b);
-    tell(call, { taskId, kind: 'updated', participantMemberIds });
-  }
   return answerTask(call, after);
 }
 
@@ -142,7 +137,7 @@ export const taskMethods: MethodTable = {
       }
       const now = ctx.now();
       const status = input.status ?? BITRIX_TASK_STATUS.pending;
-      const task = await ctx.db.transaction().execute(async (trx) => {
+      const task = await changeAndPublish(ctx, async (trx, events) => {
         await requireActiveMembers(trx, portal.id, input);
         const id = await insertTask(
           trx,
@@ -164,9 +159,11 @@ export const taskMethods: MethodTable = {
           },
           { accomplices: input.accomplices ?? [], auditors: input.auditors ?? [] },
         );
-        return (await findTask(trx, portal.id, id)) as TaskRecord;
+        const task = (await findTask(trx, portal.id, id)) as TaskRecord;
+        const body = taskAdd(task, now);
+        for (const memberId of await portalMembersAmong(trx, portal.id, participantsOf(task))) events.push({ memberId, body });
+        return task;
       });
-      tell(call, { taskId: task.id, kind: 'added', participantMemberIds: participantsOf(task) });
       return answerTask(call, task);
     },
   },
@@ -270,13 +267,13 @@ export const taskMethods: MethodTable = {
     handler: async (call) => {
       const taskId = readTaskId(call.params);
       const viewer = viewerOf(call.auth);
-      const task = await call.ctx.db.transaction().execute(async (trx) => {
+      await changeAndPublish(call.ctx, async (trx, events) => {
         const task = await visibleTask(trx, call.portal.id, taskId, viewer);
         if (!canDelete(task, viewer)) throw denied('Only the creator of a task or an administrator may delete it.');
         await deleteTask(trx, call.portal.id, taskId);
-        return task;
+        const body = taskRemove(task, call.ctx.now());
+        for (const memberId of await portalMembersAmong(trx, call.portal.id, participantsOf(task))) events.push({ memberId, body });
       });
-      tell(call, { taskId, kind: 'deleted', participantMemberIds: participantsOf(task) });
       return { result: { task: true } };
     },
   },

@@ -1,0 +1,176 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import websocket from '@fastify/websocket';
+import { PULL_LONG_POLL_EXPIRES, PULL_LONG_POLLING_PATH, PULL_WEBSOCKET_PATH, PullCloseCode } from '@multidesk/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ListenerCheck } from '../realtime/pullChannels.ts';
+import { logEpoch, midOf, nginxFrame, seqOfMid } from '../realtime/pullMessages.ts';
+import { PullSocket } from '../realtime/pullSocket.ts';
+import { deletePullChannelsExpiredBefore } from '../store/pullChannels.ts';
+import type { StoredEvent } from '../store/realtimeEvents.ts';
+import { pruneEventsBefore } from '../store/realtimeEvents.ts';
+import type { Portal } from '../store/schema.ts';
+import { sendError } from './errors.ts';
+
+/** Clients send almost nothing (pong, mack, a JSON-RPC ping). */
+const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+const PRUNE_INTERVAL_MS = 60 * 60_000;
+
+interface PullQuery {
+  CHANNEL_ID?: unknown;
+  token?: unknown;
+  mid?: unknown;
+  jsonRpc?: unknown;
+}
+
+/**
+ * Bitrix24's push server on every portal host (the addresses `pull.config.get` names):
+ * `GET /bitrix/subws/` upgrades to a WebSocket, `GET /bitrix/sub/` is long polling. Both take
+ * the signed channels (`CHANNEL_ID`, or `token` for server version 5) and resume after `mid`.
+ */
+export default async function pullRoutes(app: FastifyInstance): Promise<void> {
+  const { ctx } = app;
+  const sockets = new Set<PullSocket>();
+  const serverName = 'multidesk';
+
+  // Before @fastify/websocket's own preClose: clients learn it is a shutdown (1001), not an error.
+  app.addHook('preClose', async () => {
+    for (const socket of sockets) socket.close(PullCloseCode.serverDie, 'server shutting down');
+  });
+  // An upgrade answered over HTTP (unknown host) has left Node's HTTP handling: nothing would close
+  // its socket. Drop it when the client ends it or stays silent; upgraded sockets are ws's.
+  const upgraded = new WeakSet<object>();
+  const limitUnupgraded = (_request: unknown, socket: Duplex) => {
+    const drop = () => {
+      if (!upgraded.has(socket)) socket.destroy();
+    };
+    (socket as Socket).setTimeout(10_000, drop);
+    socket.once('end', drop);
+  };
+  app.server.on('upgrade', limitUnupgraded);
+  await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
+
+  const keepalive = setInterval(() => {
+    for (const socket of sockets) socket.tick().catch((err: unknown) => app.log.error({ err }, 'pull keepalive failed'));
+  }, ctx.limits.realtimePingIntervalMs);
+  keepalive.unref();
+
+  const prune = () =>
+    Promise.all([
+      pruneEventsBefore(ctx.db, ctx.now() - ctx.limits.realtimeKeepMs),
+      deletePullChannelsExpiredBefore(ctx.db, ctx.now() - 24 * 60 * 60_000),
+    ]).catch((err: unknown) => app.log.error({ err }, 'pruning realtime events failed'));
+  const pruner = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruner.unref();
+  app.addHook('onReady', async () => {
+    void prune();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(keepalive);
+    clearInterval(pruner);
+    app.server.off('upgrade', limitUnupgraded);
+  });
+
+  async function check(request: FastifyRequest): Promise<{ portal: Portal; check: ListenerCheck } | null> {
+    if (request.site.kind !== 'portal') return null;
+    const portal = request.site.portal;
+    return { portal, check: await ctx.pullChannels.listener(portal, request.query as PullQuery) };
+  }
+
+  app.get(PULL_WEBSOCKET_PATH, { websocket: true }, async (socket, request) => {
+    upgraded.add(request.raw.socket);
+    const found = await check(request);
+    if (!found) return socket.close(PullCloseCode.wrongChannelId, 'not a portal');
+    const { portal, check: result } = found;
+    const query = request.query as PullQuery;
+    const epoch = logEpoch(portal);
+    if (!result.ok) {
+      return socket.close(result.reason === 'expired' ? PullCloseCode.channelExpired : PullCloseCode.wrongChannelId, result.reason);
+    }
+    const pull = new PullSocket(
+      socket,
+      ctx,
+      { listener: result.listener, jsonRpc: query.jsonRpc === 'true', afterSeq: seqOfMid(epoch, query.mid), epoch, serverName },
+      request.log,
+      () => sockets.delete(pull),
+    );
+    sockets.add(pull);
+  });
+
+  app.get(PULL_LONG_POLLING_PATH, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-expose-headers', 'Last-Message-Id');
+    const found = await check(request);
+    if (!found) return sendError(reply, 404, 'NOT_FOUND', 'Push & Pull is served by portal addresses.');
+    const { portal, check: result } = found;
+    if (!result.ok && result.reason === 'wrong_channel') return reply.code(400).type('text/plain').send('Channel id is not correct.');
+    const epoch = logEpoch(portal);
+    const afterSeq = seqOfMid(epoch, (request.query as PullQuery).mid);
+    if (!result.ok) {
+      const at = afterSeq ?? 0;
+      const expire = {
+        memberId: 0,
+        seq: at,
+        payload: JSON.stringify({ module_id: 'pull', command: 'channel_expire', params: { action: 'get_config' } }),
+        createdAt: ctx.now(),
+      };
+      return reply
+        .code(200)
+        .type('text/plain')
+        .send(nginxFrame([expire], epoch, '', serverName));
+    }
+    return longPoll(reply, { listener: result.listener, epoch, afterSeq });
+  });
+
+  /** Answers with what the member missed, or with the first events within the hold, or 304 with where it stands. */
+  function longPoll(
+    reply: FastifyReply,
+    options: { listener: { memberId: number; channelId: string }; epoch: string; afterSeq: number | null },
+  ): Promise<FastifyReply> {
+    return new Promise((resolve) => {
+      const received: StoredEvent[] = [];
+      let done = false;
+      let position = options.afterSeq ?? 0;
+      let flush: NodeJS.Timeout | undefined;
+      const subscription = ctx.realtime.subscribe(
+        options.listener.memberId,
+        {
+          deliver: (events) => {
+            received.push(...events);
+            // Events of one change come together: answer once they are all in.
+            flush ??= setTimeout(finish, 20);
+          },
+        },
+        options.afterSeq,
+      );
+      const hold = setTimeout(finish, ctx.limits.pullLongPollMs);
+      // The response's close before it was sent: the client went away.
+      const gone = () => finish();
+      reply.raw.once('close', gone);
+      void subscription.ready.then(({ seq }) => {
+        position = seq;
+        if (received.length > 0) finish();
+      });
+      function finish() {
+        if (done) return;
+        done = true;
+        clearTimeout(hold);
+        clearTimeout(flush);
+        reply.raw.off('close', gone);
+        subscription.close();
+        if (received.length > 0) {
+          resolve(
+            reply
+              .code(200)
+              .type('text/plain')
+              .send(nginxFrame(received, options.epoch, options.listener.channelId, serverName)),
+          );
+          return;
+        }
+        reply.header('last-message-id', midOf(options.epoch, position)).header('expires', PULL_LONG_POLL_EXPIRES);
+        resolve(reply.code(304).send());
+      }
+    });
+  }
+}
