@@ -9,7 +9,7 @@ import { hashSecret } from '../../portal/src/auth/secrets.ts';
 import { totpCode } from '../../portal/src/auth/totp.ts';
 import { findToken } from '../../portal/src/store/tokens.ts';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
-import type { StoredTokens } from '../src/core/portal/portalSession.ts';
+import type { StoredTokens } from '../src/core/accounts/credentials.ts';
 import { FileVault } from '../src/core/vault/fileVault.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
 import { startTestCore } from './coreHarness.ts';

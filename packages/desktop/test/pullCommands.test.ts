@@ -66,7 +66,11 @@ describe('the connection address (JS SDK getConnectionPath)', () => {
   test('a shared server without clientId, or a config without channels, is an error, not a bad connection', () => {
     assert.throws(() => pullConnectionUrl({ ...CLOUD, clientId: undefined }, { secure: true, longPolling: false, mid: null }), /clientId/);
     assert.throws(
-      () => pullConnectionUrl({ ...CLOUD, server: { ...CLOUD.server, mode: 'personal' }, channels: {} }, { secure: true, longPolling: false, mid: null }),
+      () =>
+        pullConnectionUrl(
+          { ...CLOUD, server: { ...CLOUD.server, mode: 'personal' }, channels: {} },
+          { secure: true, longPolling: false, mid: null },
+        ),
       /no channel/,
     );
   });
@@ -116,7 +120,15 @@ describe('im and tasks commands (PROTOCOL.md §3.6)', () => {
 
   test('messageChat, messageUpdate, messageDelete, reads and unread name their chat; chat changes reload the list', () => {
     const chat = (command: string, params: Record<string, unknown>) => accountChangeOf({ module_id: 'im', command, params });
-    const message = { id: 5, chatId: 7, senderId: 2, date: '2026-12-06T10:00:00+00:00', text: 'x', params: { IS_EDITED: 'Y' }, templateId: '' };
+    const message = {
+      id: 5,
+      chatId: 7,
+      senderId: 2,
+      date: '2026-12-06T10:00:00+00:00',
+      text: 'x',
+      params: { IS_EDITED: 'Y' },
+      templateId: '',
+    };
     assert.deepEqual(chat('messageChat', { chatId: 7, dialogId: 'chat7', counter: 1, message }), {
       kind: 'message-new',
       dialogId: 'chat7',

@@ -9,6 +9,13 @@ import { type Static, type TSchema, Type } from 'typebox';
 export const AccountState = Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('needs_login')]);
 export type AccountState = Static<typeof AccountState>;
 
+/**
+ * How an account gets in: Multidesk's own sign-in (address and password, network, QR, SSO), an
+ * inbound webhook pasted from Bitrix24, or a Bitrix24 app's keys. Both windows treat them alike.
+ */
+export const AccountKind = Type.Union([Type.Literal('sign-in'), Type.Literal('webhook'), Type.Literal('app')]);
+export type AccountKind = Static<typeof AccountKind>;
+
 export const AccountView = Type.Object({
   id: Type.String(),
   portalUrl: Type.String(),
@@ -16,14 +23,20 @@ export const AccountView = Type.Object({
   userId: Type.Integer(),
   userName: Type.String(),
   login: Type.String(),
+  kind: AccountKind,
   state: AccountState,
   /**
    * A connected account's realtime link: `connecting` (not yet live since the app started or the
-   * account was connected), `live` (events arrive as they happen) or `reconnecting` (it was live
-   * and dropped, or a request already failed to reach the portal: sends wait in the outbox).
+   * account was connected), `live` (events arrive as they happen), `polling` (the portal refuses
+   * this credential Push & Pull: changes are fetched every few seconds) or `reconnecting` (it was
+   * live and dropped, or a request already failed to reach the portal: sends wait in the outbox).
    * Absent when not connected.
    */
-  connection: Type.Optional(Type.Union([Type.Literal('connecting'), Type.Literal('live'), Type.Literal('reconnecting')])),
+  connection: Type.Optional(
+    Type.Union([Type.Literal('connecting'), Type.Literal('live'), Type.Literal('polling'), Type.Literal('reconnecting')]),
+  ),
+  /** Scopes the credential lacks for what Multidesk shows (`im` for chats, `task` for tasks …). */
+  missingScopes: Type.Optional(Type.Array(Type.String())),
   /** Live problems of a connected account: shown, never blocking the others. */
   problem: Type.Optional(Type.String()),
   unread: Type.Integer({ minimum: 0 }),
@@ -67,6 +80,8 @@ export const SignInFailureCode = Type.Union([
   Type.Literal('server_error'),
   /** A network sign-in whose session ended (expired, or Change user): sign in at the network again. */
   Type.Literal('invalid_session'),
+  /** Not an inbound webhook URL as Bitrix24 shows one, or one that would send its code in clear. */
+  Type.Literal('invalid_webhook'),
 ]);
 export type SignInFailureCode = Static<typeof SignInFailureCode>;
 
@@ -80,6 +95,12 @@ export const SignInResult = Type.Union([
   }),
 ]);
 export type SignInResult = Static<typeof SignInResult>;
+
+export const WebhookConnectRequest = Type.Object({
+  /** `https://<portal>/rest/<user id>/<code>/`, pasted as Bitrix24 shows it. */
+  url: Type.String({ minLength: 1, maxLength: 1000 }),
+});
+export type WebhookConnectRequest = Static<typeof WebhookConnectRequest>;
 
 export const Person = Type.Object({
   id: Type.Integer(),
@@ -499,9 +520,12 @@ const route = <Req extends TSchema, Res extends TSchema>(path: string, request: 
 export const bridgeApi = {
   getState: route('/api/state', Type.Object({}), AppState),
   signIn: route('/api/sign-in', SignInRequest, SignInResult),
+  connectWebhook: route('/api/sign-in/webhook', WebhookConnectRequest, SignInResult),
   connect: route('/api/accounts/connect', AccountRef, Ok),
   disconnect: route('/api/accounts/disconnect', AccountRef, Ok),
   remove: route('/api/accounts/delete', AccountRef, Ok),
+  /** The portal's own web interface in the system browser, for what Multidesk does not show (CRM, Drive …). */
+  openInBrowser: route('/api/accounts/open-in-browser', AccountRef, Ok),
   home: route('/api/accounts/home', AccountRef, HomeView),
   getSettings: route('/api/settings', Type.Object({}), Settings),
   setNetworkUrl: route('/api/settings/network-url', SetNetworkUrlRequest, SettingsResult),

@@ -23,6 +23,8 @@ export interface Core {
   profile: Profile;
   vault: SecretVault;
   revocations: RevocationQueue;
+  /** The system browser (or the one given for tests): single sign-on, apps' authorization, Open in browser. */
+  openUrl: OpenUrl;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export interface CoreOptions {
 
 export async function openCore(options: CoreOptions): Promise<Core> {
   const profile = openProfile(options.profileDir);
+  const openUrl = options.openUrl ?? systemBrowser();
   const dispatcher = createPortalDispatcher();
   const revocations = new RevocationQueue(profile.revocationsFile, options.vault, dispatcher);
   await revocations.load();
@@ -59,7 +62,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     dispatcher,
     settings,
     deviceName: options.device.name,
-    openUrl: options.openUrl ?? systemBrowser(),
+    openUrl,
     ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}),
   });
   const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
@@ -76,6 +79,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     profile,
     vault: options.vault,
     revocations,
+    openUrl,
     close: async () => {
       flows.close();
       chats.close();

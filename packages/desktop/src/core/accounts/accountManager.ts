@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type {
+  AccountKind,
   AccountView,
   HomeView,
   ImCounters,
@@ -15,21 +16,17 @@ import type { Dispatcher } from 'undici';
 import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/passwordSignIn.ts';
 import { INVALID_PORTAL_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError } from '../portal/portalHttp.ts';
-import {
-  AuthLostError,
-  PortalSession,
-  RestCallError,
-  SessionClosedError,
-  type StoredTokens,
-  tokensFromResponse,
-} from '../portal/portalSession.ts';
+import { AuthLostError, PortalSession, RestCallError, SessionClosedError } from '../portal/portalSession.ts';
 import type { Profile } from '../profile.ts';
+import { ImEventPoller } from '../realtime/imEventPoller.ts';
 import { PullClient } from '../realtime/pullClient.ts';
 import { type AccountChange, accountChangeOf } from '../realtime/pullCommands.ts';
 import type { SecretVault } from '../vault/secretVault.ts';
 import { AccountCache } from './accountCache.ts';
 import type { AccountRegistry, StoredAccount } from './accountRegistry.ts';
+import { refreshTokenOf, type StoredCredential, serializeCredential, tokensFromResponse } from './credentials.ts';
 import type { RevocationQueue } from './revocationQueue.ts';
+import { checkWebhook } from './webhookSignIn.ts';
 
 interface Account {
   stored: StoredAccount;
@@ -37,6 +34,8 @@ interface Account {
   unread: Map<string, number>;
   session: PortalSession | null;
   realtime: PullClient | null;
+  /** im.v2.Event polling, where the portal refuses this credential Push & Pull. */
+  poller: ImEventPoller | null;
   cache: AccountCache | null;
   problem?: string;
 }
@@ -75,7 +74,20 @@ function toPerson(user: BitrixUser): Person {
 /** Not live, and either it was live once or a request has already failed to reach the portal: reconnecting. */
 function connectionOf(account: Account): NonNullable<AccountView['connection']> {
   if (account.realtime?.live) return 'live';
-  return account.realtime?.everLive || account.problem !== undefined ? 'reconnecting' : 'connecting';
+  if (account.poller?.live) return 'polling';
+  return account.realtime?.everLive || account.poller || account.problem !== undefined ? 'reconnecting' : 'connecting';
+}
+
+/** What a new (or renewed) account brings, whatever the way in. */
+export interface NewAccount {
+  origin: string;
+  kind: AccountKind;
+  credential: StoredCredential;
+  portalTitle: string;
+  userId: number;
+  login: string;
+  userName: string;
+  missingScopes?: string[];
 }
 
 const HOME_KEY = 'home';
@@ -147,7 +159,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   /** Loads the saved list; an account whose secrets are gone (memory vault, wiped keychain) needs a sign-in. */
   async load(): Promise<void> {
     for (const stored of await this.#registry.load()) {
-      const account: Account = { stored, unread: new Map(), session: null, realtime: null, cache: null };
+      const account: Account = { stored, unread: new Map(), session: null, realtime: null, poller: null, cache: null };
       account.unread = new Map(Object.entries(this.#cache(account).get<Record<string, number>>(UNREAD_KEY)?.value ?? {}));
       if (stored.state === 'connected' && (await this.#vault.get(stored.id)) === null) stored.state = 'needs_login';
       this.#accounts.set(stored.id, account);
@@ -170,8 +182,10 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       userId: stored.userId,
       userName: stored.userName,
       login: stored.login,
+      kind: stored.kind ?? 'sign-in',
       state: stored.state,
       ...(stored.state === 'connected' ? { connection: connectionOf(account) } : {}),
+      ...(stored.missingScopes?.length ? { missingScopes: stored.missingScopes } : {}),
       unread: total(account.unread),
       ...(account.problem ? { problem: account.problem } : {}),
     };
@@ -188,6 +202,12 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     });
     if (!outcome.ok) return outcome;
     return this.#adopt(address.origin, outcome, { login: request.login.trim() });
+  }
+
+  /** Connect with a webhook: the pasted URL is checked against its portal, then kept as the account's credential. */
+  async connectWebhook(url: string): Promise<SignInResult> {
+    const checked = await checkWebhook(this.#dispatcher, url);
+    return checked.ok ? this.add(checked.account) : checked;
   }
 
   /** Ends a sign-in that produced an authorization code elsewhere (network list, QR approval). */
@@ -225,39 +245,55 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     );
   }
 
-  async #adopt(
-    origin: string,
-    outcome: Extract<SignInOutcome, { ok: true }>,
-    who: { login: string; userName?: string },
-  ): Promise<SignInResult> {
-    const tokens = tokensFromResponse(outcome.tokens, this.#now());
-    // Signing in again as the same user of the same portal (after needs_login, or twice) reuses
-    // that account, its cache and its place; another user of the same portal is another account.
-    let account = [...this.#accounts.values()].find((a) => a.stored.portalUrl === origin && a.stored.userId === outcome.tokens.user_id);
+  #adopt(origin: string, outcome: Extract<SignInOutcome, { ok: true }>, who: { login: string; userName?: string }): Promise<SignInResult> {
+    return this.add({
+      origin,
+      kind: 'sign-in',
+      credential: tokensFromResponse(outcome.tokens, this.#now()),
+      portalTitle: outcome.portalTitle,
+      userId: outcome.tokens.user_id,
+      login: who.login,
+      userName: who.userName || who.login,
+    });
+  }
+
+  /**
+   * Adds an account whose credential was just checked, or renews it: the same user of the same
+   * portal, the same way in (after needs_login, or twice) keeps the account, its cache and its
+   * place; another user, or another way in, is another account.
+   */
+  async add(entry: NewAccount): Promise<SignInResult> {
+    let account = [...this.#accounts.values()].find(
+      (a) => a.stored.portalUrl === entry.origin && a.stored.userId === entry.userId && (a.stored.kind ?? 'sign-in') === entry.kind,
+    );
     const again = account !== undefined;
     if (account) {
       this.#close(account);
-      await this.#replaceTokens(account, tokens);
+      await this.#replaceCredential(account, entry.credential);
       account.stored.state = 'connected';
-      account.stored.portalTitle = outcome.portalTitle;
+      account.stored.portalTitle = entry.portalTitle;
+      account.stored.missingScopes = entry.missingScopes?.length ? entry.missingScopes : undefined;
       account.problem = undefined;
     } else {
       const id = randomUUID();
-      await this.#vault.set(id, JSON.stringify(tokens));
+      await this.#vault.set(id, serializeCredential(entry.credential));
       account = {
         unread: new Map(),
         stored: {
           id,
-          portalUrl: origin,
-          portalTitle: outcome.portalTitle,
-          userId: outcome.tokens.user_id,
-          userName: who.userName || who.login,
-          login: who.login,
+          portalUrl: entry.origin,
+          portalTitle: entry.portalTitle,
+          userId: entry.userId,
+          userName: entry.userName,
+          login: entry.login,
+          kind: entry.kind,
           state: 'connected',
           addedAt: this.#now(),
+          ...(entry.missingScopes?.length ? { missingScopes: entry.missingScopes } : {}),
         },
         session: null,
         realtime: null,
+        poller: null,
         cache: null,
       };
       this.#accounts.set(id, account);
@@ -274,16 +310,11 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     return { ok: true, account: this.#view(account) };
   }
 
-  /** A second sign-in to the same account: the new pair replaces the old, which is revoked. */
-  async #replaceTokens(account: Account, tokens: StoredTokens): Promise<void> {
-    const old = await this.#vault.get(account.stored.id);
-    await this.#vault.set(account.stored.id, JSON.stringify(tokens));
-    if (old)
-      void this.#revocations.revoke(
-        account.stored.portalUrl,
-        (JSON.parse(old) as StoredTokens).refreshToken,
-        `${account.stored.id}-${this.#now()}`,
-      );
+  /** A second sign-in to the same account: the new credential replaces the old, whose refresh token is revoked. */
+  async #replaceCredential(account: Account, credential: StoredCredential): Promise<void> {
+    const old = refreshTokenOf(await this.#vault.get(account.stored.id));
+    await this.#vault.set(account.stored.id, serializeCredential(credential));
+    if (old) void this.#revocations.revoke(account.stored.portalUrl, old, `${account.stored.id}-${this.#now()}`);
   }
 
   async connect(id: string): Promise<void> {
@@ -307,8 +338,9 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   async remove(id: string): Promise<void> {
     const account = this.#require(id);
     this.#close(account);
-    const saved = await this.#vault.get(id);
-    if (saved) await this.#revocations.revoke(account.stored.portalUrl, (JSON.parse(saved) as StoredTokens).refreshToken, id);
+    // A webhook has nothing to revoke from outside: the user deletes it in Bitrix24.
+    const refreshToken = refreshTokenOf(await this.#vault.get(id));
+    if (refreshToken) await this.#revocations.revoke(account.stored.portalUrl, refreshToken, id);
     await this.#vault.delete(id);
     account.cache?.close();
     AccountCache.destroy(this.#profile.cacheDir(id));
@@ -331,6 +363,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       reportProblem: (error: unknown) => this.#reportProblem(account, error),
       reportSuccess: () => {
         account.realtime?.nudge();
+        account.poller?.nudge();
         this.#clearProblem(account);
       },
     };
@@ -442,10 +475,30 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
         void this.#refreshCounters(account, session);
       },
       onDown: () => this.emit('changed'),
-      onRefused: (error) => this.#reportProblem(account, error),
+      onRefused: () => this.#startPolling(account, session),
       now: this.#now,
     });
     account.realtime.start();
+  }
+
+  /** Push & Pull is closed to this credential: the documented im.v2.Event polling instead. */
+  #startPolling(account: Account, session: PortalSession): void {
+    const id = account.stored.id;
+    account.realtime = null;
+    account.poller = new ImEventPoller({
+      cache: this.#cache(account),
+      call: (method, params) => session.call(method, params),
+      onChange: (change) => this.#apply(account, change, false),
+      onCountersMoved: () => void this.#refreshCounters(account, session),
+      onLive: () => {
+        this.emit('changed');
+        this.emit('live', id);
+        void this.#refreshCounters(account, session);
+      },
+      onDown: () => this.emit('changed'),
+    });
+    account.poller.start();
+    this.emit('changed');
   }
 
   #reloadAll(id: string): void {
@@ -509,6 +562,8 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   #close(account: Account): void {
     account.realtime?.stop();
     account.realtime = null;
+    account.poller?.stop();
+    account.poller = null;
     account.session?.close();
     account.session = null;
   }

@@ -1,5 +1,5 @@
 import { readFile, rename } from 'node:fs/promises';
-import { AccountState } from '@multidesk/protocol';
+import { AccountKind, AccountState } from '@multidesk/protocol';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { writeFileAtomic } from '../atomicFile.ts';
@@ -11,8 +11,12 @@ export const StoredAccount = Type.Object({
   userId: Type.Integer(),
   userName: Type.String(),
   login: Type.String(),
+  /** Absent in lists saved before webhooks and apps: Multidesk's own sign-in. */
+  kind: Type.Optional(AccountKind),
   state: AccountState,
   addedAt: Type.Integer(),
+  /** Scopes the credential was found to lack when it was added. */
+  missingScopes: Type.Optional(Type.Array(Type.String())),
 });
 export type StoredAccount = Static<typeof StoredAccount>;
 

@@ -2,7 +2,7 @@ import type { BridgeMethod, BridgeRequest, BridgeResponse, DialogRef } from '@mu
 import type { Core } from '../core.ts';
 import { INVALID_NETWORK_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 
-export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'settings' | 'tasks' | 'chats' | 'notifier'>;
+export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'settings' | 'tasks' | 'chats' | 'notifier' | 'openUrl'>;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
@@ -11,12 +11,13 @@ export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) 
  * `showChat` is the bridge's: it knows which windows are open.
  */
 export function createBridgeHandlers(
-  { manager, flows, sso, settings, tasks, chats, notifier }: BridgeCore,
+  { manager, flows, sso, settings, tasks, chats, notifier, openUrl }: BridgeCore,
   showChat: (chat: DialogRef) => void,
 ): BridgeHandlers {
   return {
     getState: async () => ({ accounts: manager.list(), vault: manager.vaultInfo }),
     signIn: (request) => manager.signIn(request),
+    connectWebhook: ({ url }) => manager.connectWebhook(url),
     connect: async ({ id }) => {
       await manager.connect(id);
       return { ok: true };
@@ -30,6 +31,11 @@ export function createBridgeHandlers(
       return { ok: true };
     },
     home: ({ id }) => manager.home(id),
+    openInBrowser: async ({ id }) => {
+      // The portal's address only: a webhook's code or a token never goes into a browser's URL.
+      await openUrl(manager.access(id).view.portalUrl);
+      return { ok: true };
+    },
     getSettings: async () => settings.get(),
     setNetworkUrl: async ({ networkUrl }) => {
       const network = normalizePortalAddress(networkUrl);

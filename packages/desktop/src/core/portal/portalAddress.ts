@@ -37,6 +37,7 @@ export function normalizePortalAddress(text: string): { ok: true; origin: string
   return { ok: true, origin: url.origin };
 }
 
-function isLoopback(host: string): boolean {
+/** This machine: plain http cannot be overheard here. */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || host.startsWith('127.') || host === '[::1]';
 }

@@ -1,19 +1,15 @@
 import { DESKTOP_CLIENT_ID, type TokenResponse } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
+import {
+  parseCredential,
+  type StoredCredential,
+  type StoredTokens,
+  type StoredWebhook,
+  serializeCredential,
+  tokensFromResponse,
+} from '../accounts/credentials.ts';
 import type { SecretVault } from '../vault/secretVault.ts';
-import { portalRequest } from './portalHttp.ts';
-
-/** What the vault holds for one account. */
-export interface StoredTokens {
-  accessToken: string;
-  refreshToken: string;
-  /** Epoch ms when the access token expires. */
-  expiresAt: number;
-}
-
-export function tokensFromResponse(response: TokenResponse, now: number): StoredTokens {
-  return { accessToken: response.access_token, refreshToken: response.refresh_token, expiresAt: now + response.expires_in * 1000 };
-}
+import { type PortalResponse, portalRequest } from './portalHttp.ts';
 
 /** The server refused our refresh token: only a new sign-in helps. */
 export class AuthLostError extends Error {}
@@ -40,11 +36,27 @@ export interface RestResult<T> {
 
 /** Refresh this long before expiry, so a request never goes out with a token about to die. */
 const REFRESH_MARGIN_MS = 60_000;
+/** What Bitrix24 answers a webhook whose code is wrong, deleted or expired (REST apauth). */
+const WEBHOOK_REFUSALS = new Set(['INVALID_CREDENTIALS', 'NO_AUTH_FOUND', 'invalid_token', 'expired_token']);
+
+/** The REST address of a webhook's method: the code is part of the path, as Bitrix24 shows it. */
+export const webhookMethodUrl = (origin: string, webhook: Pick<StoredWebhook, 'userId' | 'code'>, method: string) =>
+  `${origin}/rest/${webhook.userId}/${encodeURIComponent(webhook.code)}/${method}`;
+
+/** A REST answer: its `result`, or the Bitrix24 error it carries as RestCallError. */
+export function restResult<T>(answer: PortalResponse): RestResult<T> {
+  const body = answer.body;
+  if (answer.status !== 200 || !body || !('result' in body)) {
+    throw new RestCallError(String(body?.error ?? 'HTTP_ERROR'), answer.status, String(body?.error_description ?? `HTTP ${answer.status}`));
+  }
+  return body as unknown as RestResult<T>;
+}
 
 /**
- * One connected account's REST client. It owns the account's tokens in memory (loaded from the
- * vault once), refreshes them ahead of expiry in a single flight however many calls race, writes
- * the rotated pair to the vault before using it, and stops sending anything once closed.
+ * One connected account's REST client. It owns the account's credential in memory (loaded from
+ * the vault once): a webhook's code goes in the path; a token pair is refreshed ahead of expiry in
+ * a single flight however many calls race, and the rotated pair is written to the vault before it
+ * is used. Nothing is sent once closed.
  */
 export class PortalSession {
   readonly #origin: string;
@@ -54,7 +66,7 @@ export class PortalSession {
   readonly #now: () => number;
   readonly #onAuthLost: () => void;
   readonly #abort = new AbortController();
-  #tokens: StoredTokens | null = null;
+  #credential: StoredCredential | null = null;
   #refreshing: Promise<StoredTokens> | null = null;
 
   constructor(options: {
@@ -81,34 +93,29 @@ export class PortalSession {
     this.#abort.abort();
   }
 
-  /** A valid access token for other channels (the realtime socket); `force` refreshes it first. */
-  async accessToken(force = false): Promise<string> {
-    const tokens = await this.#validTokens();
-    return force ? (await this.#refresh(tokens)).accessToken : tokens.accessToken;
-  }
-
   async call<T>(method: string, params: Record<string, unknown> = {}): Promise<RestResult<T>> {
-    let tokens = await this.#validTokens();
-    let answer = await this.#rest(method, params, tokens.accessToken);
+    const credential = await this.#loadCredential();
+    if (credential.kind === 'webhook') {
+      const answer = await this.#rest(webhookMethodUrl(this.#origin, credential, method), params);
+      if (answer.status === 401 && WEBHOOK_REFUSALS.has(String(answer.body?.error))) {
+        this.#onAuthLost();
+        throw new AuthLostError('Bitrix24 no longer accepts this webhook: it was deleted, changed or has expired');
+      }
+      return restResult<T>(answer);
+    }
+    let tokens = await this.#validTokens(credential);
+    let answer = await this.#rest(`${this.#origin}/rest/${method}`, { ...params, auth: tokens.accessToken });
     if (answer.status === 401 && (answer.body?.error === 'expired_token' || answer.body?.error === 'invalid_token')) {
       tokens = await this.#refresh(tokens);
-      answer = await this.#rest(method, params, tokens.accessToken);
+      answer = await this.#rest(`${this.#origin}/rest/${method}`, { ...params, auth: tokens.accessToken });
     }
-    const body = answer.body;
-    if (answer.status !== 200 || !body || !('result' in body)) {
-      throw new RestCallError(
-        String(body?.error ?? 'HTTP_ERROR'),
-        answer.status,
-        String(body?.error_description ?? `HTTP ${answer.status}`),
-      );
-    }
-    return body as unknown as RestResult<T>;
+    return restResult<T>(answer);
   }
 
-  #rest(method: string, params: Record<string, unknown>, accessToken: string) {
+  #rest(url: string, params: Record<string, unknown>) {
     this.#ensureOpen();
-    return portalRequest(this.#dispatcher, `${this.#origin}/rest/${method}`, {
-      json: { ...params, auth: accessToken },
+    return portalRequest(this.#dispatcher, url, {
+      json: params,
       signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(20_000)]),
     });
   }
@@ -117,22 +124,27 @@ export class PortalSession {
     if (this.closed) throw new SessionClosedError('the account is disconnected');
   }
 
-  async #validTokens(): Promise<StoredTokens> {
-    if (!this.#tokens) {
+  async #loadCredential(): Promise<StoredCredential> {
+    if (!this.#credential) {
       const stored = await this.#vault.get(this.#vaultKey);
       if (!stored) {
         this.#onAuthLost();
         throw new AuthLostError('no saved sign-in for this account');
       }
-      this.#tokens = JSON.parse(stored) as StoredTokens;
+      this.#credential = parseCredential(stored);
     }
-    if (this.#tokens.expiresAt - this.#now() < REFRESH_MARGIN_MS) return this.#refresh(this.#tokens);
-    return this.#tokens;
+    return this.#credential;
+  }
+
+  #validTokens(tokens: StoredTokens): Promise<StoredTokens> {
+    if (tokens.expiresAt - this.#now() < REFRESH_MARGIN_MS) return this.#refresh(tokens);
+    return Promise.resolve(tokens);
   }
 
   /** Single flight: concurrent callers share one refresh request. */
   #refresh(stale: StoredTokens): Promise<StoredTokens> {
-    if (this.#tokens && this.#tokens.accessToken !== stale.accessToken) return Promise.resolve(this.#tokens);
+    const current = this.#credential;
+    if (current?.kind === 'tokens' && current.accessToken !== stale.accessToken) return Promise.resolve(current);
     this.#refreshing ??= this.#doRefresh(stale).finally(() => {
       this.#refreshing = null;
     });
@@ -148,8 +160,8 @@ export class PortalSession {
     if (answer.status === 200 && typeof answer.body?.access_token === 'string') {
       const fresh = tokensFromResponse(answer.body as unknown as TokenResponse, this.#now());
       // Saved before use: a crash right after the rotation must not leave us with a dead refresh token.
-      await this.#vault.set(this.#vaultKey, JSON.stringify(fresh));
-      this.#tokens = fresh;
+      await this.#vault.set(this.#vaultKey, serializeCredential(fresh));
+      this.#credential = fresh;
       return fresh;
     }
     if (answer.status === 400 || answer.status === 401) {

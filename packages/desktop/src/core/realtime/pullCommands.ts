@@ -19,7 +19,7 @@ import { Value } from 'typebox/value';
  * of that chat afterwards, where the command carries it.
  */
 export type AccountChange =
-  | { kind: 'message-new'; dialogId: string; message: ImMessage; counter: number }
+  | { kind: 'message-new'; dialogId: string; message: ImMessage; counter?: number }
   | { kind: 'chat-changed'; dialogId: string; counter?: number }
   /** Chats joined, left, renamed or removed: the chat list itself. */
   | { kind: 'chat-list-changed' }

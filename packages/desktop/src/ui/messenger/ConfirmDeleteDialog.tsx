@@ -42,9 +42,16 @@ export function ConfirmDeleteDialog({ account, onConfirm, onCancel }: Props) {
       <h2 id={`${id}-title`} className="dialog-title">
         Delete {account.portalTitle}?
       </h2>
-      <p id={`${id}-text`}>
-        Signs out of {account.portalTitle} on this computer and removes its saved data. Adding it again needs a full sign-in.
-      </p>
+      {account.kind === 'webhook' ? (
+        <p id={`${id}-text`}>
+          Removes {account.portalTitle} and its saved data from this computer. The webhook itself stays valid in Bitrix24: delete it there,
+          under Applications › Developer resources › Integrations, if nothing else uses it.
+        </p>
+      ) : (
+        <p id={`${id}-text`}>
+          Signs out of {account.portalTitle} on this computer and removes its saved data. Adding it again needs a full sign-in.
+        </p>
+      )}
       {error ? (
         <p className="notice notice-error" role="alert">
           {error}

@@ -49,6 +49,7 @@ export function statusInWords(account: Pick<AccountView, 'state' | 'connection'>
   if (account.state !== 'connected') return stateInWords(account.state);
   if (account.connection === 'reconnecting') return 'Reconnecting…';
   if (account.connection === 'connecting') return 'Connecting…';
+  if (account.connection === 'polling') return 'Connected, checking every few seconds';
   return stateInWords(account.state);
 }
 

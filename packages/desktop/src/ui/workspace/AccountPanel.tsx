@@ -1,5 +1,6 @@
 import type { AccountView, Person } from '@multidesk/protocol/bridge';
 import { useEffect, useId, useRef, useState } from 'react';
+import { call, errorMessage } from '../bridgeClient.ts';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
@@ -8,6 +9,7 @@ import { useHome, useStore } from '../shared/useBridge.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
 import { OtherWays } from './signIn/SignInCard.tsx';
 import { SsoSignIn } from './signIn/SsoSignIn.tsx';
+import { WebhookConnect } from './signIn/WebhookConnect.tsx';
 import { type OpenTaskRequest, TasksSection } from './tasks/TasksSection.tsx';
 
 interface Props {
@@ -18,12 +20,16 @@ interface Props {
   openTask?: OpenTaskRequest | undefined;
 }
 
+/** What each scope a credential may lack leaves out, in the user's words. */
+const SCOPE_USES: Record<string, string> = { im: 'chats', task: 'tasks', user_basic: 'the people list' };
+
 /** An account's tab content: its home (profile, people), its tasks, and a way back in when it needs a sign-in. */
 export function AccountPanel({ account, active, openTask }: Props) {
   const store = useStore();
   const entry = useHome(account.id);
   /** Signing in again: with the password, or (an account that came by single sign-on) in the browser. */
   const [signingIn, setSigningIn] = useState<false | 'password' | 'sso'>(false);
+  const [browserProblem, setBrowserProblem] = useState<string | null>(null);
   const id = useId();
   const home = entry && 'home' in entry ? entry.home : undefined;
   const address = addressOf(account.portalUrl);
@@ -51,10 +57,39 @@ export function AccountPanel({ account, active, openTask }: Props) {
         <span className="muted ellipsis" title={address}>
           {address}
         </span>
+        <button
+          type="button"
+          className="button button-small panel-header-action"
+          onClick={() => {
+            setBrowserProblem(null);
+            call('openInBrowser', { id: account.id }).catch((error: unknown) => setBrowserProblem(errorMessage(error)));
+          }}
+        >
+          Open in browser
+        </button>
       </header>
+      {browserProblem ? (
+        <p className="notice notice-error" role="alert">
+          The browser could not be opened: {browserProblem}
+        </p>
+      ) : null}
+      {account.missingScopes?.length ? (
+        <p className="notice notice-warning" role="status">
+          This webhook lacks {account.missingScopes.map((scope) => `${scope} (${SCOPE_USES[scope] ?? scope})`).join(', ')}: add{' '}
+          {account.missingScopes.length === 1 ? 'that scope' : 'those scopes'} to the webhook in Bitrix24 to see everything here.
+        </p>
+      ) : null}
+      {account.state === 'connected' && account.connection === 'polling' ? (
+        <p className="muted" role="status">
+          {account.portalTitle} does not offer live updates to this {account.kind === 'app' ? 'app' : 'webhook'}: Multidesk checks for new
+          messages every few seconds.
+        </p>
+      ) : null}
 
       {account.state === 'needs_login' ? (
-        signingIn === 'sso' ? (
+        account.kind === 'webhook' && signingIn ? (
+          <WebhookConnect focusOnShow onSignedIn={signedIn} onBack={() => setSigningIn(false)} />
+        ) : signingIn === 'sso' ? (
           <SsoSignIn
             draft={addressForSignIn(account.portalUrl)}
             focusOnShow
@@ -78,10 +113,12 @@ export function AccountPanel({ account, active, openTask }: Props) {
         ) : (
           <div className="notice notice-warning notice-row" role="status">
             <span>
-              {account.portalTitle} needs you to sign in again{account.problem ? `: ${account.problem}` : '.'}
+              {account.kind === 'webhook'
+                ? `${account.portalTitle} no longer accepts this webhook (deleted, changed or expired). Paste its new URL to connect again.`
+                : `${account.portalTitle} needs you to sign in again${account.problem ? `: ${account.problem}` : '.'}`}
             </span>
             <button type="button" className="button button-primary" onClick={() => setSigningIn('password')}>
-              Sign in again
+              {account.kind === 'webhook' ? 'Connect again' : 'Sign in again'}
             </button>
           </div>
         )

@@ -7,6 +7,7 @@ import { PortalChoice } from './signIn/PortalChoice.tsx';
 import { QrSignIn } from './signIn/QrSignIn.tsx';
 import { OtherWays } from './signIn/SignInCard.tsx';
 import { SsoSignIn } from './signIn/SsoSignIn.tsx';
+import { WebhookConnect } from './signIn/WebhookConnect.tsx';
 import type { SignInProblem } from './signInMessages.ts';
 
 interface Props {
@@ -20,7 +21,8 @@ type View =
   | { kind: 'network'; problem?: SignInProblem }
   | { kind: 'list' }
   | { kind: 'qr'; address: string | undefined; site: 'portal' | 'network' }
-  | { kind: 'sso' };
+  | { kind: 'sso' }
+  | { kind: 'webhook' };
 
 interface Draft {
   address: string;
@@ -33,7 +35,8 @@ interface Draft {
 
 /**
  * The sign-in page of a New tab: a Bitrix24's address with login and password, or the other ways
- * in (the network's list of a login's Bitrix24s, a QR code, single sign-on in the browser). What was typed survives moving between
+ * in (the network's list of a login's Bitrix24s, a QR code, single sign-on in the browser, an
+ * inbound webhook of any Bitrix24). What was typed survives moving between
  * them; the network list stays with the page until Change user, or the page goes.
  */
 export function SignInForm({ autoFocus, onSignedIn }: Props) {
@@ -91,6 +94,9 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
               </button>
               {qrButton(draft.address, 'portal')}
               {ssoButton}
+              <button type="button" className="button" onClick={() => go({ kind: 'webhook' })}>
+                Connect with a webhook
+              </button>
             </OtherWays>
           }
         />
@@ -143,6 +149,8 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
           onBack={() => go({ kind: 'address' })}
         />
       );
+    case 'webhook':
+      return <WebhookConnect focusOnShow={moved} onSignedIn={onSignedIn} onBack={() => go({ kind: 'address' })} />;
     case 'sso':
       return (
         <SsoSignIn

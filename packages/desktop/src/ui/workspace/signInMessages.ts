@@ -51,6 +51,8 @@ function ourWords(code: SignInFailureCode, { address, login, site }: Context, co
       return core || 'The Bitrix24 server could not sign you in. Try again in a minute.';
     case 'invalid_session':
       return 'The sign-in at the network has expired. Sign in again.';
+    case 'invalid_webhook':
+      return core || 'This is not a Bitrix24 webhook URL.';
   }
 }
 
