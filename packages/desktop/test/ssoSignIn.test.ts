@@ -87,7 +87,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
       assert.ok(!start.flow.includes(url.searchParams.get('state') as string));
 
       const back = await throughIdp(url.href, dora);
-      const waiting = core.sso.wait({ flow: start.flow });
+      const waiting = core.browserFlows.wait({ flow: start.flow });
       const page = await visit(back);
       assert.equal(page.status, 200);
       assert.match(page.text, /You are signed in to Initech/);
@@ -103,7 +103,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
       assert.equal(outcome.account.state, 'connected');
       assert.equal(core.manager.list()[0]?.login, 'dora@example.com', 'the login is learnt from her profile');
       await assert.rejects(fetch(back), 'the listener is gone once the sign-in is over');
-      assert.deepEqual(await core.sso.wait({ flow: start.flow }), outcome, 'every poll gets the outcome');
+      assert.deepEqual(await core.browserFlows.wait({ flow: start.flow }), outcome, 'every poll gets the outcome');
     });
   });
 
@@ -115,7 +115,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
       assert.equal(start.portal, `initech.localhost:${portal.port}`);
       const back = await throughIdp(opened[0] as string, { login: 'anna@example.com', password: PASSWORD });
       await visit(back);
-      const outcome = await core.sso.wait({ flow: start.flow });
+      const outcome = await core.browserFlows.wait({ flow: start.flow });
       assert.equal(outcome.status, 'account', JSON.stringify(outcome));
       if (outcome.status !== 'account') return;
       assert.equal(outcome.account.userId, before?.userId);
@@ -146,7 +146,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
       assert.equal(misdirected.status, 421, 'another host name for the loopback is refused');
       await misdirected.arrayBuffer();
       const pending = await Promise.race([
-        core.sso.wait({ flow: start.flow }),
+        core.browserFlows.wait({ flow: start.flow }),
         new Promise((r) => setTimeout(() => r('still waiting'), 300)),
       ]);
       assert.equal(pending, 'still waiting');
@@ -154,7 +154,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
 
       const back = await throughIdp(opened[0] as string, dora);
       await visit(back);
-      const outcome = await core.sso.wait({ flow: start.flow });
+      const outcome = await core.browserFlows.wait({ flow: start.flow });
       assert.equal(outcome.status, 'account', JSON.stringify(outcome));
     });
   });
@@ -162,8 +162,8 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
   test('Cancel closes the listener: the browser’s later redirect finds no one at that port, and nothing is stored', async () => {
     await withCore(async (core, opened) => {
       const start = started(await core.sso.start({ address: 'dora@example.com' }));
-      const waiting = core.sso.wait({ flow: start.flow });
-      assert.deepEqual(core.sso.cancel({ flow: start.flow }), { ok: true });
+      const waiting = core.browserFlows.wait({ flow: start.flow });
+      assert.deepEqual(core.browserFlows.cancel({ flow: start.flow }), { ok: true });
       const outcome = await waiting;
       assert.equal(outcome.status, 'failed');
       if (outcome.status === 'failed') assert.equal(outcome.error, 'cancelled');
@@ -173,7 +173,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
         return true;
       });
       assert.deepEqual(core.manager.list(), []);
-      assert.deepEqual(await core.sso.reopen({ flow: start.flow }), {
+      assert.deepEqual(await core.browserFlows.reopen({ flow: start.flow }), {
         ok: false,
         error: 'cancelled',
         message: 'This sign-in has ended. Start again.',
@@ -189,7 +189,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
       assert.equal(page.status, 400);
       assert.match(page.text, /Sign-in failed/);
       assert.match(page.text, /cancelled or refused/);
-      const outcome = await core.sso.wait({ flow: start.flow });
+      const outcome = await core.browserFlows.wait({ flow: start.flow });
       assert.equal(outcome.status, 'failed');
       if (outcome.status !== 'failed') return;
       assert.equal(outcome.error, 'access_denied');
@@ -205,7 +205,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
       const back = await throughIdp(opened[0] as string, { login: 'eve@example.com', password: PASSWORD });
       const page = await visit(back);
       assert.match(page.text, /No access to Initech/);
-      const outcome = await core.sso.wait({ flow: start.flow });
+      const outcome = await core.browserFlows.wait({ flow: start.flow });
       assert.equal(outcome.status, 'failed');
       if (outcome.status !== 'failed') return;
       assert.equal(outcome.error, 'not_a_member');
@@ -220,7 +220,7 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
     await withCore(
       async (core, opened) => {
         const start = started(await core.sso.start({ address: 'dora@example.com' }));
-        const outcome = await core.sso.wait({ flow: start.flow });
+        const outcome = await core.browserFlows.wait({ flow: start.flow });
         assert.equal(outcome.status, 'failed');
         if (outcome.status !== 'failed') return;
         assert.equal(outcome.error, 'timeout');
@@ -236,14 +236,14 @@ describe('single sign-on in the core (system browser, loopback redirect)', () =>
   test('a Bitrix24 without single sign-on says so; the start page is opened again on request', async () => {
     await withCore(async (core, opened) => {
       const start = started(await core.sso.start({ address: `acme.localhost:${portal.port}` }));
-      assert.deepEqual(await core.sso.reopen({ flow: start.flow }), { ok: true });
+      assert.deepEqual(await core.browserFlows.reopen({ flow: start.flow }), { ok: true });
       assert.equal(opened.length, 2);
       assert.equal(opened[1], opened[0], 'the same sign-in opens again');
       const answer = await new SsoBrowser().request(opened[0] as string);
       assert.equal(answer.status, 303);
       const page = await visit(answer.location as string);
       assert.match(page.text, /Single sign-on is not set up for acme\.localhost/);
-      const outcome = await core.sso.wait({ flow: start.flow });
+      const outcome = await core.browserFlows.wait({ flow: start.flow });
       assert.equal(outcome.status, 'failed');
       if (outcome.status === 'failed') assert.equal(outcome.error, 'sso_not_configured');
     });

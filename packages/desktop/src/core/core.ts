@@ -1,5 +1,6 @@
 import { AccountManager } from './accounts/accountManager.ts';
 import { AccountRegistry } from './accounts/accountRegistry.ts';
+import { BrowserFlows } from './accounts/browserFlows.ts';
 import { RevocationQueue } from './accounts/revocationQueue.ts';
 import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
 import { SsoSignIns } from './accounts/ssoSignIn.ts';
@@ -16,6 +17,8 @@ export interface Core {
   manager: AccountManager;
   flows: SignInFlows;
   sso: SsoSignIns;
+  /** Sign-ins that finish in the system browser (single sign-on, apps): wait, reopen, cancel. */
+  browserFlows: BrowserFlows;
   tasks: TaskService;
   chats: ChatService;
   notifier: ChatNotifier;
@@ -57,14 +60,8 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   const settings = new SettingsStore(profile.settingsFile);
   await settings.load();
   const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
-  const sso = new SsoSignIns({
-    manager,
-    dispatcher,
-    settings,
-    deviceName: options.device.name,
-    openUrl,
-    ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}),
-  });
+  const browserFlows = new BrowserFlows({ openUrl, ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}) });
+  const sso = new SsoSignIns({ manager, dispatcher, settings, deviceName: options.device.name, browser: browserFlows });
   const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
   const chats = new ChatService(manager);
   const notifier = new ChatNotifier(manager);
@@ -72,6 +69,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     manager,
     flows,
     sso,
+    browserFlows,
     tasks,
     chats,
     notifier,
@@ -83,7 +81,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     close: async () => {
       flows.close();
       chats.close();
-      sso.close();
+      browserFlows.close();
       manager.close();
       await dispatcher.close();
     },

@@ -2,7 +2,7 @@ import type { BridgeMethod, BridgeRequest, BridgeResponse, DialogRef } from '@mu
 import type { Core } from '../core.ts';
 import { INVALID_NETWORK_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 
-export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'settings' | 'tasks' | 'chats' | 'notifier' | 'openUrl'>;
+export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'browserFlows' | 'settings' | 'tasks' | 'chats' | 'notifier' | 'openUrl'>;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
@@ -11,7 +11,7 @@ export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) 
  * `showChat` is the bridge's: it knows which windows are open.
  */
 export function createBridgeHandlers(
-  { manager, flows, sso, settings, tasks, chats, notifier, openUrl }: BridgeCore,
+  { manager, flows, sso, browserFlows, settings, tasks, chats, notifier, openUrl }: BridgeCore,
   showChat: (chat: DialogRef) => void,
 ): BridgeHandlers {
   return {
@@ -50,9 +50,9 @@ export function createBridgeHandlers(
     qrWait: (request) => flows.qrWait(request),
     qrCancel: async (request) => flows.qrCancel(request),
     ssoStart: (request) => sso.start(request),
-    ssoWait: (request) => sso.wait(request),
-    ssoReopen: (request) => sso.reopen(request),
-    ssoCancel: async (request) => sso.cancel(request),
+    ssoWait: (request) => browserFlows.wait(request),
+    ssoReopen: (request) => browserFlows.reopen(request),
+    ssoCancel: async (request) => browserFlows.cancel(request),
     tasks: (request) => tasks.list(request),
     task: (request) => tasks.get(request),
     taskCreate: (request) => tasks.create(request),
