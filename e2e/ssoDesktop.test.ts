@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { RunningIdp } from '../packages/idp/src/idp.ts';
 import type { TestPortal } from '../packages/portal/test/harness.ts';
 import { desktopSignIn } from '../packages/portal/test/signIn.ts';
 import { startSsoPortal } from '../packages/portal/test/ssoPortal.ts';
 import { type DesktopApp, freePort, launchDesktop, SCREENSHOTS, waitFor } from './desktopApp.ts';
+import { SystemBrowser } from './systemBrowser.ts';
 
 /**
  * "Log in with single sign-on" in the real desktop: the core opens a real browser window (its
@@ -16,49 +17,27 @@ import { type DesktopApp, freePort, launchDesktop, SCREENSHOTS, waitFor } from '
  * drives that window at the identity provider, and the answer reaches the core on its loopback.
  */
 const PASSWORD = 'multidesk-demo';
-const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 
 let portal: TestPortal;
 let idp: RunningIdp;
 let app: DesktopApp;
-let sso: Browser | null = null;
+let sso: SystemBrowser;
 const work = mkdtempSync(join(tmpdir(), 'multidesk-e2e-sso-'));
 const profileDir = join(work, 'profile');
-let debugPort = 0;
 /** Pages of the SSO browser a test has dealt with already. */
 const seen = new Set<Page>();
 
-/** The "system browser": logs what it was asked to open (for the bad-callback tests), then runs Chromium. */
-function writeLauncher(): string {
-  const launcher = join(work, 'sso-browser.sh');
-  const rootFlags = process.getuid?.() === 0 ? ' --no-sandbox --test-type' : '';
-  writeFileSync(
-    launcher,
-    `#!/bin/sh
-echo "$1" >> '${join(work, 'opened.log')}'
-exec '${CHROMIUM}' --user-data-dir='${join(work, 'sso-browser')}' --remote-debugging-port=${debugPort} --no-first-run \\
-  --no-default-browser-check --disable-sync --disable-background-networking --disable-component-update \\
-  --password-store=basic --window-size=1000,760${rootFlags} "$@"
-`,
-  );
-  chmodSync(launcher, 0o755);
-  return launcher;
-}
-
 before(async () => {
   ({ portal, idp } = await startSsoPortal());
-  debugPort = await freePort();
+  sso = new SystemBrowser(work, await freePort());
   // The network the e-mail look-up asks: this test's portal server.
   mkdirSync(profileDir, { recursive: true });
   writeFileSync(join(profileDir, 'settings.json'), JSON.stringify({ version: 1, networkUrl: portal.url() }));
-  app = await launchDesktop(profileDir, ['--sso-browser', writeLauncher()]);
+  app = await launchDesktop(profileDir, ['--sso-browser', sso.writeLauncher()]);
 });
 
 after(async () => {
-  if (sso) {
-    const session = await sso.newBrowserCDPSession().catch(() => null);
-    await session?.send('Browser.close').catch(() => {});
-  }
+  await sso?.close();
   await app?.quit();
   await idp?.close();
   await portal?.close();
@@ -69,17 +48,11 @@ const panel = (page: Page) => page.getByRole('tabpanel');
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `sso-desktop-${name}.png`) });
 
 /** The URL the core last asked the browser to open: the portal's SSO start, with the loopback redirect. */
-function lastOpened(): URL {
-  const lines = readFileSync(join(work, 'opened.log'), 'utf8').trim().split('\n');
-  return new URL(lines[lines.length - 1] as string);
-}
+const lastOpened = () => sso.lastOpened();
 
 /** The SSO browser's newest window, once it has reached the identity provider's form. */
 async function browserAtIdp(): Promise<Page> {
-  sso ??= await waitFor('the SSO browser to accept DevTools connections', () =>
-    chromium.connectOverCDP(`http://127.0.0.1:${debugPort}`, { timeout: 2_000 }),
-  );
-  const connected = sso;
+  const connected = await sso.connect();
   const page = await waitFor('the identity provider in the SSO browser', async () =>
     connected
       .contexts()
@@ -94,7 +67,7 @@ async function browserAtIdp(): Promise<Page> {
 
 /** A fresh identity provider session for the next person (the browser would sign the last one in again). */
 async function forgetIdpSession(): Promise<void> {
-  for (const context of sso?.contexts() ?? []) await context.clearCookies();
+  for (const context of sso.connected?.contexts() ?? []) await context.clearCookies();
 }
 
 async function startSso(page: Page, address: string): Promise<void> {

@@ -127,6 +127,11 @@ export const Ok = Type.Object({ ok: Type.Literal(true) });
 export const Settings = Type.Object({
   /** The network server that lists a login's Bitrix24s; remembered across restarts. */
   networkUrl: Type.String(),
+  /**
+   * The loopback port of Bitrix24 apps' handler URL (`http://127.0.0.1:<port>/callback`): fixed per
+   * profile, since an app registers one URL. Chosen on first use unless `--oauth-redirect-port` names it.
+   */
+  appRedirectPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
 });
 export type Settings = Static<typeof Settings>;
 
@@ -237,6 +242,8 @@ export const SsoFailureCode = Type.Union([
   Type.Literal('timeout'),
   Type.Literal('cancelled'),
   Type.Literal('server_error'),
+  /** A Bitrix24 app's client id or secret that cannot be right, or that the token server refused. */
+  Type.Literal('invalid_app'),
 ]);
 export type SsoFailureCode = Static<typeof SsoFailureCode>;
 
@@ -267,6 +274,18 @@ export const SsoWaitResult = Type.Union([
   Type.Object({ status: Type.Literal('failed'), ...SsoFailure }),
 ]);
 export type SsoWaitResult = Static<typeof SsoWaitResult>;
+
+/** Connect with a Bitrix24 app: the app's keys, then its authorization in the system browser. */
+export const AppStartRequest = Type.Object({
+  address: Type.String({ minLength: 1, maxLength: 300 }),
+  clientId: Type.String({ minLength: 1, maxLength: 100 }),
+  clientSecret: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export type AppStartRequest = Static<typeof AppStartRequest>;
+
+/** The handler URL an app must register, for the form to show before anything is sent. */
+export const AppHandler = Type.Object({ redirectUri: Type.String() });
+export type AppHandler = Static<typeof AppHandler>;
 
 export const SsoReopenResult = Type.Union([
   Type.Object({ ok: Type.Literal(true) }),
@@ -537,6 +556,9 @@ export const bridgeApi = {
   qrWait: route('/api/qr/wait', FlowRef, QrWaitResult),
   qrCancel: route('/api/qr/cancel', FlowRef, Ok),
   ssoStart: route('/api/sso/start', SsoStartRequest, SsoStartResult),
+  appHandler: route('/api/app/handler', Type.Object({}), AppHandler),
+  /** Answers like ssoStart; the flow is then waited on, reopened and cancelled with the sso routes. */
+  appStart: route('/api/app/start', AppStartRequest, SsoStartResult),
   ssoWait: route('/api/sso/wait', FlowRef, SsoWaitResult),
   /** Opens the browser at the same sign-in again (closed by mistake, or behind other windows). */
   ssoReopen: route('/api/sso/reopen', FlowRef, SsoReopenResult),

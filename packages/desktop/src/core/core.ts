@@ -1,5 +1,6 @@
 import { AccountManager } from './accounts/accountManager.ts';
 import { AccountRegistry } from './accounts/accountRegistry.ts';
+import { AppSignIns } from './accounts/appSignIn.ts';
 import { BrowserFlows } from './accounts/browserFlows.ts';
 import { RevocationQueue } from './accounts/revocationQueue.ts';
 import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
@@ -17,6 +18,7 @@ export interface Core {
   manager: AccountManager;
   flows: SignInFlows;
   sso: SsoSignIns;
+  apps: AppSignIns;
   /** Sign-ins that finish in the system browser (single sign-on, apps): wait, reopen, cancel. */
   browserFlows: BrowserFlows;
   tasks: TaskService;
@@ -40,6 +42,8 @@ export interface CoreOptions {
   openUrl?: OpenUrl;
   /** How long single sign-on waits for the browser (default 5 minutes). */
   ssoTimeoutMs?: number;
+  /** The Bitrix24 apps' loopback port (`--oauth-redirect-port`); else the profile's own. */
+  appRedirectPort?: number;
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
@@ -62,6 +66,13 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
   const browserFlows = new BrowserFlows({ openUrl, ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}) });
   const sso = new SsoSignIns({ manager, dispatcher, settings, deviceName: options.device.name, browser: browserFlows });
+  const apps = new AppSignIns({
+    manager,
+    dispatcher,
+    settings,
+    browser: browserFlows,
+    ...(options.appRedirectPort ? { redirectPort: options.appRedirectPort } : {}),
+  });
   const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
   const chats = new ChatService(manager);
   const notifier = new ChatNotifier(manager);
@@ -69,6 +80,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     manager,
     flows,
     sso,
+    apps,
     browserFlows,
     tasks,
     chats,

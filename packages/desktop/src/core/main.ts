@@ -18,7 +18,8 @@ const USAGE = `Usage: npm run desktop -- [options]
   --profile DIR                 all state of one user (default ${defaultProfileDir()})
   --no-open                     print the window addresses instead of opening them
   --browser PATH                the Chromium-family browser to open the windows in
-  --sso-browser PATH            the browser for single sign-on (default: the system's default browser)
+  --sso-browser PATH            the browser for single sign-on and apps (default: the system's default browser)
+  --oauth-redirect-port N       the loopback port of the Bitrix24 apps' handler URL (default: one chosen once per profile)
   --remote-debugging-port N     passed to the browser, for automation
   --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)`;
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
         'no-open': { type: 'boolean' },
         browser: { type: 'string' },
         'sso-browser': { type: 'string' },
+        'oauth-redirect-port': { type: 'string' },
         'remote-debugging-port': { type: 'string' },
         vault: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -61,6 +63,10 @@ async function main(): Promise<void> {
   if (debugPort !== undefined && (!Number.isInteger(debugPort) || debugPort < 1 || debugPort > 65535)) {
     fail(`--remote-debugging-port must be 1 to 65535, not "${values['remote-debugging-port']}"`);
   }
+  const redirectPort = values['oauth-redirect-port'] === undefined ? undefined : Number(values['oauth-redirect-port']);
+  if (redirectPort !== undefined && (!Number.isInteger(redirectPort) || redirectPort < 1024 || redirectPort > 65535)) {
+    fail(`--oauth-redirect-port must be 1024 to 65535, not "${values['oauth-redirect-port']}"`);
+  }
   const ssoBrowser = values['sso-browser'];
   if (ssoBrowser !== undefined && !findBrowser(ssoBrowser)) fail(`--sso-browser: no program can be run at ${ssoBrowser}`);
 
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
     vault: await createVault(vaultChoice, resolve(profileDir)),
     device: { name: `Multidesk on ${hostname()}`, os: `${type()} ${release()}`, appVersion: APP_VERSION },
     openUrl: systemBrowser(ssoBrowser),
+    ...(redirectPort ? { appRedirectPort: redirectPort } : {}),
   });
   const { profile, vault } = core;
   const windows = browser

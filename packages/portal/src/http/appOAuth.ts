@@ -12,6 +12,8 @@ import { escapeHtml } from './pages/layout.ts';
 import { networkUrl, portalUrl } from './tenancy.ts';
 import { pageDefaults } from './webPages.ts';
 
+/** Where a Bitrix24 app sends the browser to be authorized (with or without the trailing slash). */
+export const APP_AUTHORIZE_PATH = '/oauth/authorize';
 /** Bitrix24: "The code lives 30 seconds." */
 export const APP_CODE_TTL_MS = 30_000;
 
@@ -79,7 +81,7 @@ function handlerUrl(client: OAuthApp, params: Record<string, string>): string {
  */
 export default async function appAuthorizeRoutes(app: FastifyInstance): Promise<void> {
   pageDefaults(app);
-  app.get('/oauth/authorize', async (request, reply) => {
+  app.get(APP_AUTHORIZE_PATH, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     if (request.site.kind !== 'portal') {
       return problemPage(reply, 404, 'Not here', 'Apps are authorized at a Bitrix24 address, not at the network.');

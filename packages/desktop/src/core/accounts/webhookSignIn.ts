@@ -4,15 +4,9 @@ import { PortalUnreachableError, portalRequest } from '../portal/portalHttp.ts';
 import { webhookMethodUrl } from '../portal/portalSession.ts';
 import { parseWebhookUrl } from '../portal/webhookUrl.ts';
 import type { NewAccount } from './accountManager.ts';
+import { missingScopesOf } from './neededScopes.ts';
 
 type Failure = Extract<SignInResult, { ok: false }>;
-
-/** What Multidesk shows and the scope each needs (Bitrix24's scope names). */
-const NEEDED_SCOPES: readonly { scope: string; alternatives?: readonly string[] }[] = [
-  { scope: 'im' },
-  { scope: 'task' },
-  { scope: 'user_basic', alternatives: ['user', 'user_brief'] },
-];
 
 interface Profile {
   ID?: unknown;
@@ -22,13 +16,6 @@ interface Profile {
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
-
-/** The scopes among those Multidesk uses that a credential's `scope` answer lacks. */
-export function missingScopesOf(granted: readonly string[]): string[] {
-  return NEEDED_SCOPES.filter(({ scope, alternatives = [] }) => ![scope, ...alternatives].some((s) => granted.includes(s))).map(
-    ({ scope }) => scope,
-  );
-}
 
 /**
  * Checks a pasted inbound webhook URL the way the account will use it: one `batch` of

@@ -2,7 +2,10 @@ import type { BridgeMethod, BridgeRequest, BridgeResponse, DialogRef } from '@mu
 import type { Core } from '../core.ts';
 import { INVALID_NETWORK_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 
-export type BridgeCore = Pick<Core, 'manager' | 'flows' | 'sso' | 'browserFlows' | 'settings' | 'tasks' | 'chats' | 'notifier' | 'openUrl'>;
+export type BridgeCore = Pick<
+  Core,
+  'manager' | 'flows' | 'sso' | 'apps' | 'browserFlows' | 'settings' | 'tasks' | 'chats' | 'notifier' | 'openUrl'
+>;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
 
@@ -11,7 +14,7 @@ export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) 
  * `showChat` is the bridge's: it knows which windows are open.
  */
 export function createBridgeHandlers(
-  { manager, flows, sso, browserFlows, settings, tasks, chats, notifier, openUrl }: BridgeCore,
+  { manager, flows, sso, apps, browserFlows, settings, tasks, chats, notifier, openUrl }: BridgeCore,
   showChat: (chat: DialogRef) => void,
 ): BridgeHandlers {
   return {
@@ -50,6 +53,8 @@ export function createBridgeHandlers(
     qrWait: (request) => flows.qrWait(request),
     qrCancel: async (request) => flows.qrCancel(request),
     ssoStart: (request) => sso.start(request),
+    appHandler: async () => ({ redirectUri: await apps.handlerUrl() }),
+    appStart: (request) => apps.start(request),
     ssoWait: (request) => browserFlows.wait(request),
     ssoReopen: (request) => browserFlows.reopen(request),
     ssoCancel: async (request) => browserFlows.cancel(request),

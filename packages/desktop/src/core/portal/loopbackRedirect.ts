@@ -53,13 +53,13 @@ function sendPage(res: ServerResponse, status: number, page: LoopbackPage): void
 }
 
 /**
- * The desktop's end of an RFC 8252 loopback redirect: 127.0.0.1, a port the system picks, the path
- * /callback only. A request with a missing or wrong state gets a page saying so and changes
+ * The desktop's end of an RFC 8252 loopback redirect: 127.0.0.1, a port the system picks (or the
+ * fixed one a Bitrix24 app has registered), the path /callback only. A request with a missing or wrong state gets a page saying so and changes
  * nothing: the listener keeps waiting for the real answer (a stray or forged request cannot end
  * the user's sign-in), until the caller's timeout or cancel closes it. The first request with the
  * right state is handed over with the browser still waiting, so that its page can tell the outcome.
  */
-export async function listenOnLoopback(state: string): Promise<LoopbackListener> {
+export async function listenOnLoopback(state: string, port = 0): Promise<LoopbackListener> {
   const { promise: callback, resolve } = Promise.withResolvers<LoopbackCallback>();
   let host = '';
   let held: ServerResponse | null = null;
@@ -106,10 +106,9 @@ export async function listenOnLoopback(state: string): Promise<LoopbackListener>
 
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => done());
+    server.listen(port, '127.0.0.1', () => done());
   });
-  const { port } = server.address() as AddressInfo;
-  host = `127.0.0.1:${port}`;
+  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     redirectUri: `http://${host}${SSO_LOOPBACK_CALLBACK_PATH}`,
     callback,

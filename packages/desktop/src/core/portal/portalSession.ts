@@ -2,12 +2,16 @@ import { DESKTOP_CLIENT_ID, type TokenResponse } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
 import {
   parseCredential,
+  type StoredAppTokens,
   type StoredCredential,
   type StoredTokens,
   type StoredWebhook,
   serializeCredential,
   tokensFromResponse,
 } from '../accounts/credentials.ts';
+
+type Tokens = StoredTokens | StoredAppTokens;
+
 import type { SecretVault } from '../vault/secretVault.ts';
 import { type PortalResponse, portalRequest } from './portalHttp.ts';
 
@@ -67,7 +71,7 @@ export class PortalSession {
   readonly #onAuthLost: () => void;
   readonly #abort = new AbortController();
   #credential: StoredCredential | null = null;
-  #refreshing: Promise<StoredTokens> | null = null;
+  #refreshing: Promise<Tokens> | null = null;
 
   constructor(options: {
     origin: string;
@@ -136,29 +140,47 @@ export class PortalSession {
     return this.#credential;
   }
 
-  #validTokens(tokens: StoredTokens): Promise<StoredTokens> {
+  #validTokens(tokens: Tokens): Promise<Tokens> {
     if (tokens.expiresAt - this.#now() < REFRESH_MARGIN_MS) return this.#refresh(tokens);
     return Promise.resolve(tokens);
   }
 
   /** Single flight: concurrent callers share one refresh request. */
-  #refresh(stale: StoredTokens): Promise<StoredTokens> {
+  #refresh(stale: Tokens): Promise<Tokens> {
     const current = this.#credential;
-    if (current?.kind === 'tokens' && current.accessToken !== stale.accessToken) return Promise.resolve(current);
+    if (current && current.kind !== 'webhook' && current.accessToken !== stale.accessToken) return Promise.resolve(current);
     this.#refreshing ??= this.#doRefresh(stale).finally(() => {
       this.#refreshing = null;
     });
     return this.#refreshing;
   }
 
-  async #doRefresh(stale: StoredTokens): Promise<StoredTokens> {
+  async #doRefresh(stale: Tokens): Promise<Tokens> {
     this.#ensureOpen();
-    const answer = await portalRequest(this.#dispatcher, `${this.#origin}/oauth/token/`, {
-      form: { grant_type: 'refresh_token', client_id: DESKTOP_CLIENT_ID, refresh_token: stale.refreshToken },
+    // An app refreshes at its token server with its own keys (a POST form: the secret stays out of
+    // URLs and their logs); Multidesk's own sign-in at the portal, as its public client.
+    const [url, form] =
+      stale.kind === 'app'
+        ? [
+            stale.tokenUrl,
+            {
+              grant_type: 'refresh_token',
+              client_id: stale.clientId,
+              client_secret: stale.clientSecret,
+              refresh_token: stale.refreshToken,
+            },
+          ]
+        : [
+            `${this.#origin}/oauth/token/`,
+            { grant_type: 'refresh_token', client_id: DESKTOP_CLIENT_ID, refresh_token: stale.refreshToken },
+          ];
+    const answer = await portalRequest(this.#dispatcher, url, {
+      form,
       signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(20_000)]),
     });
     if (answer.status === 200 && typeof answer.body?.access_token === 'string') {
-      const fresh = tokensFromResponse(answer.body as unknown as TokenResponse, this.#now());
+      const { accessToken, refreshToken, expiresAt } = tokensFromResponse(answer.body as unknown as TokenResponse, this.#now());
+      const fresh: Tokens = { ...stale, accessToken, refreshToken, expiresAt };
       // Saved before use: a crash right after the rotation must not leave us with a dead refresh token.
       await this.#vault.set(this.#vaultKey, serializeCredential(fresh));
       this.#credential = fresh;

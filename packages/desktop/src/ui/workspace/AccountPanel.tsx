@@ -7,6 +7,7 @@ import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
 import { useHome, useStore } from '../shared/useBridge.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
+import { AppConnect } from './signIn/AppConnect.tsx';
 import { OtherWays } from './signIn/SignInCard.tsx';
 import { SsoSignIn } from './signIn/SsoSignIn.tsx';
 import { WebhookConnect } from './signIn/WebhookConnect.tsx';
@@ -89,6 +90,8 @@ export function AccountPanel({ account, active, openTask }: Props) {
       {account.state === 'needs_login' ? (
         account.kind === 'webhook' && signingIn ? (
           <WebhookConnect focusOnShow onSignedIn={signedIn} onBack={() => setSigningIn(false)} />
+        ) : account.kind === 'app' && signingIn ? (
+          <AppConnect address={addressForSignIn(account.portalUrl)} focusOnShow onSignedIn={signedIn} onBack={() => setSigningIn(false)} />
         ) : signingIn === 'sso' ? (
           <SsoSignIn
             draft={addressForSignIn(account.portalUrl)}

@@ -2,6 +2,7 @@ import type { AccountView, NetworkList } from '@multidesk/protocol/bridge';
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../bridgeClient.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
+import { AppConnect } from './signIn/AppConnect.tsx';
 import { NetworkSignIn } from './signIn/NetworkSignIn.tsx';
 import { PortalChoice } from './signIn/PortalChoice.tsx';
 import { QrSignIn } from './signIn/QrSignIn.tsx';
@@ -22,7 +23,8 @@ type View =
   | { kind: 'list' }
   | { kind: 'qr'; address: string | undefined; site: 'portal' | 'network' }
   | { kind: 'sso' }
-  | { kind: 'webhook' };
+  | { kind: 'webhook' }
+  | { kind: 'app' };
 
 interface Draft {
   address: string;
@@ -97,6 +99,9 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
               <button type="button" className="button" onClick={() => go({ kind: 'webhook' })}>
                 Connect with a webhook
               </button>
+              <button type="button" className="button" onClick={() => go({ kind: 'app' })}>
+                Connect with a Bitrix24 app
+              </button>
             </OtherWays>
           }
         />
@@ -149,6 +154,8 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
           onBack={() => go({ kind: 'address' })}
         />
       );
+    case 'app':
+      return <AppConnect address={draft.address} focusOnShow={moved} onSignedIn={onSignedIn} onBack={() => go({ kind: 'address' })} />;
     case 'webhook':
       return <WebhookConnect focusOnShow={moved} onSignedIn={onSignedIn} onBack={() => go({ kind: 'address' })} />;
     case 'sso':

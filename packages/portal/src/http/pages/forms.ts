@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../auth/secrets.ts';
-import { renderPage } from './layout.ts';
+import { escapeHtml, renderPage } from './layout.ts';
 
 export interface FieldSpec {
   /** How the error message names the field: "Enter your login." */
@@ -85,6 +85,21 @@ export function sendPage(reply: FastifyReply, status: number, title: string, bod
 /** 303 so that a browser follows a form POST with a GET (post/redirect/get). */
 export function seeOther(reply: FastifyReply, location: string): FastifyReply {
   return reply.code(303).header('location', location).send();
+}
+
+/**
+ * After a sign-in form whose next stop sends the browser on to another site (an OAuth app's
+ * handler): a page that moves on by itself (`Refresh`), with a link. A 303 would make that
+ * cross-site redirect part of the form submission, which the pages' CSP `form-action 'self'` blocks.
+ */
+export function continueTo(reply: FastifyReply, location: string): FastifyReply {
+  reply.header('refresh', `0;url=${location}`);
+  return sendPage(
+    reply,
+    200,
+    'Signed in',
+    `<h1>Signed in</h1><p>Taking you on… <a href="${escapeHtml(location)}">Continue</a> if nothing happens.</p>`,
+  );
 }
 
 export function forbiddenPage(reply: FastifyReply): FastifyReply {

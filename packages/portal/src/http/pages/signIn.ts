@@ -16,7 +16,8 @@ import { findMembership } from '../../store/members.ts';
 import type { User } from '../../store/schema.ts';
 import { findSsoSettings } from '../../store/sso.ts';
 import { findUserByEmail, findUserById } from '../../store/users.ts';
-import { forbiddenPage, isSameOriginPost, readForm, safeNext, seeOther, sendPage } from './forms.ts';
+import { APP_AUTHORIZE_PATH } from '../appOAuth.ts';
+import { continueTo, forbiddenPage, isSameOriginPost, readForm, safeNext, seeOther, sendPage } from './forms.ts';
 import { alertBox, escapeHtml, hiddenField, noticeBox } from './layout.ts';
 import type { PendingSignIns } from './pendingSignIns.ts';
 import { ssoButton } from './ssoPages.ts';
@@ -87,7 +88,8 @@ async function finishSignIn(request: FastifyRequest, reply: FastifyReply, user: 
   const previous = await currentWebSession(request);
   if (previous) await endWebSession(request, reply, previous);
   await startWebSession(request, reply, user);
-  return seeOther(reply, next);
+  // An app's authorization ends on the app's own site: see continueTo.
+  return next.startsWith(APP_AUTHORIZE_PATH) ? continueTo(reply, next) : seeOther(reply, next);
 }
 
 function tooMany(reply: FastifyReply, retryAfter: number | undefined, page: () => string) {

@@ -1,11 +1,13 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { call } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
+import { BrowserWaitCard } from './BrowserWaitCard.tsx';
 import { ProblemNotice } from './ProblemNotice.tsx';
 import { SignInCard } from './SignInCard.tsx';
 import { TextField } from './TextField.tsx';
+import { useBrowserFlow } from './useBrowserFlow.ts';
 import { secondsUntil, useNow } from './useNow.ts';
-import { useSsoFlow } from './useSsoFlow.ts';
 
 interface Props {
   draft: string;
@@ -44,7 +46,7 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
   const [focus, setFocus] = useState<'field' | 'reopen' | null>(focusOnShow ? 'field' : null);
   const fieldRef = useRef<HTMLInputElement>(null);
   const reopenRef = useRef<HTMLButtonElement>(null);
-  const sso = useSsoFlow({
+  const sso = useBrowserFlow({
     onAccount: onSignedIn,
     onFailure: (next) => {
       setProblem(next);
@@ -72,17 +74,13 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
     }
     setBusy(true);
     setProblem(null);
-    const failure = await sso.begin(typed);
+    const failure = await sso.begin(() => call('ssoStart', { address: typed }));
     setBusy(false);
     if (failure) {
       if (failure.code === 'too_many_attempts') setThrottledUntil(Date.now() + (failure.retryAfter ?? 60) * 1000);
       setProblem(failure);
       setFocus('field');
     } else setFocus('reopen');
-  };
-
-  const reopen = async () => {
-    setProblem(await sso.reopen());
   };
 
   const cancel = () => {
@@ -92,24 +90,16 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
   };
 
   if (sso.waiting) {
-    const { portal, expiresAt } = sso.waiting;
     return (
-      <SignInCard title={TITLE} intro={`Sign in to ${portal} in the browser window Multidesk opened.`}>
-        <p className="progress-text" role="status">
-          <span className="spinner" aria-hidden="true" />
-          Continue in your browser…
-        </p>
-        <WaitingFor expiresAt={expiresAt} />
-        <ProblemNotice problem={problem} />
-        <div className="actions">
-          <button ref={reopenRef} type="button" className="button button-primary" onClick={() => void reopen()}>
-            Open the browser again
-          </button>
-          <button type="button" className="button" onClick={cancel}>
-            Cancel
-          </button>
-        </div>
-      </SignInCard>
+      <BrowserWaitCard
+        title={TITLE}
+        intro={`Sign in to ${sso.waiting.portal} in the browser window Multidesk opened.`}
+        waiting={sso.waiting}
+        problem={problem}
+        reopenRef={reopenRef}
+        onReopen={async () => setProblem(await sso.reopen())}
+        onCancel={cancel}
+      />
     );
   }
 
@@ -151,18 +141,5 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
         </div>
       </form>
     </SignInCard>
-  );
-}
-
-/** How long Multidesk keeps waiting, in minutes (not announced as it changes). */
-function WaitingFor({ expiresAt }: { expiresAt: number }) {
-  const now = useNow(true);
-  const seconds = secondsUntil(expiresAt, now);
-  const minutes = Math.ceil(seconds / 60);
-  return (
-    <p className="muted" aria-live="off">
-      When you have signed in there, this tab opens by itself. Multidesk waits {minutes === 1 ? '1 more minute' : `${minutes} more minutes`}
-      .
-    </p>
   );
 }

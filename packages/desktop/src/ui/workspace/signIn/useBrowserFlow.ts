@@ -1,9 +1,9 @@
-import type { AccountView, SsoFailureCode } from '@multidesk/protocol/bridge';
+import type { AccountView, SsoFailureCode, SsoStartResult } from '@multidesk/protocol/bridge';
 import { useEffect, useEffectEvent, useState } from 'react';
 import { call, errorMessage } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
 
-export interface SsoWaiting {
+export interface BrowserWaiting {
   flow: string;
   /** What the browser signs in to: a title, or an address. */
   portal: string;
@@ -23,12 +23,12 @@ const problemOf = ({ error, message, detail }: { error: SsoFailureCode; message:
 });
 
 /**
- * One single sign-on in the browser: started by `begin`, then a long poll of the core until the
- * browser's answer. Cancel, leaving the page or a new start ends it at the core, whose loopback
- * listener then closes.
+ * One sign-in finished in the system browser (single sign-on, a Bitrix24 app): started by `begin`,
+ * then a long poll of the core until the browser's answer. Cancel, leaving the page or a new start
+ * ends it at the core, whose loopback listener then closes.
  */
-export function useSsoFlow(handlers: Handlers) {
-  const [waiting, setWaiting] = useState<SsoWaiting | null>(null);
+export function useBrowserFlow(handlers: Handlers) {
+  const [waiting, setWaiting] = useState<BrowserWaiting | null>(null);
   const succeeded = useEffectEvent((account: AccountView) => handlers.onAccount(account));
   const failed = useEffectEvent((problem: SignInProblem) => handlers.onFailure(problem));
   const flow = waiting?.flow ?? null;
@@ -59,9 +59,9 @@ export function useSsoFlow(handlers: Handlers) {
   }, [flow]);
 
   /** Asks the core to open the browser; a failure to start comes back as a problem (throttled: for how long). */
-  const begin = async (address: string): Promise<(SignInProblem & { retryAfter?: number }) | null> => {
+  const begin = async (start: () => Promise<SsoStartResult>): Promise<(SignInProblem & { retryAfter?: number }) | null> => {
     try {
-      const started = await call('ssoStart', { address });
+      const started = await start();
       if (!started.ok) return { ...problemOf(started), ...(started.retryAfter ? { retryAfter: started.retryAfter } : {}) };
       setWaiting({ flow: started.flow, portal: started.portal, expiresAt: started.expiresAt });
       return null;

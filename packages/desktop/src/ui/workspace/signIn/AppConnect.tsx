@@ -1,0 +1,182 @@
+import type { AccountView } from '@multidesk/protocol/bridge';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { call, errorMessage } from '../../bridgeClient.ts';
+import type { SignInProblem } from '../signInMessages.ts';
+import { BrowserWaitCard } from './BrowserWaitCard.tsx';
+import { CopyButton } from './CopyButton.tsx';
+import { ProblemNotice } from './ProblemNotice.tsx';
+import { SignInCard } from './SignInCard.tsx';
+import { TextField } from './TextField.tsx';
+import { useBrowserFlow } from './useBrowserFlow.ts';
+
+interface Props {
+  /** The address typed on the page so far. */
+  address: string;
+  focusOnShow: boolean;
+  onSignedIn(account: AccountView): void;
+  onBack(): void;
+}
+
+const TITLE = 'Connect with a Bitrix24 app';
+
+/** Which field a failure is about. */
+function fieldOf(problem: SignInProblem | null): 'address' | 'client' | null {
+  if (!problem) return null;
+  if (problem.code === 'invalid_address' || problem.code === 'unknown_address' || problem.code === 'missing_address') return 'address';
+  if (problem.code === 'invalid_app') return 'client';
+  return null;
+}
+
+/**
+ * A local or Marketplace app's keys. The form shows the handler URL to register in the app first;
+ * Connect opens the portal's authorization in the system browser, and the tab opens when it comes
+ * back. The secret is sent to the core once and emptied from the form.
+ */
+export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onBack }: Props) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const [address, setAddress] = useState(typedAddress);
+  const [clientId, setClientId] = useState('');
+  const [secret, setSecret] = useState('');
+  const [handler, setHandler] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<SignInProblem | null>(null);
+  const [focus, setFocus] = useState<'address' | 'client' | 'reopen' | null>(focusOnShow ? 'address' : null);
+  const addressRef = useRef<HTMLInputElement>(null);
+  const clientRef = useRef<HTMLInputElement>(null);
+  const reopenRef = useRef<HTMLButtonElement>(null);
+  const flow = useBrowserFlow({
+    onAccount: onSignedIn,
+    onFailure: (next) => {
+      setProblem(next);
+      setFocus(fieldOf(next) ?? 'client');
+    },
+  });
+
+  useEffect(() => {
+    call('appHandler', {})
+      .then((answer) => setHandler(answer.redirectUri))
+      .catch((error: unknown) => setProblem({ code: 'server_error', text: errorMessage(error) }));
+  }, []);
+
+  useEffect(() => {
+    if (!focus) return;
+    ({ address: addressRef, client: clientRef, reopen: reopenRef })[focus].current?.focus();
+    setFocus(null);
+  }, [focus]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const missing: SignInProblem | null = !address.trim()
+      ? { code: 'missing_address', text: 'Enter the Bitrix24 address.' }
+      : !clientId.trim() || !secret.trim()
+        ? { code: 'invalid_app', text: 'Enter the app’s client ID and client secret from Bitrix24.' }
+        : null;
+    if (missing) {
+      setProblem(missing);
+      setFocus(fieldOf(missing));
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    const failure = await flow.begin(() => call('appStart', { address: address.trim(), clientId: clientId.trim(), clientSecret: secret }));
+    setBusy(false);
+    if (failure) {
+      setProblem(failure);
+      setFocus(fieldOf(failure) ?? 'client');
+    } else {
+      setSecret('');
+      setFocus('reopen');
+    }
+  };
+
+  if (flow.waiting) {
+    return (
+      <BrowserWaitCard
+        title={TITLE}
+        intro={`Allow the app in ${flow.waiting.portal}, in the browser window Multidesk opened.`}
+        waiting={flow.waiting}
+        problem={problem}
+        reopenRef={reopenRef}
+        onReopen={async () => setProblem(await flow.reopen())}
+        onCancel={() => {
+          flow.cancel();
+          setProblem({ code: 'cancelled', text: 'You cancelled the connection. Nothing was saved.' });
+          setFocus('client');
+        }}
+      />
+    );
+  }
+
+  const wrong = fieldOf(problem);
+  return (
+    <SignInCard
+      title={TITLE}
+      intro="Use the keys of a local app (Developer resources › Other › Local application) or of your Marketplace app."
+      busy={busy}
+      wide
+    >
+      <div className="notice notice-info">
+        <p>
+          Set the app’s handler path to <code className="handler-url">{handler ?? '…'}</code>
+        </p>
+        {handler ? <CopyButton text={handler} label="Copy handler URL" /> : null}
+      </div>
+      <form className="signin-form" onSubmit={(e) => void submit(e)} noValidate>
+        <TextField
+          id={`${id}-address`}
+          label="Bitrix24 address"
+          inputRef={addressRef}
+          name="address"
+          inputMode="url"
+          placeholder="acme.bitrix24.com"
+          maxLength={300}
+          value={address}
+          onChange={(e) => setAddress(e.target.value)}
+          invalid={wrong === 'address'}
+          errorId={errorId}
+        />
+        <TextField
+          id={`${id}-client`}
+          label="Client ID"
+          inputRef={clientRef}
+          name="client-id"
+          placeholder="local.64ccbcf7db22b1.98148679"
+          maxLength={100}
+          value={clientId}
+          onChange={(e) => setClientId(e.target.value)}
+          invalid={wrong === 'client'}
+          errorId={errorId}
+        />
+        <TextField
+          id={`${id}-secret`}
+          label="Client secret"
+          type="password"
+          name="client-secret"
+          autoComplete="off"
+          maxLength={200}
+          value={secret}
+          onChange={(e) => setSecret(e.target.value)}
+          invalid={wrong === 'client'}
+          errorId={errorId}
+        />
+        <ProblemNotice id={errorId} problem={problem} />
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={busy || !handler}>
+            {busy ? <span className="spinner" aria-hidden="true" /> : null}
+            Connect
+          </button>
+          <button type="button" className="button" onClick={onBack} disabled={busy}>
+            Back
+          </button>
+          {busy ? (
+            <span className="progress-text" role="status">
+              Opening your browser…
+            </span>
+          ) : null}
+        </div>
+      </form>
+    </SignInCard>
+  );
+}
