@@ -189,9 +189,12 @@ test('counters count what others wrote after the read mark, per chat and per dia
 
   assert.deepEqual(await reader.result('im.counters.get'), {
     CHAT: { [chatId]: 3 },
+    CHAT_MUTED: {},
+    CHAT_UNREAD: {},
     DIALOG: { [uma.id]: 1 },
+    DIALOG_UNREAD: {},
     LINES: {},
-    TYPE: { ALL: 4, CHAT: 3, DIALOG: 1, LINES: 0, NOTIFY: 0 },
+    TYPE: { ALL: 4, CHAT: 3, DIALOG: 1, LINES: 0, NOTIFY: 0, MESSENGER: 4 },
   });
   const items = (await reader.result('im.recent.list')).items as { id: string; counter: number }[];
   assert.deepEqual(
@@ -213,7 +216,7 @@ test('counters count what others wrote after the read mark, per chat and per dia
   assert.ok(read.lastId > 0);
   const after = await reader.result('im.counters.get');
   assert.deepEqual(after.CHAT, {});
-  assert.deepEqual(after.TYPE, { ALL: 1, CHAT: 0, DIALOG: 1, LINES: 0, NOTIFY: 0 });
+  assert.deepEqual(after.TYPE, { ALL: 1, CHAT: 0, DIALOG: 1, LINES: 0, NOTIFY: 0, MESSENGER: 1 });
 });
 
 test('im.dialog.read with MESSAGE_ID reads up to that message only, and the read mark never moves back', async () => {

@@ -74,7 +74,8 @@ describe('the official SDK with OAuth tokens over tasks', () => {
     const done = await b24.actions.v2.call.make({ method: 'tasks.task.complete', params: { taskId: task.id } });
     assert.equal((done.getData()!.result as { task: { status: string } }).task.status, '5');
     const got = await b24.actions.v2.call.make({ method: 'tasks.task.get', params: { taskId: task.id, select: ['STATUS'] } });
-    assert.deepEqual(got.getData()!.result, { task: { id: task.id, status: '5' } });
+    const selected = (got.getData()!.result as { task: { id: string; status: string; title?: string } }).task;
+    assert.deepEqual([selected.id, selected.status, selected.title], [task.id, '5', undefined]);
     const deleted = await b24.actions.v2.call.make({ method: 'tasks.task.delete', params: { taskId: task.id } });
     assert.deepEqual(deleted.getData()!.result, { task: true });
   });

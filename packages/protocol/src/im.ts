@@ -42,6 +42,18 @@ export const ImMessage = Type.Object({
 });
 export type ImMessage = Static<typeof ImMessage>;
 
+/** A message as im.dialog.messages.get lists it: what realtime events carry, and Bitrix24's other keys. */
+export const ImDialogMessage = Type.Object({
+  ...ImMessage.properties,
+  /** Not read by the caller yet (their own messages never are unread). */
+  unread: Type.Boolean(),
+  /** Mentions replaced in the text: none, the text is plain. */
+  replaces: Type.Array(Type.Unknown()),
+  /** Messages never disappear here. */
+  disappearing_date: Type.Null(),
+});
+export type ImDialogMessage = Static<typeof ImDialogMessage>;
+
 /** A user as the im methods describe one (Bitrix24's fields; what the portal does not model is empty). */
 export const ImUser = Type.Object({
   id: Type.Integer(),
@@ -52,6 +64,7 @@ export const ImUser = Type.Object({
   work_position: Type.String(),
   color: Type.String(),
   avatar: Type.String(),
+  avatar_hr: Type.String(),
   gender: Type.String(),
   birthday: Type.String(),
   extranet: Type.Boolean(),
@@ -67,6 +80,8 @@ export const ImUser = Type.Object({
   absent: Type.Union([Type.String(), Type.Boolean()]),
   departments: Type.Array(Type.Integer()),
   phones: Type.Boolean(),
+  /** Bots only; people have none. */
+  bot_data: Type.Null(),
   type: Type.String(),
   website: Type.String(),
   email: Type.String(),
@@ -77,14 +92,43 @@ export type ImUser = Static<typeof ImUser>;
 export const ImChatType = Type.Union([Type.Literal('chat'), Type.Literal('open'), Type.Literal('private')]);
 export type ImChatType = Static<typeof ImChatType>;
 
-/** A chat as im.dialog.get answers (and as each im.recent.list item's `chat`). */
+/** What a member may do in a chat (true: allowed). */
+export const ImChatRestrictions = Type.Object({
+  avatar: Type.Boolean(),
+  rename: Type.Boolean(),
+  extend: Type.Boolean(),
+  call: Type.Boolean(),
+  mute: Type.Boolean(),
+  leave: Type.Boolean(),
+  leave_owner: Type.Boolean(),
+  send: Type.Boolean(),
+  user_list: Type.Boolean(),
+  path: Type.String(),
+  path_title: Type.String(),
+});
+
+/** Who may do what in a chat: `owner`, `manager` or `member` (and anyone above). */
+export const ImChatPermissions = Type.Object({
+  manage_users_add: Type.String(),
+  manage_users_delete: Type.String(),
+  manage_ui: Type.String(),
+  manage_settings: Type.String(),
+  manage_messages: Type.String(),
+  can_post: Type.String(),
+});
+
+/** A chat as each im.recent.list item's `chat` shows it (and the core of im.dialog.get). */
 export const ImChat = Type.Object({
   id: Type.Integer(),
+  /** Chats are not nested in others here (Bitrix24's threads): always 0. */
+  parent_chat_id: Type.Integer(),
+  parent_message_id: Type.Integer(),
   dialog_id: ImDialogId,
   name: Type.String(),
   title: Type.String(),
   owner: Type.Integer(),
   extranet: Type.Boolean(),
+  contains_collaber: Type.Boolean(),
   avatar: Type.String(),
   color: Type.String(),
   type: ImChatType,
@@ -106,8 +150,46 @@ export const ImChat = Type.Object({
   last_message_id: Type.Integer(),
   /** Member user ids. */
   users: Type.Array(Type.Integer()),
+  restrictions: ImChatRestrictions,
+  /** The caller's role: `OWNER` or `MEMBER` (im.dialog.get writes it in lower case). */
+  role: Type.String(),
+  text_field_enabled: Type.Boolean(),
+  background_id: Type.Null(),
+  /** What the chat is bound to (a CRM deal, a task): nothing here. */
+  entity_link: Type.Object({ type: Type.String(), url: Type.String(), id: Type.String() }),
+  permissions: ImChatPermissions,
+  /** An open chat's public link: none. */
+  public: Type.String(),
 });
 export type ImChat = Static<typeof ImChat>;
+
+/** How far one member has read a chat (`date`: when, which the portal does not keep). */
+export const ImReadMark = Type.Object({
+  user_id: Type.Integer(),
+  user_name: Type.String(),
+  message_id: Type.Integer(),
+  date: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** im.dialog.get: the chat, with its history's figures and how far the others have read. */
+export const ImDialog = Type.Object({
+  ...ImChat.properties,
+  description: Type.String(),
+  message_count: Type.Integer(),
+  /** The caller's first unread message (0: none). */
+  unread_id: Type.Integer(),
+  marked_id: Type.Integer(),
+  disk_folder_id: Type.Integer(),
+  is_new: Type.Boolean(),
+  /** The other members' read marks. */
+  readed_list: Type.Array(ImReadMark),
+  last_message_views: Type.Object({
+    message_id: Type.Integer(),
+    first_viewers: Type.Array(Type.Unknown()),
+    count_of_viewers: Type.Integer(),
+  }),
+});
+export type ImDialog = Static<typeof ImDialog>;
 
 export const ImRecentMessage = Type.Object({
   /** 0 when the chat has no message yet (then `text` is empty and `date` is the chat's creation). */
@@ -153,21 +235,37 @@ export const ImRecentList = Type.Object({
   hasMore: Type.Boolean(),
   /** Bitrix24's deprecated alias of hasMore. */
   hasMorePages: Type.Boolean(),
+  /** Bitrix24's AI assistant: none here. */
+  copilot: Type.Object({
+    chats: Type.Null(),
+    messages: Type.Null(),
+    roles: Type.Record(Type.String(), Type.Unknown()),
+    recommendedRoles: Type.Array(Type.String()),
+  }),
+  messagesAutoDeleteConfigs: Type.Array(Type.Unknown()),
 });
 export type ImRecentList = Static<typeof ImRecentList>;
 
 /** im.dialog.messages.get: newest first (as Bitrix24); LAST_ID pages back, FIRST_ID forward. */
 export const ImMessagesPage = Type.Object({
-  messages: Type.Array(ImMessage),
+  messages: Type.Array(ImDialogMessage),
   users: Type.Array(ImUser),
   chat_id: Type.Integer(),
+  /** Files of these messages: messages here carry none. */
+  files: Type.Array(Type.Unknown()),
 });
 export type ImMessagesPage = Static<typeof ImMessagesPage>;
 
-/** im.counters.get: unread messages per chat (`CHAT`, by chat id) and per private dialog (`DIALOG`, by user id). */
+/**
+ * im.counters.get: unread messages per chat (`CHAT`, by chat id) and per private dialog (`DIALOG`,
+ * by user id). Muted chats and chats marked unread by hand do not exist here: their maps are empty.
+ */
 export const ImCounters = Type.Object({
   CHAT: Type.Record(Type.String(), Type.Integer()),
+  CHAT_MUTED: Type.Record(Type.String(), Type.Integer()),
+  CHAT_UNREAD: Type.Record(Type.String(), Type.Integer()),
   DIALOG: Type.Record(Type.String(), Type.Integer()),
+  DIALOG_UNREAD: Type.Record(Type.String(), Type.Integer()),
   LINES: Type.Record(Type.String(), Type.Integer()),
   TYPE: Type.Object({
     ALL: Type.Integer(),
@@ -175,6 +273,8 @@ export const ImCounters = Type.Object({
     DIALOG: Type.Integer(),
     LINES: Type.Integer(),
     NOTIFY: Type.Integer(),
+    /** CHAT + DIALOG + LINES. */
+    MESSENGER: Type.Integer(),
   }),
 });
 export type ImCounters = Static<typeof ImCounters>;

@@ -24,26 +24,167 @@ export interface BitrixTaskPerson {
   workPosition: string;
 }
 
+type YesNo = 'Y' | 'N';
+
+/** What the caller may do with a task (Bitrix24's `action`; the dotted names are its newer spellings). */
+export type BitrixTaskActions = Record<
+  | 'accept'
+  | 'decline'
+  | 'complete'
+  | 'approve'
+  | 'disapprove'
+  | 'start'
+  | 'pause'
+  | 'delegate'
+  | 'remove'
+  | 'edit'
+  | 'defer'
+  | 'renew'
+  | 'create'
+  | 'changeDeadline'
+  | 'checklistAddItems'
+  | 'addFavorite'
+  | 'deleteFavorite'
+  | 'rate'
+  | 'take'
+  | 'edit.originator'
+  | 'checklist.reorder'
+  | 'elapsedtime.add'
+  | 'dayplan.timer.toggle'
+  | 'edit.plan'
+  | 'checklist.add'
+  | 'favorite.add'
+  | 'favorite.delete',
+  boolean
+>;
+
+/** One node of a task's checklist tree; the root is not an item and has no id. */
+export interface BitrixChecklistNode {
+  nodeId: number;
+  fields: {
+    id: number | null;
+    copiedId: number | null;
+    entityId: number | null;
+    userId: number;
+    createdBy: number | null;
+    parentId: number | null;
+    title: string;
+    sortIndex: number | null;
+    displaySortIndex: string;
+    isComplete: boolean;
+    isImportant: boolean;
+    completedCount: number;
+    members: unknown[];
+    attachments: unknown[];
+    nodeId: number | null;
+  };
+  action: unknown[];
+  descendants: BitrixChecklistNode[];
+}
+
+/**
+ * A task with every key of Bitrix24's answers. What the portal does not model (groups, comments,
+ * checklists, time tracking, plans, templates, Exchange) is null, '0', 'N' or empty, as Bitrix24
+ * shows it unset.
+ */
 export interface BitrixTask {
   id: string;
-  groupId: string;
+  parentId: string | null;
   title: string;
   description: string;
-  status: string;
+  mark: string | null;
   priority: string;
+  multitask: YesNo;
+  notViewed: YesNo;
+  replicate: YesNo;
+  stageId: string;
+  sprintId: string | null;
+  backlogId: string | null;
   createdBy: string;
-  responsibleId: string;
-  accomplices: string[];
-  auditors: string[];
-  /** ISO 8601, or null for no deadline. */
-  deadline: string | null;
   createdDate: string;
+  responsibleId: string;
   changedBy: string;
   changedDate: string;
+  statusChangedBy: string | null;
   closedBy: string | null;
   closedDate: string | null;
+  activityDate: string;
+  dateStart: string | null;
+  /** ISO 8601, or null for no deadline. */
+  deadline: string | null;
+  startDatePlan: string | null;
+  endDatePlan: string | null;
+  guid: string;
+  xmlId: string | null;
+  commentsCount: string | null;
+  serviceCommentsCount: string | null;
+  allowChangeDeadline: YesNo;
+  allowTimeTracking: YesNo;
+  taskControl: YesNo;
+  addInReport: YesNo;
+  forkedByTemplateId: string | null;
+  timeEstimate: string;
+  timeSpentInLogs: string | null;
+  matchWorkTime: YesNo;
+  forumTopicId: string | null;
+  forumId: string | null;
+  siteId: string;
+  subordinate: YesNo;
+  exchangeModified: string | null;
+  exchangeId: string | null;
+  outlookVersion: string;
+  viewedDate: string | null;
+  sorting: string | null;
+  durationFact: string | null;
+  isMuted: YesNo;
+  isPinned: YesNo;
+  isPinnedInGroup: YesNo;
+  flowId: string | null;
+  descriptionInBbcode: YesNo;
+  status: string;
+  statusChangedDate: string;
+  durationPlan: string | null;
+  durationType: string;
+  favorite: YesNo;
+  groupId: string;
+  auditors: string[];
+  accomplices: string[];
+  checklist: [];
+  /** The task's workgroup: none (`groupId` 0). */
+  group: [];
   creator: BitrixTaskPerson;
   responsible: BitrixTaskPerson;
+  /** By user id. */
+  accomplicesData: Record<string, BitrixTaskPerson>;
+  auditorsData: Record<string, BitrixTaskPerson>;
+  newCommentsCount: number;
+  action: BitrixTaskActions;
+  checkListTree: BitrixChecklistNode;
+  checkListCanAdd: boolean;
+  /** Only when `select` names them (UF_CRM_TASK, UF_TASK_WEBDAV_FILES, UF_MAIL_MESSAGE: any one brings all three). */
+  ufCrmTask?: string[];
+  ufTaskWebdavFiles?: number[];
+  ufMailMessage?: null;
+  /** Only when `select` names them (SUB_STATUS, TAGS, COUNTERS, DEADLINE). */
+  subStatus?: string;
+  tags?: [];
+  counter?: BitrixTaskCounter;
+  /** '1' with a deadline, '0' without. */
+  lengthDeadline?: string;
+  /** tasks.task.list with params WITH_TIMER_INFO, WITH_RESULT_INFO, WITH_PARSED_DESCRIPTION. */
+  timeElapsed?: null;
+  timerIsRunningForCurrentUser?: YesNo;
+  taskRequireResult?: YesNo;
+  taskHasOpenResult?: YesNo;
+  taskHasResult?: YesNo;
+  parsedDescription?: string;
+}
+
+/** The caller's counters of a task: `expired` is 1 while it is overdue and theirs to do. */
+export interface BitrixTaskCounter {
+  counters: Record<'expired' | 'newComments' | 'projectExpired' | 'projectNewComments' | 'mutedExpired' | 'mutedNewComments', number>;
+  color: string;
+  value: number;
 }
 
 /** `tasks.task.add`, `.get`, `.update`, `.complete`, `.renew` answer `{task}`; `.delete` answers `{task: true}`. */

@@ -15,7 +15,12 @@ export function newChannelId(): string {
 
 /** Bitrix24 signs channel ids with an HMAC (SHA-1 by default), in hex: `<id>.<signature>`. */
 export function signChannel(key: string, id: string): string {
-  return `${id}.${createHmac('sha1', key).update(id).digest('hex')}`;
+  return `${id}.${channelSignature(key, id)}`;
+}
+
+/** The signature alone, as `publicChannels` gives it beside the id. */
+export function channelSignature(key: string, id: string): string {
+  return createHmac('sha1', key).update(id).digest('hex');
 }
 
 /** The id of a signed channel (`<id>.<signature>`), or null when the signature is not ours. */

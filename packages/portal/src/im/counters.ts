@@ -10,9 +10,12 @@ export async function countersOf(db: Executor, memberId: number): Promise<ImCoun
   const rows = await listMemberChats(db, { memberId, unreadOnly: true });
   const counters: ImCounters = {
     CHAT: {},
+    CHAT_MUTED: {},
+    CHAT_UNREAD: {},
     DIALOG: {},
+    DIALOG_UNREAD: {},
     LINES: {},
-    TYPE: { ALL: 0, CHAT: 0, DIALOG: 0, LINES: 0, NOTIFY: 0 },
+    TYPE: { ALL: 0, CHAT: 0, DIALOG: 0, LINES: 0, NOTIFY: 0, MESSENGER: 0 },
   };
   for (const row of rows) {
     if (row.type === 'private') {
@@ -23,6 +26,7 @@ export async function countersOf(db: Executor, memberId: number): Promise<ImCoun
       counters.TYPE.CHAT += row.unread;
     }
   }
-  counters.TYPE.ALL = counters.TYPE.CHAT + counters.TYPE.DIALOG;
+  counters.TYPE.MESSENGER = counters.TYPE.CHAT + counters.TYPE.DIALOG;
+  counters.TYPE.ALL = counters.TYPE.MESSENGER;
   return counters;
 }

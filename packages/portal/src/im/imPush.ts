@@ -1,6 +1,6 @@
 import type { PullBody } from '@multidesk/protocol';
 import { isoDateTime } from '../rest/envelope.ts';
-import type { PortalUserRow } from '../rest/userDirectory.ts';
+import type { PortalPerson, PortalUserRow } from '../rest/userDirectory.ts';
 import type { Chat, Message } from '../store/schema.ts';
 import { colorOf } from './colors.ts';
 import { fullName, imUser } from './people.ts';
@@ -74,7 +74,7 @@ function rawChat(chat: Chat, memberIds: readonly number[]) {
 export interface MessageContext {
   chat: Chat;
   memberIds: readonly number[];
-  people: ReadonlyMap<number, PortalUserRow>;
+  people: ReadonlyMap<number, PortalPerson>;
   /** The message before this one in the chat (0: none). */
   prevId: number;
 }
@@ -82,7 +82,7 @@ export interface MessageContext {
 const peerOf = (chat: Chat, memberIds: readonly number[], memberId: number) =>
   chat.type === 'private' ? (memberIds.find((id) => id !== memberId) ?? memberId) : null;
 
-function usersMap(people: ReadonlyMap<number, PortalUserRow>, ids: readonly number[]) {
+function usersMap(people: ReadonlyMap<number, PortalPerson>, ids: readonly number[]) {
   const entries = ids.flatMap((id) => {
     const row = people.get(id);
     return row ? [[String(id), imUser(row)] as const] : [];

@@ -8,6 +8,7 @@ import {
   type PullConfig,
 } from '@multidesk/protocol';
 import {
+  channelSignature,
   newChannelId,
   newPullKey,
   PULL_KEY_NAME,
@@ -130,12 +131,25 @@ export class PullChannels {
         websocket_enabled: true,
         websocket: ws(secure ? 'wss' : 'ws'),
         websocket_secure: ws('wss'),
+        // Clients do not publish to channels here: no address to publish to.
         publish_enabled: false,
+        publish: '',
+        publish_secure: '',
         config_timestamp: this.#configTimestamp,
       },
       api: { revision_web: PULL_REVISION, revision_mobile: PULL_REVISION_MOBILE },
       channels,
       exp,
+      // The caller's public channel, by user id: what others would address them by.
+      publicChannels: {
+        [String(memberId)]: {
+          user_id: memberId,
+          public_id: mine.public_id,
+          signature: channelSignature(key, mine.public_id),
+          start: isoDateTime(mine.created_at),
+          end: isoDateTime(mine.expires_at),
+        },
+      },
       // With milliseconds: clients relate message times (extra.server_time_unix) to their own clock by it.
       serverTime: new Date(this.#now()).toISOString(),
       ...(this.#version >= 5

@@ -28,3 +28,25 @@ export function parseDateTime(text: string): number | undefined {
   }
   return Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
 }
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function utcParts(ms: number) {
+  const d = new Date(ms);
+  return {
+    date: [d.getUTCFullYear(), pad(d.getUTCMonth() + 1), pad(d.getUTCDate())],
+    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+  };
+}
+
+/** `2024-07-23 08:08:50`: how Bitrix24 writes a user's LAST_ACTIVITY_DATE (UTC, the portal's time zone). */
+export function sqlDateTime(ms: number): string {
+  const { date, time } = utcParts(ms);
+  return `${date.join('-')} ${time}`;
+}
+
+/** `23.07.2024 08:08:50`: the site format Bitrix24 writes TIMESTAMP_X in. */
+export function siteDateTime(ms: number): string {
+  const { date, time } = utcParts(ms);
+  return `${[...date].reverse().join('.')} ${time}`;
+}

@@ -1,6 +1,7 @@
-import type { BitrixTask, BitrixTaskPerson } from '@multidesk/protocol';
-import type { TaskPersonRow, TaskRecord } from '../store/tasks.ts';
+import type { BitrixChecklistNode, BitrixTask, BitrixTaskPerson } from '@multidesk/protocol';
+import type { TaskPersonRow, TaskRecord, TaskViewer } from '../store/tasks.ts';
 import { isoDateTime } from './envelope.ts';
+import { taskActions } from './taskActions.ts';
 
 const DEFAULT_ICON = '/bitrix/images/tasks/default_avatar.png';
 
@@ -15,80 +16,125 @@ function person(id: number, people: ReadonlyMap<number, TaskPersonRow>): BitrixT
   };
 }
 
+const byId = (ids: readonly number[], people: ReadonlyMap<number, TaskPersonRow>) =>
+  Object.fromEntries(ids.map((id) => [String(id), person(id, people)]));
+
 const date = (ms: number | null) => (ms === null ? null : isoDateTime(ms));
 
-/** A task as Bitrix24's tasks.task.* answer it: camelCase, ids and numbers as strings. */
-export function bitrixTask(task: TaskRecord, people: ReadonlyMap<number, TaskPersonRow>): BitrixTask {
+/** What the portal does not model (see BitrixTask), as Bitrix24 shows it unset. */
+const UNSET = {
+  parentId: null,
+  mark: null,
+  multitask: 'N',
+  notViewed: 'N',
+  replicate: 'N',
+  stageId: '0',
+  sprintId: null,
+  backlogId: null,
+  statusChangedBy: null,
+  dateStart: null,
+  startDatePlan: null,
+  endDatePlan: null,
+  guid: '',
+  xmlId: null,
+  commentsCount: null,
+  serviceCommentsCount: null,
+  allowTimeTracking: 'N',
+  taskControl: 'N',
+  addInReport: 'N',
+  forkedByTemplateId: null,
+  timeEstimate: '0',
+  timeSpentInLogs: null,
+  matchWorkTime: 'N',
+  forumTopicId: null,
+  forumId: null,
+  siteId: 's1',
+  subordinate: 'N',
+  exchangeModified: null,
+  exchangeId: null,
+  outlookVersion: '1',
+  viewedDate: null,
+  sorting: null,
+  durationFact: null,
+  isMuted: 'N',
+  isPinned: 'N',
+  isPinnedInGroup: 'N',
+  flowId: null,
+  durationPlan: null,
+  durationType: 'days',
+  favorite: 'N',
+  groupId: '0',
+  checklist: [],
+  group: [],
+  newCommentsCount: 0,
+  checkListCanAdd: false,
+} satisfies Partial<BitrixTask>;
+
+/** The root of an empty checklist tree, as the viewer gets it. */
+function emptyChecklist(viewer: number): BitrixChecklistNode {
   return {
+    nodeId: 0,
+    fields: {
+      id: null,
+      copiedId: null,
+      entityId: null,
+      userId: viewer,
+      createdBy: null,
+      parentId: null,
+      title: '',
+      sortIndex: null,
+      displaySortIndex: '',
+      isComplete: false,
+      isImportant: false,
+      completedCount: 0,
+      members: [],
+      attachments: [],
+      nodeId: null,
+    },
+    action: [],
+    descendants: [],
+  };
+}
+
+/**
+ * A task as Bitrix24's tasks.task.* answer it to the viewer: camelCase, ids and numbers as strings.
+ * The portal keeps one date of change: it is also the last activity and the last status change.
+ */
+export function bitrixTask(task: TaskRecord, people: ReadonlyMap<number, TaskPersonRow>, viewer: TaskViewer): BitrixTask {
+  const changed = isoDateTime(task.changed_at);
+  return {
+    ...UNSET,
     id: String(task.id),
-    groupId: '0',
     title: task.title,
     description: task.description,
-    status: String(task.status),
     priority: String(task.priority),
     createdBy: String(task.created_by),
-    responsibleId: String(task.responsible_id),
-    accomplices: task.accomplices.map(String),
-    auditors: task.auditors.map(String),
-    deadline: date(task.deadline),
     createdDate: isoDateTime(task.created_at),
+    responsibleId: String(task.responsible_id),
     changedBy: String(task.changed_by),
-    changedDate: isoDateTime(task.changed_at),
+    changedDate: changed,
     closedBy: task.closed_by === null ? null : String(task.closed_by),
     closedDate: date(task.closed_at),
+    activityDate: changed,
+    deadline: date(task.deadline),
+    // Whoever may change the task moves its deadline, the responsible too.
+    allowChangeDeadline: 'Y',
+    // Plain text is BBCode without tags.
+    descriptionInBbcode: 'Y',
+    status: String(task.status),
+    statusChangedDate: changed,
+    auditors: task.auditors.map(String),
+    accomplices: task.accomplices.map(String),
     creator: person(task.created_by, people),
     responsible: person(task.responsible_id, people),
+    accomplicesData: byId(task.accomplices, people),
+    auditorsData: byId(task.auditors, people),
+    action: taskActions(task, viewer),
+    checkListTree: emptyChecklist(viewer.memberId),
   };
 }
 
 /** The member ids whose names a page of tasks shows. */
 export function namedPeople(tasks: readonly TaskRecord[]): number[] {
-  return [...new Set(tasks.flatMap((t) => [t.created_by, t.responsible_id]))];
-}
-
-/** `select` names (UPPER_CASE) and the answer's keys each brings; `id` always comes. */
-const SELECTABLE: Record<string, (keyof BitrixTask)[]> = {
-  ID: ['id'],
-  GROUP_ID: ['groupId'],
-  TITLE: ['title'],
-  DESCRIPTION: ['description'],
-  STATUS: ['status'],
-  REAL_STATUS: ['status'],
-  PRIORITY: ['priority'],
-  CREATED_BY: ['createdBy', 'creator'],
-  RESPONSIBLE_ID: ['responsibleId', 'responsible'],
-  ACCOMPLICES: ['accomplices'],
-  AUDITORS: ['auditors'],
-  DEADLINE: ['deadline'],
-  CREATED_DATE: ['createdDate'],
-  CHANGED_BY: ['changedBy'],
-  CHANGED_DATE: ['changedDate'],
-  CLOSED_BY: ['closedBy'],
-  CLOSED_DATE: ['closedDate'],
-};
-const SELECT_MAX = 100;
-
-/**
- * `select` as a list of UPPER_CASE field names; `*`, nothing or an empty list select everything.
- * Names this portal does not know are ignored, as Bitrix24 does. Returns the answer's keys, or null for all.
- */
-export function readSelect(raw: unknown): ReadonlySet<keyof BitrixTask> | null {
-  if (raw === undefined || raw === null || raw === '') return null;
-  const names = Array.isArray(raw) ? raw : typeof raw === 'object' ? Object.values(raw) : [raw];
-  if (names.length === 0) return null;
-  const keys = new Set<keyof BitrixTask>(['id']);
-  for (const name of names.slice(0, SELECT_MAX)) {
-    if (typeof name !== 'string') continue;
-    const upper = name.trim().toUpperCase();
-    if (upper === '*') return null;
-    for (const key of SELECTABLE[upper] ?? []) keys.add(key);
-  }
-  return keys;
-}
-
-export function selectFields(task: BitrixTask, keys: ReadonlySet<keyof BitrixTask> | null): Partial<BitrixTask> & { id: string } {
-  if (!keys) return task;
-  return Object.fromEntries(Object.entries(task).filter(([key]) => keys.has(key as keyof BitrixTask))) as Partial<BitrixTask> & {
-    id: string;
-  };
+  return [...new Set(tasks.flatMap((t) => [t.created_by, t.responsible_id, ...t.accomplices, ...t.auditors]))];
 }

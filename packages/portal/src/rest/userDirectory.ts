@@ -1,7 +1,8 @@
 import { REST_PAGE_SIZE } from '@multidesk/protocol';
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { columnCondition } from '../store/filterSql.ts';
 import type { Database, Executor } from '../store/schema.ts';
+import { siteDateTime, sqlDateTime } from './dateTime.ts';
 import { isoDateTime } from './envelope.ts';
 import type { FieldKind, FilterTerm, SortDirection } from './filter.ts';
 
@@ -47,6 +48,14 @@ export interface PortalUserRow {
   last_name: string;
 }
 
+/** A member as the user and im methods show one: with when they last signed in to the portal and were last seen. */
+export interface PortalPerson extends PortalUserRow {
+  /** Epoch ms of the last sign-in (desktop, app or browser), or null: never. */
+  signed_in_at: number | null;
+  /** Epoch ms they were last seen: the last use of a sign-in, or joining the portal. */
+  seen_at: number;
+}
+
 function membersOf(db: Executor, portalId: number) {
   return db.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').where('members.portal_id', '=', portalId);
 }
@@ -62,14 +71,36 @@ const ROW_COLUMNS = [
   'users.last_name',
 ] as const;
 
+/** Sign-ins to this portal: tokens (desktop, apps) and browser sessions; each kept with its last use. */
+const SIGN_IN_COLUMNS = [
+  sql<number | null>`(select max(created_at) from token_families where member_id = members.id)`.as('token_signed_in_at'),
+  sql<number | null>`(select max(last_used_at) from token_families where member_id = members.id)`.as('token_seen_at'),
+  sql<number | null>`(select max(authenticated_at) from web_sessions where user_id = members.user_id and portal_id = members.portal_id)`.as(
+    'page_signed_in_at',
+  ),
+  sql<number | null>`(select max(last_seen_at) from web_sessions where user_id = members.user_id and portal_id = members.portal_id)`.as(
+    'page_seen_at',
+  ),
+] as const;
+
+type SignInRow = PortalUserRow & Record<'token_signed_in_at' | 'token_seen_at' | 'page_signed_in_at' | 'page_seen_at', number | null>;
+
+const latest = (...times: (number | null)[]) => times.reduce<number | null>((a, b) => (b === null ? a : Math.max(a ?? b, b)), null);
+
+function person({ token_signed_in_at, token_seen_at, page_signed_in_at, page_seen_at, ...row }: SignInRow): PortalPerson {
+  const signedIn = latest(token_signed_in_at, page_signed_in_at);
+  return { ...row, signed_in_at: signedIn, seen_at: latest(token_seen_at, page_seen_at, signedIn) ?? row.created_at };
+}
+
 /** One member of the portal with their network account; never a member of another portal. */
 export async function findPortalUser(db: Executor, portalId: number, memberId: number): Promise<PortalUserRow | undefined> {
   return membersOf(db, portalId).select(ROW_COLUMNS).where('members.id', '=', memberId).executeTakeFirst();
 }
 
-/** Members of the portal among `memberIds`; ids of other portals are simply absent. */
-export function findPortalUsers(db: Executor, portalId: number, memberIds: number[]): Promise<PortalUserRow[]> {
-  return membersOf(db, portalId).select(ROW_COLUMNS).where('members.id', 'in', memberIds).execute();
+/** Members of the portal among `memberIds`, with their sign-ins; ids of other portals are simply absent. */
+export async function findPortalPeople(db: Executor, portalId: number, memberIds: number[]): Promise<PortalPerson[]> {
+  const rows = await membersOf(db, portalId).select(ROW_COLUMNS).select(SIGN_IN_COLUMNS).where('members.id', 'in', memberIds).execute();
+  return rows.map(person);
 }
 
 export interface UserQuery {
@@ -81,16 +112,12 @@ export interface UserQuery {
 }
 
 /** A page of the portal's members; ties are broken by ID so that pages never overlap. */
-export async function listPortalUsers(
-  db: Executor,
-  portalId: number,
-  query: UserQuery,
-): Promise<{ rows: PortalUserRow[]; total?: number }> {
+export async function listPortalUsers(db: Executor, portalId: number, query: UserQuery): Promise<{ rows: PortalPerson[]; total?: number }> {
   const where = (eb: MemberScope) => eb.and(query.terms.map((term) => condition(eb, term)));
-  let rowsQuery = membersOf(db, portalId).select(ROW_COLUMNS).where(where);
+  let rowsQuery = membersOf(db, portalId).select(ROW_COLUMNS).select(SIGN_IN_COLUMNS).where(where);
   for (const { field, direction } of query.sort) rowsQuery = rowsQuery.orderBy(COLUMNS[field], direction);
   if (!query.sort.some((s) => s.field === 'ID')) rowsQuery = rowsQuery.orderBy('members.id', 'asc');
-  const rows = await rowsQuery.limit(REST_PAGE_SIZE).offset(query.offset).execute();
+  const rows = (await rowsQuery.limit(REST_PAGE_SIZE).offset(query.offset).execute()).map(person);
   if (!query.count) return { rows };
   const counted = await membersOf(db, portalId)
     .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
@@ -102,9 +129,10 @@ export async function listPortalUsers(
 /**
  * A member as Bitrix24's user.get shows a user: IDs and most values as strings, ACTIVE as a
  * boolean. What the portal does not model (photo, gender, time zone, departments) has Bitrix24's
- * empty values; every member sits in the root department (1).
+ * empty values; every member sits in the root department (1). The portal keeps no history of a
+ * member's record: TIMESTAMP_X (its last change) is when they joined.
  */
-export function bitrixUser(row: PortalUserRow) {
+export function bitrixUser(row: PortalPerson) {
   return {
     ID: String(row.id),
     XML_ID: '',
@@ -113,8 +141,11 @@ export function bitrixUser(row: PortalUserRow) {
     LAST_NAME: row.last_name,
     SECOND_NAME: '',
     EMAIL: row.email,
+    LAST_LOGIN: row.signed_in_at === null ? '' : isoDateTime(row.signed_in_at),
     DATE_REGISTER: isoDateTime(row.created_at),
     IS_ONLINE: 'N',
+    TIMESTAMP_X: siteDateTime(row.created_at),
+    LAST_ACTIVITY_DATE: sqlDateTime(row.seen_at),
     TIME_ZONE: '',
     TIME_ZONE_OFFSET: '0',
     PERSONAL_GENDER: '',

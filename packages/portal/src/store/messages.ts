@@ -106,3 +106,29 @@ export async function setMessageText(db: Executor, id: number, text: string, now
 export async function markMessageDeleted(db: Executor, id: number, now: number): Promise<Message> {
   return db.updateTable('messages').set({ text: '', deleted_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
+
+/** How many messages the chat has had (deleted ones keep their place), and the member's first unread one (0: none). */
+export async function historyOf(
+  db: Executor,
+  chatId: number,
+  memberId: number,
+  lastReadId: number,
+): Promise<{ count: number; firstUnreadId: number }> {
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => [
+      eb.fn.countAll<number | bigint>().as('count'),
+      eb.fn
+        .min(
+          eb
+            .case()
+            .when(eb.and([eb('id', '>', lastReadId), eb('author_member_id', '<>', memberId), eb('deleted_at', 'is', null)]))
+            .then(eb.ref('id'))
+            .end(),
+        )
+        .as('first_unread'),
+    ])
+    .where('chat_id', '=', chatId)
+    .executeTakeFirst();
+  return { count: Number(row?.count ?? 0), firstUnreadId: Number(row?.first_unread ?? 0) };
+}

@@ -121,7 +121,8 @@ export const imMethods: MethodTable = {
         offset: optionalId(params, 'OFFSET') ?? 0,
         limit: limitOf(params, 'LIMIT', IM_RECENT_DEFAULT_LIMIT, IM_RECENT_MAX_LIMIT),
       });
-      return { result };
+      // Bitrix24 does not count the dialogs: its total is always -1.
+      return { result, total: -1 };
     },
   },
 

@@ -1,4 +1,4 @@
-import { BITRIX_TASK_STATUS, type BitrixTask } from '@multidesk/protocol';
+import { BITRIX_TASK_STATUS } from '@multidesk/protocol';
 import type { Updateable } from 'kysely';
 import { changeAndPublish, portalMembersAmong } from '../../realtime/publish.ts';
 import type { Executor, TaskTable } from '../../store/schema.ts';
@@ -21,7 +21,8 @@ import { parseFilter, parseSort } from '../filter.ts';
 import { pageFields, param, type RestParams, readPage, toInteger } from '../params.ts';
 import type { MethodTable, RestAuth, RestCall } from '../registry.ts';
 import { readTaskFields, TASK_FILTER_FIELDS, type TaskInput } from '../taskFields.ts';
-import { bitrixTask, namedPeople, readSelect, selectFields } from '../taskShape.ts';
+import { answeredTask, readListParams, readSelect } from '../taskSelect.ts';
+import { bitrixTask, namedPeople } from '../taskShape.ts';
 
 /** Bitrix24's answer for a task that does not exist and for one the caller may not see: the same, on purpose. */
 const NOT_ACCESSIBLE = 'Task not found or not accessible';
@@ -88,9 +89,10 @@ function changedColumns(input: TaskInput, before: TaskRecord, memberId: number, 
   };
 }
 
-async function answerTask(call: RestCall, task: TaskRecord, select: ReadonlySet<keyof BitrixTask> | null = null): Promise<RestOutcome> {
+async function answerTask(call: RestCall, task: TaskRecord, select: ReadonlySet<string> | null = null): Promise<RestOutcome> {
+  const viewer = viewerOf(call.auth);
   const people = await taskPeople(call.ctx.db, call.portal.id, namedPeople([task]));
-  return { result: { task: selectFields(bitrixTask(task, people), select) } };
+  return { result: { task: answeredTask(bitrixTask(task, people, viewer), task, viewer, call.ctx.now(), select) } };
 }
 
 /**
@@ -197,7 +199,8 @@ export const taskMethods: MethodTable = {
 
   /**
    * `filter` by the fields of TASK_FILTER_FIELDS with Bitrix24's operator prefixes, `order`
-   * ({DEADLINE: 'asc'}), `select` (UPPER_CASE names; `*` or none for all), 50 a page from `start`.
+   * ({DEADLINE: 'asc'}), `select` (UPPER_CASE names; `*` or none for all), `params`
+   * (WITH_TIMER_INFO, WITH_RESULT_INFO, WITH_PARSED_DESCRIPTION), 50 a page from `start`.
    */
   'tasks.task.list': {
     scopes: ['task'],
@@ -210,6 +213,7 @@ export const taskMethods: MethodTable = {
       }
       const sort = parseSort(undefined, param(call.params, 'order'), TASK_SORT_FIELDS, 'ID');
       const select = readSelect(param(call.params, 'select'));
+      const additions = readListParams(call.params);
       const page = readPage(call.params);
       const viewer = viewerOf(call.auth);
       const { rows, total } = await listTasks(call.ctx.db, call.portal.id, {
@@ -220,7 +224,8 @@ export const taskMethods: MethodTable = {
         count: page.counted,
       });
       const people = await taskPeople(call.ctx.db, call.portal.id, namedPeople(rows));
-      const tasks = rows.map((row) => selectFields(bitrixTask(row, people), select));
+      const now = call.ctx.now();
+      const tasks = rows.map((row) => answeredTask(bitrixTask(row, people, viewer), row, viewer, now, select, additions));
       return { result: { tasks }, ...pageFields(page, total) };
     },
   },
