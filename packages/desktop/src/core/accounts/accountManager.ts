@@ -17,6 +17,7 @@ import { exchangeCode, passwordSignIn, type SignInOutcome } from '../portal/pass
 import { INVALID_PORTAL_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError } from '../portal/portalHttp.ts';
 import { AuthLostError, PortalSession, RestCallError, SessionClosedError } from '../portal/portalSession.ts';
+import { RestBudgets } from '../portal/restBudget.ts';
 import type { Profile } from '../profile.ts';
 import { ImEventPoller } from '../realtime/imEventPoller.ts';
 import { PullClient } from '../realtime/pullClient.ts';
@@ -132,6 +133,8 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   readonly #revocations: RevocationQueue;
   readonly #deviceName: string;
   readonly #now: () => number;
+  /** Bitrix24 limits requests per portal: every account on one address shares one budget. */
+  readonly #budgets: RestBudgets;
 
   constructor(options: {
     profile: Profile;
@@ -150,6 +153,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     this.#revocations = options.revocations;
     this.#deviceName = options.deviceName;
     this.#now = options.now ?? Date.now;
+    this.#budgets = new RestBudgets({ now: this.#now });
   }
 
   get vaultInfo(): VaultInfo {
@@ -456,12 +460,13 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       dispatcher: this.#dispatcher,
       now: this.#now,
       onAuthLost: () => void this.#authLost(account),
+      budget: this.#budgets.of(account.stored.portalUrl),
     });
     account.session = session;
     account.realtime = new PullClient({
       origin: account.stored.portalUrl,
       cache: this.#cache(account),
-      fetchConfig: async () => (await session.call<PullConfig>('pull.config.get', { CACHE: 'N' })).result,
+      fetchConfig: async () => (await session.call<PullConfig>('pull.config.get', { CACHE: 'N' }, { priority: 'background' })).result,
       isRefusal: (error) => error instanceof RestCallError && PULL_REFUSALS.has(error.code),
       onMessage: (body, replayed) => {
         const change = accountChangeOf(body);
@@ -487,7 +492,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     account.realtime = null;
     account.poller = new ImEventPoller({
       cache: this.#cache(account),
-      call: (method, params) => session.call(method, params),
+      call: (method, params) => session.call(method, params, { priority: 'background' }),
       onChange: (change) => this.#apply(account, change, false),
       onCountersMoved: () => void this.#refreshCounters(account, session),
       onLive: () => {
@@ -528,7 +533,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   /** On every (re)connection: the counters may have moved while we were away. */
   async #refreshCounters(account: Account, session: PortalSession): Promise<void> {
     try {
-      const answer = await session.call<ImCounters>('im.counters.get');
+      const answer = await session.call<ImCounters>('im.counters.get', {}, { priority: 'background' });
       this.#setUnread(account, answer.result);
     } catch (error) {
       if (!session.closed) this.#reportProblem(account, error);

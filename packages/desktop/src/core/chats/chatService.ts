@@ -317,7 +317,12 @@ export class ChatService {
       if (!session || !entry) return;
       this.#sending.set(id, entry.clientId);
       try {
-        await session.call<number>('im.message.add', { DIALOG_ID: entry.dialogId, MESSAGE: entry.text, CLIENT_MESSAGE_ID: entry.clientId });
+        await session.call<number>(
+          'im.message.add',
+          { DIALOG_ID: entry.dialogId, MESSAGE: entry.text, CLIENT_MESSAGE_ID: entry.clientId },
+          // The message shows as pending already: a chat the user opens meanwhile goes first.
+          { priority: 'background' },
+        );
         account.cache.outbox.remove(entry.clientId);
         account.reportSuccess();
         this.#clearRetry(id);

@@ -14,6 +14,7 @@ type Tokens = StoredTokens | StoredAppTokens;
 
 import type { SecretVault } from '../vault/secretVault.ts';
 import { type PortalResponse, portalRequest } from './portalHttp.ts';
+import { type CallPriority, RestBudget } from './restBudget.ts';
 
 /** The server refused our refresh token: only a new sign-in helps. */
 export class AuthLostError extends Error {}
@@ -25,10 +26,13 @@ export class SessionClosedError extends Error {}
 export class RestCallError extends Error {
   readonly code: string;
   readonly status: number;
-  constructor(code: string, status: number, description: string) {
+  /** OPERATION_TIME_LIMIT: when the method may be called again (epoch ms, from `time.operating_reset_at`). */
+  readonly resetAt: number | undefined;
+  constructor(code: string, status: number, description: string, resetAt?: number) {
     super(description);
     this.code = code;
     this.status = status;
+    this.resetAt = resetAt;
   }
 }
 
@@ -40,6 +44,9 @@ export interface RestResult<T> {
 
 /** Refresh this long before expiry, so a request never goes out with a token about to die. */
 const REFRESH_MARGIN_MS = 60_000;
+/** How often a call that met the portal's rate limit is tried again before its error is shown. */
+const RATE_LIMIT_RETRIES = 8;
+
 /** What Bitrix24 answers a webhook whose code is wrong, deleted or expired (REST apauth). */
 const WEBHOOK_REFUSALS = new Set(['INVALID_CREDENTIALS', 'NO_AUTH_FOUND', 'invalid_token', 'expired_token']);
 
@@ -51,7 +58,13 @@ export const webhookMethodUrl = (origin: string, webhook: Pick<StoredWebhook, 'u
 export function restResult<T>(answer: PortalResponse): RestResult<T> {
   const body = answer.body;
   if (answer.status !== 200 || !body || !('result' in body)) {
-    throw new RestCallError(String(body?.error ?? 'HTTP_ERROR'), answer.status, String(body?.error_description ?? `HTTP ${answer.status}`));
+    const reset = (body?.time as { operating_reset_at?: unknown } | undefined)?.operating_reset_at;
+    throw new RestCallError(
+      String(body?.error ?? 'HTTP_ERROR'),
+      answer.status,
+      String(body?.error_description ?? `HTTP ${answer.status}`),
+      typeof reset === 'number' ? reset * 1000 : undefined,
+    );
   }
   return body as unknown as RestResult<T>;
 }
@@ -69,6 +82,7 @@ export class PortalSession {
   readonly #dispatcher: Dispatcher;
   readonly #now: () => number;
   readonly #onAuthLost: () => void;
+  readonly #budget: RestBudget;
   readonly #abort = new AbortController();
   #credential: StoredCredential | null = null;
   #refreshing: Promise<Tokens> | null = null;
@@ -80,6 +94,8 @@ export class PortalSession {
     dispatcher: Dispatcher;
     now?: () => number;
     onAuthLost: () => void;
+    /** The portal's request budget, shared with every other account on the same address. */
+    budget?: RestBudget;
   }) {
     this.#origin = options.origin;
     this.#vaultKey = options.vaultKey;
@@ -87,6 +103,7 @@ export class PortalSession {
     this.#dispatcher = options.dispatcher;
     this.#now = options.now ?? Date.now;
     this.#onAuthLost = options.onAuthLost;
+    this.#budget = options.budget ?? new RestBudget({ now: this.#now });
   }
 
   get closed(): boolean {
@@ -97,7 +114,29 @@ export class PortalSession {
     this.#abort.abort();
   }
 
-  async call<T>(method: string, params: Record<string, unknown> = {}): Promise<RestResult<T>> {
+  /**
+   * One REST call within the portal's budget. The portal's rate limits are waited out and the
+   * call sent again, so that a user sees them only when they last: 503 QUERY_LIMIT_EXCEEDED up to
+   * RATE_LIMIT_RETRIES times, 429 OPERATION_TIME_LIMIT once, after `operating_reset_at`.
+   */
+  async call<T>(method: string, params: Record<string, unknown> = {}, options: { priority?: CallPriority } = {}): Promise<RestResult<T>> {
+    let paused = false;
+    for (let attempt = 0; ; attempt++) {
+      await this.#budget.acquire(options.priority ?? 'interactive', this.#abort.signal).catch(() => this.#ensureOpen());
+      try {
+        return await this.#call<T>(method, params);
+      } catch (error) {
+        if (!(error instanceof RestCallError)) throw error;
+        if (error.code === 'QUERY_LIMIT_EXCEEDED' && attempt < RATE_LIMIT_RETRIES) this.#budget.overflowed();
+        else if (error.code === 'OPERATION_TIME_LIMIT' && !paused) {
+          paused = true;
+          this.#budget.pauseUntil(error.resetAt);
+        } else throw error;
+      }
+    }
+  }
+
+  async #call<T>(method: string, params: Record<string, unknown>): Promise<RestResult<T>> {
     const credential = await this.#loadCredential();
     if (credential.kind === 'webhook') {
       const answer = await this.#rest(webhookMethodUrl(this.#origin, credential, method), params);
