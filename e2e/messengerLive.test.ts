@@ -64,7 +64,7 @@ async function dialogIdOf(server: PortalProcess, portal: string, email: string, 
   const recent = (await rest(server, portal, email, 'im.recent.list', {})) as { items: { id: string; title: string }[] };
   const found = recent.items.find((i) => i.title === title);
   assert.ok(found, `${email} has a chat "${title}" on ${portal}`);
-  return found.id;
+  return String(found.id);
 }
 
 async function signIn(address: string): Promise<void> {

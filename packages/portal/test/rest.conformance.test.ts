@@ -33,13 +33,6 @@ const EXCUSED: { method: string; path: string; why: string }[] = [
     why: 'department.get is not served: the portal has no departments (every member is in 1)',
   },
   {
-    method: 'im.recent.list',
-    path: 'result.items[type=user].id',
-    why:
-      'stays the other user id as text (`"7"`), not a number: the desktop takes `id` as its dialog id text ' +
-      '(packages/desktop/src/core/chats/chatService.ts, toChatView); changing both goes with a desktop change',
-  },
-  {
     method: 'tasks.task.renew',
     path: 'result.time',
     why: "the docs' own note calls `time` inside `result` a documentation error: every answer has it at the top, as ours does",

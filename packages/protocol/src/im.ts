@@ -206,8 +206,8 @@ export const ImRecentMessage = Type.Object({
 
 /** One dialog of im.recent.list. */
 export const ImRecentItem = Type.Object({
-  /** `chat12` for group chats, the other user's id as text for private dialogs. */
-  id: ImDialogId,
+  /** `chat12` for group chats, the other user's id (a number, as Bitrix24 sends it) for private dialogs. */
+  id: Type.Union([ImDialogId, Type.Integer()]),
   chat_id: Type.Integer(),
   type: Type.Union([Type.Literal('chat'), Type.Literal('user')]),
   avatar: Type.Object({ url: Type.String(), color: Type.String() }),

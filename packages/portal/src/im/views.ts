@@ -126,7 +126,8 @@ export function recentItem(
   const user: ImUser | undefined = userRow ? imUser(userRow) : undefined;
   const date = isoDateTime(row.updated_at);
   return {
-    id: chat.dialog_id,
+    // A private dialog is named by the other user's id, a number here (Bitrix24's docs).
+    id: row.type === 'private' ? Number(chat.dialog_id) : chat.dialog_id,
     chat_id: row.id,
     type: row.type === 'private' ? 'user' : 'chat',
     avatar: { url: '', color: chat.color },

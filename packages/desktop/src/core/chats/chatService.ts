@@ -76,7 +76,8 @@ export function toChatView(item: ImRecentItem, me: number, meName: string): Chat
           ? `User ${m.author_id}`
           : '';
   return {
-    dialogId: item.id,
+    // Bitrix24 names a private dialog by the other user's id, a number: the UI's dialog ids are text.
+    dialogId: String(item.id),
     chatId: item.chat_id,
     kind: item.type,
     title: item.title,
