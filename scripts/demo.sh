@@ -16,8 +16,14 @@ npm run --silent build:ui -w @multidesk/desktop >/dev/null
 echo "== demo data in $DATA"
 "$NODE" "$CLI" seed-demo --data "$DATA" --public-url "http://localhost:$PORT"
 echo
-echo "== an inbound webhook for anna on acme (try: curl \"<URL>user.current\")"
-"$NODE" "$CLI" webhook create --portal acme --email anna@example.com --scope user,im,task --data "$DATA" --public-url "http://localhost:$PORT"
+echo "== an inbound webhook for anna on acme (try: curl \"<URL>user.current\", or paste it in Connect with a webhook)"
+"$NODE" "$CLI" webhook create --portal acme --email anna@example.com --scope user,im,task,pull_channel --data "$DATA" --public-url "http://localhost:$PORT"
+echo
+
+APP_PORT="${MULTIDESK_APP_PORT:-8765}"
+echo "== a Bitrix24 app on globex (Connect with a Bitrix24 app: address globex.localhost:$PORT and these keys)"
+"$NODE" "$CLI" app create --portal globex --name "Multidesk demo app" --redirect-uri "http://127.0.0.1:$APP_PORT/callback" \
+  --data "$DATA" --public-url "http://localhost:$PORT"
 echo
 
 IDP_PORT="${MULTIDESK_IDP_PORT:-8025}"
@@ -34,4 +40,4 @@ PORTAL=$!
 trap 'kill $PORTAL $IDP 2>/dev/null || true' EXIT INT TERM
 echo "== portal server on http://localhost:$PORT (network) and http://<portal>.localhost:$PORT"
 echo "== Multidesk: click + in the Workspace window and sign in, e.g. address acme.localhost:$PORT, login anna@example.com"
-"$NODE" packages/desktop/src/core/main.ts --profile "$PROFILE" "$@"
+"$NODE" packages/desktop/src/core/main.ts --profile "$PROFILE" --oauth-redirect-port "$APP_PORT" "$@"

@@ -6,7 +6,7 @@ import type { MessagesResult } from '@multidesk/protocol';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { restAs } from '../../portal/test/tokens.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { signInAt, startTestCore } from './coreHarness.ts';
+import { signInAt, startTestCore, until as waitUntil } from './coreHarness.ts';
 
 type TestCore = Awaited<ReturnType<typeof startTestCore>>;
 
@@ -16,14 +16,8 @@ before(async () => {
 });
 after(() => portal.close());
 
-/** Polls `check` every 50 ms; fails the test with `what` after `ms`. */
-async function until(check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out: ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The outbox's waits are long: a rate-limited burst takes a while. */
+const until = (check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 30_000) => waitUntil(check, what, ms);
 
 /** Waits until everything the account queued has been posted (a failed entry keeps it waiting). */
 function outboxEmpty(core: TestCore, id: string, ms?: number): Promise<void> {

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { signInAs } from '../../portal/test/tokens.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { signInEach, startTestCore } from './coreHarness.ts';
+import { signInEach, startTestCore, until } from './coreHarness.ts';
 
 let portal: TestPortal;
 let core: Awaited<ReturnType<typeof startTestCore>>;
@@ -21,15 +21,6 @@ async function restAs(portalName: string, email: string, method: string, params:
   const body = (await response.json()) as { result?: any; error?: string; error_description?: string };
   assert.equal(response.status, 200, `${method}: ${body.error} ${body.error_description}`);
   return body.result;
-}
-
-/** Polls `check` every 50 ms; fails the test with `what` after `ms`. */
-async function until(check: () => boolean, what: string | (() => string), ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out: ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Waits until everything the account queued has been posted (failed entries would keep it waiting). */

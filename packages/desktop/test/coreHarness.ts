@@ -41,3 +41,12 @@ export async function signInEach(
   for (const name of names) ids[name] = (await signInAt(core, portal.port, name, login)).id;
   return ids;
 }
+
+/** Polls `check` every 50 ms; fails the test with `what` after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out: ${typeof what === 'string' ? what : what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

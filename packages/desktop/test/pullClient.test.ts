@@ -11,7 +11,7 @@ import { AccountCache } from '../src/core/accounts/accountCache.ts';
 import { RestCallError } from '../src/core/portal/portalSession.ts';
 import { PullClient, type PullClientOptions } from '../src/core/realtime/pullClient.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { signInAt, startTestCore } from './coreHarness.ts';
+import { signInAt, startTestCore, until } from './coreHarness.ts';
 
 let portal: TestPortal;
 before(async () => {
@@ -35,14 +35,6 @@ const next = (core: Awaited<ReturnType<typeof startTestCore>>, event: 'tasks-cha
     };
     core.manager.on(event, listener);
   });
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('Push & Pull in the core', () => {
   test('a task ben creates for anna reaches her account live, and one created while she was disconnected arrives on Connect', async () => {

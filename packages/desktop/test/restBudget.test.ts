@@ -33,6 +33,16 @@ describe('the client’s copy of a portal’s leaky bucket', () => {
     now += 500;
     await next;
 
+    // A call that never reached the portal gives its slot back.
+    budget.refund();
+    let refunded = false;
+    const after = budget.acquire('interactive').then(() => {
+      refunded = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(refunded, true, 'the refunded slot lets the next call go at once');
+    await after;
+
     budget.pauseUntil(now + 60_000);
     const abort = new AbortController();
     const paused = budget.acquire('background', abort.signal);

@@ -5,21 +5,13 @@ import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { restAs, webhookFor } from '../../portal/test/tokens.ts';
 import { parseWebhookUrl } from '../src/core/portal/webhookUrl.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { startTestCore } from './coreHarness.ts';
+import { startTestCore, until } from './coreHarness.ts';
 
 let portal: TestPortal;
 before(async () => {
   portal = await startTestPortal();
 });
 after(() => portal.close());
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('the webhook URL', () => {
   test('is read as Bitrix24 shows it, with or without the example method after it', () => {

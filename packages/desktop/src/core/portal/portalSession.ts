@@ -13,7 +13,7 @@ import {
 type Tokens = StoredTokens | StoredAppTokens;
 
 import type { SecretVault } from '../vault/secretVault.ts';
-import { type PortalResponse, portalRequest } from './portalHttp.ts';
+import { type PortalResponse, PortalUnreachableError, portalRequest } from './portalHttp.ts';
 import { type CallPriority, RestBudget } from './restBudget.ts';
 
 /** The server refused our refresh token: only a new sign-in helps. */
@@ -126,6 +126,7 @@ export class PortalSession {
       try {
         return await this.#call<T>(method, params);
       } catch (error) {
+        if (error instanceof PortalUnreachableError) this.#budget.refund();
         if (!(error instanceof RestCallError)) throw error;
         if (error.code === 'QUERY_LIMIT_EXCEEDED' && attempt < RATE_LIMIT_RETRIES) this.#budget.overflowed();
         else if (error.code === 'OPERATION_TIME_LIMIT' && !paused) {

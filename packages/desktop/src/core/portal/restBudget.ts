@@ -68,6 +68,16 @@ export class RestBudget {
     });
   }
 
+  /**
+   * A call that never reached the portal (it is down, or unknown) cost it nothing: its slot is
+   * given back, so that retries while a portal is away do not leave its bucket full when it returns.
+   */
+  refund(): void {
+    this.#drain();
+    this.#level = Math.max(0, this.#level - 1);
+    this.#pump();
+  }
+
   /** The portal answered 503 QUERY_LIMIT_EXCEEDED: its bucket is full. */
   overflowed(): void {
     this.#drain();

@@ -4,6 +4,7 @@ import { call, errorMessage } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
 import { BrowserWaitCard } from './BrowserWaitCard.tsx';
 import { CopyButton } from './CopyButton.tsx';
+import { FormActions } from './FormActions.tsx';
 import { ProblemNotice } from './ProblemNotice.tsx';
 import { SignInCard } from './SignInCard.tsx';
 import { TextField } from './TextField.tsx';
@@ -162,20 +163,7 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
           errorId={errorId}
         />
         <ProblemNotice id={errorId} problem={problem} />
-        <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy || !handler}>
-            {busy ? <span className="spinner" aria-hidden="true" /> : null}
-            Connect
-          </button>
-          <button type="button" className="button" onClick={onBack} disabled={busy}>
-            Back
-          </button>
-          {busy ? (
-            <span className="progress-text" role="status">
-              Opening your browser…
-            </span>
-          ) : null}
-        </div>
+        <FormActions submit="Connect" busy={busy} disabled={!handler} progress="Opening your browser…" onBack={onBack} />
       </form>
     </SignInCard>
   );

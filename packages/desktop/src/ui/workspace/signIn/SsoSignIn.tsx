@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { call } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
 import { BrowserWaitCard } from './BrowserWaitCard.tsx';
+import { FormActions } from './FormActions.tsx';
 import { ProblemNotice } from './ProblemNotice.tsx';
 import { SignInCard } from './SignInCard.tsx';
 import { TextField } from './TextField.tsx';
@@ -125,20 +126,7 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
           errorId={errorId}
         />
         <ProblemNotice id={errorId} problem={problem} waitSeconds={secondsUntil(throttledUntil, now)} />
-        <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? <span className="spinner" aria-hidden="true" /> : null}
-            Continue
-          </button>
-          <button type="button" className="button" onClick={onBack} disabled={busy}>
-            Back
-          </button>
-          {busy ? (
-            <span className="progress-text" role="status">
-              Opening your browser…
-            </span>
-          ) : null}
-        </div>
+        <FormActions submit="Continue" busy={busy} progress="Opening your browser…" onBack={onBack} />
       </form>
     </SignInCard>
   );

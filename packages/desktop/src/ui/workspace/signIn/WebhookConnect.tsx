@@ -2,6 +2,7 @@ import type { AccountView } from '@multidesk/protocol/bridge';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { call } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
+import { FormActions } from './FormActions.tsx';
 import { ProblemNotice } from './ProblemNotice.tsx';
 import { SignInCard } from './SignInCard.tsx';
 import { TextField } from './TextField.tsx';
@@ -88,20 +89,7 @@ export function WebhookConnect({ focusOnShow, onSignedIn, onBack }: Props) {
           errorId={errorId}
         />
         <ProblemNotice id={errorId} problem={problem} />
-        <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? <span className="spinner" aria-hidden="true" /> : null}
-            Connect
-          </button>
-          <button type="button" className="button" onClick={onBack} disabled={busy}>
-            Back
-          </button>
-          {busy ? (
-            <span className="progress-text" role="status">
-              Checking the webhook…
-            </span>
-          ) : null}
-        </div>
+        <FormActions submit="Connect" busy={busy} progress="Checking the webhook…" onBack={onBack} />
       </form>
     </SignInCard>
   );
