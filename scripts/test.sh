@@ -16,8 +16,11 @@ NODE="$PWD/node_modules/.bin/node"
 echo "== lint and format (biome)"
 npx --no-install biome check .
 
-echo "== type-check (tsc)"
+echo "== type-check (tsc): everything together, then each runtime on its own"
 npx --no-install tsc -p tsconfig.json
+npx --no-install tsc -p tsconfig.node.json
+npx --no-install tsc -p packages/protocol
+npx --no-install tsc -p packages/desktop/src/ui
 
 echo "== build the desktop UI (vite)"
 npm run --silent build:ui -w @multidesk/desktop
