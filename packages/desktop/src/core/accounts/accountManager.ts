@@ -420,12 +420,17 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     const session = account.session;
     if (!session) return;
     try {
-      const current = await session.call<BitrixUser>('user.current');
-      const people: Person[] = [];
-      for (let start = 0; start !== undefined && people.length < MAX_PEOPLE; ) {
-        const page = await session.call<BitrixUser[]>('user.get', { filter: { ACTIVE: true }, sort: 'LAST_NAME', order: 'ASC', start });
+      const colleagues = (start: number) => ({ filter: { ACTIVE: true }, sort: 'LAST_NAME', order: 'ASC', start });
+      // The profile and the first page of people in one request; further pages (large teams) after it.
+      const first = await session.batch<{ me: BitrixUser; people: BitrixUser[] }>({
+        me: ['user.current'],
+        people: ['user.get', colleagues(0)],
+      });
+      const current = first.me;
+      const people: Person[] = first.people.result.map(toPerson);
+      for (let start = first.people.next; start !== undefined && people.length < MAX_PEOPLE; ) {
+        const page = await session.call<BitrixUser[]>('user.get', colleagues(start));
         people.push(...page.result.map(toPerson));
-        if (page.next === undefined) break;
         start = page.next;
       }
       const profile = toPerson(current.result);

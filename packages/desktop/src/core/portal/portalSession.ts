@@ -13,6 +13,7 @@ import {
 type Tokens = StoredTokens | StoredAppTokens;
 
 import type { SecretVault } from '../vault/secretVault.ts';
+import { batchCommand } from './batchCommand.ts';
 import { type PortalResponse, PortalUnreachableError, portalRequest } from './portalHttp.ts';
 import { type CallPriority, RestBudget } from './restBudget.ts';
 
@@ -34,6 +35,14 @@ export class RestCallError extends Error {
     this.status = status;
     this.resetAt = resetAt;
   }
+}
+
+/** `batch`'s answer; PHP sends an empty map as `[]`. */
+interface BatchResult {
+  result?: Record<string, unknown>;
+  result_error?: Record<string, { error: string; error_description?: string }> | [];
+  result_total?: Record<string, number> | [];
+  result_next?: Record<string, number> | [];
 }
 
 export interface RestResult<T> {
@@ -135,6 +144,31 @@ export class PortalSession {
         } else throw error;
       }
     }
+  }
+
+  /**
+   * Several calls in one request (Bitrix24's `batch`, one request of the budget): each answer by
+   * its key. Stops at the first that fails, which is thrown as its RestCallError.
+   */
+  async batch<T extends Record<string, unknown>>(
+    commands: { [K in keyof T]: [method: string, params?: Record<string, unknown>] },
+    options: { priority?: CallPriority } = {},
+  ): Promise<{ [K in keyof T]: RestResult<T[K]> }> {
+    const cmd = Object.fromEntries(Object.entries(commands).map(([key, [method, params]]) => [key, batchCommand(method, params)]));
+    const answer = await this.call<BatchResult>('batch', { halt: 1, cmd }, options);
+    const { result, result_error: errors, result_total: totals, result_next: nexts } = answer.result;
+    for (const key of Object.keys(commands)) {
+      const failure = Array.isArray(errors) ? undefined : errors?.[key];
+      if (failure) throw new RestCallError(failure.error, 400, failure.error_description ?? failure.error);
+      if (!result || !(key in result)) throw new RestCallError('BATCH_INCOMPLETE', 200, `the batch answered nothing for ${key}`);
+    }
+    return Object.fromEntries(
+      Object.keys(commands).map((key) => {
+        const total = Array.isArray(totals) ? undefined : totals?.[key];
+        const next = Array.isArray(nexts) ? undefined : nexts?.[key];
+        return [key, { result: result?.[key], ...(total !== undefined ? { total } : {}), ...(next !== undefined ? { next } : {}) }];
+      }),
+    ) as { [K in keyof T]: RestResult<T[K]> };
   }
 
   async #call<T>(method: string, params: Record<string, unknown>): Promise<RestResult<T>> {

@@ -12,7 +12,7 @@ import type {
   TaskView,
 } from '@multidesk/protocol';
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
-import { RestCallError } from '../portal/portalSession.ts';
+import { type PortalSession, RestCallError } from '../portal/portalSession.ts';
 
 /** What tasks.task.* answers may leave out when `select` is narrowed. */
 type BitrixTask = Pick<BitrixTaskShape, 'id'> & Partial<BitrixTaskShape>;
@@ -199,15 +199,28 @@ export class TaskService {
     const account = this.#manager.access(id);
     if (!account.session) return { ok: false, error: 'not_connected', message: `${account.view.portalTitle} is not connected.` };
     try {
-      const answer = await account.session.call<{ task: BitrixTask }>(method, params);
-      const taskId = Number(answer.result.task?.id ?? params.taskId);
-      const fresh = method === 'tasks.task.get' ? answer : await account.session.call<{ task: BitrixTask }>('tasks.task.get', { taskId });
+      // A change and the fresh get in one request where the task is known; a new task's id comes from the add.
+      const fresh =
+        method === 'tasks.task.get' || params.taskId === undefined
+          ? await this.#changeThenGet(account.session, method, params)
+          : (
+              await account.session.batch<{ change: unknown; task: { task: BitrixTask } }>({
+                change: [method, params],
+                task: ['tasks.task.get', { taskId: params.taskId }],
+              })
+            ).task;
       account.reportSuccess();
       return { ok: true, task: toTaskView(fresh.result.task, account.people(), this.#now()) };
     } catch (error) {
       if (error instanceof RestCallError) return { ok: false, error: error.code, message: error.message };
       return { ok: false, error: 'unreachable', message: account.reportProblem(error) ?? 'The portal could not be reached.' };
     }
+  }
+
+  async #changeThenGet(session: PortalSession, method: string, params: Record<string, unknown>) {
+    const answer = await session.call<{ task: BitrixTask }>(method, params);
+    if (method === 'tasks.task.get') return answer;
+    return session.call<{ task: BitrixTask }>('tasks.task.get', { taskId: Number(answer.result.task?.id) });
   }
 
   /** Every connected account's open tasks, asked in parallel; disconnected accounts are left out. */
