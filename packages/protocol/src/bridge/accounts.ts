@@ -1,0 +1,81 @@
+import { type Static, Type } from 'typebox';
+
+/** The accounts as both windows see them: their states, kinds, homes and people. */
+
+export const AccountState = Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('needs_login')]);
+export type AccountState = Static<typeof AccountState>;
+
+/**
+ * How an account gets in: Multidesk's own sign-in (address and password, network, QR, SSO), an
+ * inbound webhook pasted from Bitrix24, or a Bitrix24 app's keys. Both windows treat them alike.
+ */
+export const AccountKind = Type.Union([Type.Literal('sign-in'), Type.Literal('webhook'), Type.Literal('app')]);
+export type AccountKind = Static<typeof AccountKind>;
+
+export const AccountView = Type.Object({
+  id: Type.String(),
+  portalUrl: Type.String(),
+  portalTitle: Type.String(),
+  userId: Type.Integer(),
+  userName: Type.String(),
+  login: Type.String(),
+  kind: AccountKind,
+  state: AccountState,
+  /**
+   * A connected account's realtime link: `connecting` (not yet live since the app started or the
+   * account was connected), `live` (events arrive as they happen), `polling` (the portal refuses
+   * this credential Push & Pull: changes are fetched every few seconds) or `reconnecting` (it was
+   * live and dropped, or a request already failed to reach the portal: sends wait in the outbox).
+   * Absent when not connected.
+   */
+  connection: Type.Optional(
+    Type.Union([Type.Literal('connecting'), Type.Literal('live'), Type.Literal('polling'), Type.Literal('reconnecting')]),
+  ),
+  /** Scopes the credential lacks for what Multidesk shows (`im` for chats, `task` for tasks …). */
+  missingScopes: Type.Optional(Type.Array(Type.String())),
+  /** Live problems of a connected account: shown, never blocking the others. */
+  problem: Type.Optional(Type.String()),
+  unread: Type.Integer({ minimum: 0 }),
+});
+export type AccountView = Static<typeof AccountView>;
+
+export const VaultInfo = Type.Object({
+  kind: Type.Union([Type.Literal('keyring'), Type.Literal('memory'), Type.Literal('file')]),
+  /** Shown to the user when secrets are not kept safely across restarts. */
+  notice: Type.Optional(Type.String()),
+});
+export type VaultInfo = Static<typeof VaultInfo>;
+
+export const AppState = Type.Object({
+  accounts: Type.Array(AccountView),
+  vault: VaultInfo,
+});
+export type AppState = Static<typeof AppState>;
+
+/** An account's id: every route about one account names it so. */
+export const AccountId = Type.String({ minLength: 1, maxLength: 64 });
+
+export const AccountRef = Type.Object({ id: AccountId });
+export type AccountRef = Static<typeof AccountRef>;
+
+export const Person = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  lastName: Type.String(),
+  email: Type.String(),
+  position: Type.String(),
+  photo: Type.String(),
+});
+export type Person = Static<typeof Person>;
+
+export const HomeView = Type.Object({
+  profile: Type.Union([Person, Type.Null()]),
+  people: Type.Array(Person),
+  /** True when this is the cached copy because the portal could not be reached. */
+  stale: Type.Boolean(),
+  fetchedAt: Type.Union([Type.Integer(), Type.Null()]),
+  problem: Type.Optional(Type.String()),
+});
+export type HomeView = Static<typeof HomeView>;
+
+export const Ok = Type.Object({ ok: Type.Literal(true) });
