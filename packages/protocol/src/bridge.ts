@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox';
-import { AccountRef, AppState, HomeView, Ok } from './bridge/accounts.ts';
+import { AccountId, AccountRef, AppState, HomeView, Ok } from './bridge/accounts.ts';
 import {
   ChatResult,
   ChatsView,
@@ -114,18 +114,26 @@ export type BridgeMethod = keyof BridgeApi;
 export type BridgeRequest<M extends BridgeMethod> = Static<BridgeApi[M]['request']>;
 export type BridgeResponse<M extends BridgeMethod> = Static<BridgeApi[M]['response']>;
 
-/** Events pushed from the core over the bridge WebSocket. */
-export type BridgeEvent =
-  | { type: 'state'; state: AppState }
-  | { type: 'home-changed'; accountId: string }
+/** Events pushed from the core over the bridge WebSocket; the UI checks each against this before using it. */
+export const BridgeEvent = Type.Union([
+  Type.Object({ type: Type.Literal('state'), state: AppState }),
+  Type.Object({ type: Type.Literal('home-changed'), accountId: AccountId }),
   /** A task of that account changed on the server (realtime): lists showing it reload. */
-  | { type: 'tasks-changed'; accountId: string }
+  Type.Object({ type: Type.Literal('tasks-changed'), accountId: AccountId }),
   /** A chat of that account changed (realtime message or read): the chat list and that dialog reload. */
-  | { type: 'chats-changed'; accountId: string; dialogId?: string }
+  Type.Object({ type: Type.Literal('chats-changed'), accountId: AccountId, dialogId: Type.Optional(Type.String()) }),
   /** A message came to a chat the user is not looking at: one window shows a system notification. */
-  | { type: 'notify'; accountId: string; dialogId: string; title: string; body: string }
+  Type.Object({
+    type: Type.Literal('notify'),
+    accountId: AccountId,
+    dialogId: Type.String(),
+    title: Type.String(),
+    body: Type.String(),
+  }),
   /** Show this chat in the Messenger (a notification was clicked). */
-  | { type: 'open-chat'; accountId: string; dialogId: string };
+  Type.Object({ type: Type.Literal('open-chat'), accountId: AccountId, dialogId: Type.String() }),
+]);
+export type BridgeEvent = Static<typeof BridgeEvent>;
 
 export const BRIDGE_EVENTS_PATH = '/api/events';
 /** The app's two windows; the events socket names its window in `?window=`. */

@@ -1,12 +1,13 @@
 import {
   BRIDGE_EVENTS_PATH,
-  type BridgeEvent,
+  BridgeEvent,
   type BridgeMethod,
   type BridgeRequest,
   type BridgeResponse,
   bridgeApi,
   type WindowKind,
 } from '@multidesk/protocol/bridge';
+import { Value } from 'typebox/value';
 
 /**
  * The UI's only way to the core: typed from `bridgeApi`, so a route, its request and its response
@@ -131,22 +132,14 @@ export function connectEvents(window: WindowKind, handlers: EventHandlers): () =
   };
 }
 
-const EVENT_TYPES = new Set<string>([
-  'state',
-  'home-changed',
-  'tasks-changed',
-  'chats-changed',
-  'notify',
-  'open-chat',
-] satisfies BridgeEvent['type'][]);
-
-function parseEvent(data: unknown): BridgeEvent | null {
+/** An event frame from the core, checked against its one declaration; anything else is ignored. */
+export function parseEvent(data: unknown): BridgeEvent | null {
   if (typeof data !== 'string') return null;
+  let event: unknown;
   try {
-    const event = JSON.parse(data) as { type?: unknown };
-    if (typeof event.type === 'string' && EVENT_TYPES.has(event.type)) return event as BridgeEvent;
+    event = JSON.parse(data);
   } catch {
-    // Not ours: ignore.
+    return null;
   }
-  return null;
+  return Value.Check(BridgeEvent, event) ? event : null;
 }
