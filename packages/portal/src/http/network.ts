@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   DESKTOP_CLIENT_ID,
   NetworkAuthorizeRequest,
@@ -35,21 +36,27 @@ const EMAIL = /^[^\s@]{1,64}@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63
  * A network session also comes from an approved QR code (see qr.ts).
  */
 export default async function networkRoutes(app: FastifyInstance): Promise<void> {
-  app.post('/network/login', { schema: { body: NetworkLoginRequest, response: { 200: NetworkLoginResponse } } }, async (request, reply) => {
-    if (!requireNetwork(request, reply)) return reply;
-    const check = await checkCredentials(app.ctx, request.body as NetworkLoginRequest, request.ip);
-    if (!check.ok) return sendError(reply, check.status, check.error, check.description, check.retryAfter);
-    const signedIn = await startNetworkSession(request, check.user);
-    reply.header('cache-control', 'no-store');
-    return reply.send(signedIn);
-  });
+  // Routes with schemas get typed requests from them: no casts on request data.
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.post(
+    '/network/login',
+    { schema: { body: NetworkLoginRequest, response: { 200: NetworkLoginResponse } } },
+    async (request, reply) => {
+      if (!requireNetwork(request, reply)) return reply;
+      const check = await checkCredentials(app.ctx, request.body, request.ip);
+      if (!check.ok) return sendError(reply, check.status, check.error, check.description, check.retryAfter);
+      const signedIn = await startNetworkSession(request, check.user);
+      reply.header('cache-control', 'no-store');
+      return reply.send(signedIn);
+    },
+  );
 
-  app.post(
+  typed.post(
     '/network/authorize',
     { schema: { body: NetworkAuthorizeRequest, response: { 200: NetworkAuthorizeResponse } } },
     async (request, reply) => {
       if (!requireNetwork(request, reply)) return reply;
-      const body = request.body as NetworkAuthorizeRequest;
+      const body = request.body;
       if (body.client_id !== DESKTOP_CLIENT_ID) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
       const attempt = reserveAttempt([app.ctx.ipFailures, request.ip]);
       if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
@@ -77,22 +84,26 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
    * e-mail's domain. Says nothing about people: the same answer whoever the address belongs to.
    */
   const discoveries = new FailureLimiter(DISCOVERIES_PER_IP_PER_MINUTE, 60_000, app.ctx.now);
-  app.post(SSO_DISCOVER_PATH, { schema: { body: SsoDiscoverRequest, response: { 200: SsoDiscoverResponse } } }, async (request, reply) => {
-    if (!requireNetwork(request, reply)) return reply;
-    const wait = discoveries.retryAfter(request.ip);
-    if (wait > 0) return sendError(reply, 429, SignInError.tooManyAttempts, `Too many look-ups. Try again in ${wait} seconds.`, wait);
-    discoveries.fail(request.ip);
-    const email = (request.body as SsoDiscoverRequest).email.trim().toLowerCase();
-    if (!EMAIL.test(email))
-      return sendError(reply, 400, SignInError.invalidRequest, 'Enter a work e-mail address such as name@example.com.');
-    const portals = await findPortalsBySsoDomain(app.ctx.db, email.slice(email.lastIndexOf('@') + 1));
-    return reply.send({ portals: portals.map((p) => ({ title: p.title, url: portalUrl(request, p, app.ctx.baseDomain) })) });
-  });
+  typed.post(
+    SSO_DISCOVER_PATH,
+    { schema: { body: SsoDiscoverRequest, response: { 200: SsoDiscoverResponse } } },
+    async (request, reply) => {
+      if (!requireNetwork(request, reply)) return reply;
+      const wait = discoveries.retryAfter(request.ip);
+      if (wait > 0) return sendError(reply, 429, SignInError.tooManyAttempts, `Too many look-ups. Try again in ${wait} seconds.`, wait);
+      discoveries.fail(request.ip);
+      const email = request.body.email.trim().toLowerCase();
+      if (!EMAIL.test(email))
+        return sendError(reply, 400, SignInError.invalidRequest, 'Enter a work e-mail address such as name@example.com.');
+      const portals = await findPortalsBySsoDomain(app.ctx.db, email.slice(email.lastIndexOf('@') + 1));
+      return reply.send({ portals: portals.map((p) => ({ title: p.title, url: portalUrl(request, p, app.ctx.baseDomain) })) });
+    },
+  );
 
   /** Change user: the session stops working at once. An unknown session gets the same 200 {}. */
-  app.post('/network/logout', { schema: { body: NetworkLogoutRequest } }, async (request, reply) => {
+  typed.post('/network/logout', { schema: { body: NetworkLogoutRequest } }, async (request, reply) => {
     if (!requireNetwork(request, reply)) return reply;
-    await endNetworkSession(request, (request.body as NetworkLogoutRequest).session);
+    await endNetworkSession(request, request.body.session);
     return reply.send({});
   });
 }
