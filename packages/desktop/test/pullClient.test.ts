@@ -170,6 +170,26 @@ describe('PullClient against the portal', () => {
     }
   });
 
+  test('a config no connection can be made from (shared mode without clientId) is asked for again, not a crash', async () => {
+    const anna = await signInAs(portal, 'acme', 'anna@example.com');
+    let fetched = 0;
+    const pull = pullClientFor(portal.url('acme'), anna.access_token, {
+      fetchConfig: async () => {
+        fetched += 1;
+        const reply = await call(`${portal.url('acme')}/rest/pull.config.get?auth=${anna.access_token}`, { method: 'POST' });
+        const config = reply.body.result as PullConfig;
+        return fetched === 1 ? { ...config, server: { ...config.server, mode: 'shared' } } : config;
+      },
+    });
+    try {
+      pull.client.start();
+      await until(() => pull.client.live, 'live with the second config');
+      assert.equal(fetched, 2);
+    } finally {
+      pull.close();
+    }
+  });
+
   test('an OAuth app token is refused by pull.config.get: the client stops and says so instead of retrying', async () => {
     let refused: unknown = null;
     let fetches = 0;

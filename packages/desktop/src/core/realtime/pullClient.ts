@@ -214,8 +214,17 @@ export class PullClient {
     }
     this.#connecting = false;
     if (this.#stopped) return;
-    if (this.transport === 'long-polling') void this.#poll(config);
-    else this.#open(config);
+    if (this.transport === 'long-polling') {
+      void this.#poll(config);
+      return;
+    }
+    try {
+      this.#open(config);
+    } catch {
+      // A config no connection can be made from (a shared server without its clientId): ask again later.
+      this.#config = null;
+      this.#scheduleRetry();
+    }
   }
 
   async #currentConfig(): Promise<PullConfig> {
