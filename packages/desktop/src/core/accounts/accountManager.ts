@@ -480,9 +480,7 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
       onLive: (resumed) => {
         // Nothing to resume from: what changed while away was not replayed, so reload it.
         if (!resumed) this.#reloadAll(id);
-        this.emit('changed');
-        this.emit('live', id);
-        void this.#refreshCounters(account, session);
+        this.#wentLive(account, session);
       },
       onDown: () => this.emit('changed'),
       onRefused: () => this.#startPolling(account, session),
@@ -493,22 +491,24 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
 
   /** Push & Pull is closed to this credential: the documented im.v2.Event polling instead. */
   #startPolling(account: Account, session: PortalSession): void {
-    const id = account.stored.id;
     account.realtime = null;
     account.poller = new ImEventPoller({
       cache: this.#cache(account),
       call: (method, params) => session.call(method, params, { priority: 'background' }),
       onChange: (change) => this.#apply(account, change, false),
       onCountersMoved: () => void this.#refreshCounters(account, session),
-      onLive: () => {
-        this.emit('changed');
-        this.emit('live', id);
-        void this.#refreshCounters(account, session);
-      },
+      onLive: () => this.#wentLive(account, session),
       onDown: () => this.emit('changed'),
     });
     account.poller.start();
     this.emit('changed');
+  }
+
+  /** Live over Pull or polling: the windows are told, and the counters may have moved while away. */
+  #wentLive(account: Account, session: PortalSession): void {
+    this.emit('changed');
+    this.emit('live', account.stored.id);
+    void this.#refreshCounters(account, session);
   }
 
   #reloadAll(id: string): void {
@@ -539,14 +539,10 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   async #refreshCounters(account: Account, session: PortalSession): Promise<void> {
     try {
       const answer = await session.call<ImCounters>('im.counters.get', {}, { priority: 'background' });
-      this.#setUnread(account, answer.result);
+      this.#storeUnread(account, unreadOf(answer.result));
     } catch (error) {
       if (!session.closed) this.#reportProblem(account, error);
     }
-  }
-
-  #setUnread(account: Account, counters: ImCounters): void {
-    this.#storeUnread(account, unreadOf(counters));
   }
 
   #setUnreadOf(account: Account, dialogId: string, counter: number): void {

@@ -7,6 +7,7 @@ import { isLoopback, normalizePortalAddress } from '../portal/portalAddress.ts';
 import { PortalUnreachableError, portalRequest } from '../portal/portalHttp.ts';
 import { restResult } from '../portal/portalSession.ts';
 import type { SettingsStore } from '../settings.ts';
+import { accountHolder, type BitrixProfile } from './accountHolder.ts';
 import type { AccountManager } from './accountManager.ts';
 import type { BrowserFinal, BrowserFlows } from './browserFlows.ts';
 import { tokensFromResponse } from './credentials.ts';
@@ -177,7 +178,7 @@ export class AppSignIns {
       tokenUrl,
     };
     // Bitrix24's code exchange names no user: ask the portal who signed in.
-    let who: { ID?: unknown; NAME?: unknown; LAST_NAME?: unknown; EMAIL?: unknown };
+    let who: BitrixProfile;
     try {
       const me = await portalRequest(this.#dispatcher, `${target.origin}/rest/user.current`, { json: { auth: credential.accessToken } });
       who = me.status === 200 ? restResult<typeof who>(me).result : {};
@@ -186,8 +187,6 @@ export class AppSignIns {
     }
     const userId = Number(tokens.user_id ?? who.ID);
     if (!Number.isInteger(userId) || userId <= 0) return failed('server_error', `${target.host} did not say who signed in (user.current).`);
-    const text = (value: unknown) => (typeof value === 'string' ? value : '');
-    const name = `${text(who.NAME)} ${text(who.LAST_NAME)}`.trim();
     const scopes = typeof tokens.scope === 'string' ? tokens.scope.split(',').map((s) => s.trim()) : [];
     const result = await this.#manager.add({
       origin: target.origin,
@@ -195,8 +194,7 @@ export class AppSignIns {
       credential,
       portalTitle: target.host,
       userId,
-      login: text(who.EMAIL),
-      userName: name || text(who.EMAIL) || `User ${userId}`,
+      ...accountHolder(who, userId),
       missingScopes: missingScopesOf(scopes),
     });
     return result.ok ? { status: 'account', account: result.account } : failed('server_error', result.message);

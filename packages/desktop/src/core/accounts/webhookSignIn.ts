@@ -3,19 +3,11 @@ import type { Dispatcher } from 'undici';
 import { PortalUnreachableError, portalRequest } from '../portal/portalHttp.ts';
 import { webhookMethodUrl } from '../portal/portalSession.ts';
 import { parseWebhookUrl } from '../portal/webhookUrl.ts';
+import { accountHolder, type BitrixProfile } from './accountHolder.ts';
 import type { NewAccount } from './accountManager.ts';
 import { missingScopesOf } from './neededScopes.ts';
 
 type Failure = Extract<SignInResult, { ok: false }>;
-
-interface Profile {
-  ID?: unknown;
-  NAME?: unknown;
-  LAST_NAME?: unknown;
-  EMAIL?: unknown;
-}
-
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /**
  * Checks a pasted inbound webhook URL the way the account will use it: one `batch` of
@@ -54,14 +46,13 @@ export async function checkWebhook(dispatcher: Dispatcher, url: string): Promise
   const batch = answer.body?.result as { result?: Record<string, unknown>; result_error?: unknown } | undefined;
   const results = batch?.result;
   if (answer.status !== 200 || !results || typeof results !== 'object') {
-    const detail = error ? `: ${text(answer.body?.error_description) || error}` : '';
+    const description = answer.body?.error_description;
+    const detail = error ? `: ${typeof description === 'string' && description ? description : error}` : '';
     return { ok: false, error: 'invalid_webhook', message: `${host} did not answer as Bitrix24 does (HTTP ${answer.status}${detail}).` };
   }
   // user.current needs a user scope; profile needs none: the name comes from whichever answered.
-  const user = (results.user ?? results.profile ?? {}) as Profile;
+  const user = (results.user ?? results.profile ?? {}) as BitrixProfile;
   const scopes = Array.isArray(results.scope) ? results.scope.filter((s): s is string => typeof s === 'string') : [];
-  const name = `${text(user.NAME)} ${text(user.LAST_NAME)}`.trim();
-  const login = text(user.EMAIL);
   return {
     ok: true,
     account: {
@@ -70,8 +61,7 @@ export async function checkWebhook(dispatcher: Dispatcher, url: string): Promise
       credential: { kind: 'webhook', userId: webhook.userId, code: webhook.code },
       portalTitle: host,
       userId: webhook.userId,
-      login,
-      userName: name || login || `User ${webhook.userId}`,
+      ...accountHolder(user, webhook.userId),
       missingScopes: missingScopesOf(scopes),
     },
   };

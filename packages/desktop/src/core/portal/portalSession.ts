@@ -9,13 +9,13 @@ import {
   serializeCredential,
   tokensFromResponse,
 } from '../accounts/credentials.ts';
-
-type Tokens = StoredTokens | StoredAppTokens;
-
 import type { SecretVault } from '../vault/secretVault.ts';
 import { batchCommand } from './batchCommand.ts';
 import { type PortalResponse, PortalUnreachableError, portalRequest } from './portalHttp.ts';
 import { type CallPriority, RestBudget } from './restBudget.ts';
+
+/** A credential that is refreshed: Multidesk's own sign-in or an app's pair. */
+type Tokens = StoredTokens | StoredAppTokens;
 
 /** The server refused our refresh token: only a new sign-in helps. */
 export class AuthLostError extends Error {}
