@@ -17,9 +17,9 @@ export interface StoreSnapshot {
   stateError: string | null;
   live: 'connecting' | 'open' | 'closed';
   homes: ReadonlyMap<string, HomeEntry>;
-  /** Counts the server's task changes per account (realtime): task lists showing them reload. */
+  /** Counts the server's task changes per account (realtime, or maybe missed while the events socket was down): task lists showing them reload. */
   taskVersions: ReadonlyMap<string, number>;
-  /** Bumped when an account's chats change (realtime): its chat list and open dialog reload. */
+  /** Bumped when an account's chats change (realtime, or maybe missed while the events socket was down): its chat list and open dialog reload. */
   chatVersions: ReadonlyMap<string, number>;
   /** The chat the core asked this window to show (a notification was clicked); `seq` tells requests apart. */
   chatToShow: { accountId: string; dialogId: string; seq: number } | null;
@@ -71,10 +71,7 @@ export class BridgeStore {
       onEvent: (event) => this.onEvent(event),
       onOpen: (reconnected) => {
         this.set({ live: 'open' });
-        if (reconnected) {
-          void this.loadState();
-          for (const id of this.snapshot.homes.keys()) void this.loadHome(id);
-        }
+        if (reconnected) this.catchUp();
       },
       onClose: () => this.set({ live: 'closed' }),
     });
@@ -122,6 +119,22 @@ export class BridgeStore {
     this.applyState({ ...state, accounts });
     // A new sign-in may bring new data for a known account (needs_login → connected).
     if (exists && this.snapshot.homes.has(account.id)) void this.loadHome(account.id);
+  }
+
+  /**
+   * Back after the events socket dropped: what changed meanwhile came as events nobody heard. The
+   * state and the homes are fetched again, and every account's task and chat lists are told to reload.
+   */
+  private catchUp(): void {
+    void this.loadState();
+    for (const id of this.snapshot.homes.keys()) void this.loadHome(id);
+    const ids = this.snapshot.state?.accounts.map((a) => a.id) ?? [];
+    const bumped = (versions: ReadonlyMap<string, number>) => {
+      const next = new Map(versions);
+      for (const id of ids) next.set(id, (next.get(id) ?? 0) + 1);
+      return next;
+    };
+    this.set({ taskVersions: bumped(this.snapshot.taskVersions), chatVersions: bumped(this.snapshot.chatVersions) });
   }
 
   private onEvent(event: BridgeEvent): void {
