@@ -172,6 +172,16 @@ describe('signed-in pages', () => {
     assert.ok((await authenticateAccessToken(portal.app.ctx, site, tokens.access_token)).ok);
   });
 
+  test('an unknown or repeated revoked= in the address shows the page without a notice, never a 500', async () => {
+    const browser = new Browser(portal.url('acme'));
+    await browser.signIn('anna@example.com', PASSWORD);
+    for (const query of ['revoked=constructor', 'revoked=toString', 'revoked=__proto__', 'revoked=web&revoked=device', 'revoked[]=web']) {
+      const page = await browser.get(`/sessions?${query}`);
+      assert.equal(page.status, 200, query);
+      assert.doesNotMatch(page.text, /class="notice"/, query);
+    }
+  });
+
   test("one user cannot revoke another user's browser or desktop app", async () => {
     const anna = new Browser(portal.url('acme'));
     await anna.signIn('anna@example.com', PASSWORD);

@@ -1,5 +1,7 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TokenRequest } from '@multidesk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { exchangeCode, issueCode, refreshTokens, type TokenEndpoints, type TokenOutcome } from '../auth/oauthTokens.ts';
 import { reserveAttempt } from '../auth/rateLimiter.ts';
 import { hashSecret, safeEqual } from '../auth/secrets.ts';
@@ -9,6 +11,7 @@ import type { OAuthApp, Portal } from '../store/schema.ts';
 import { sendError, tooManyAttempts } from './errors.ts';
 import { sendPage } from './pages/forms.ts';
 import { escapeHtml } from './pages/layout.ts';
+import { QueryValue } from './requestSchemas.ts';
 import { networkUrl, portalUrl } from './tenancy.ts';
 import { pageDefaults } from './webPages.ts';
 
@@ -16,6 +19,9 @@ import { pageDefaults } from './webPages.ts';
 export const APP_AUTHORIZE_PATH = '/oauth/authorize';
 /** Bitrix24: "The code lives 30 seconds." */
 export const APP_CODE_TTL_MS = 30_000;
+
+/** Anything else (`redirect_uri` too) is ignored; a bad value gets a page, not a 400 JSON. */
+const AuthorizeQuery = Type.Object({ client_id: Type.Optional(QueryValue), state: Type.Optional(QueryValue) });
 
 function problemPage(reply: FastifyReply, status: number, title: string, text: string) {
   return sendPage(reply, status, title, `<h1>${escapeHtml(title)}</h1><p class="error" role="alert">${escapeHtml(text)}</p>`);
@@ -81,13 +87,14 @@ function handlerUrl(client: OAuthApp, params: Record<string, string>): string {
  */
 export default async function appAuthorizeRoutes(app: FastifyInstance): Promise<void> {
   pageDefaults(app);
-  app.get(APP_AUTHORIZE_PATH, async (request, reply) => {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(APP_AUTHORIZE_PATH, { schema: { querystring: AuthorizeQuery } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     if (request.site.kind !== 'portal') {
       return problemPage(reply, 404, 'Not here', 'Apps are authorized at a Bitrix24 address, not at the network.');
     }
     const portal = request.site.portal;
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const clientId = typeof query.client_id === 'string' ? query.client_id : '';
     const state = typeof query.state === 'string' ? query.state : '';
     if (state.length > 2000) return problemPage(reply, 400, 'Bad request', 'The state parameter is too long.');

@@ -1,7 +1,10 @@
-import { SignInError } from '@multidesk/protocol';
+import { ErrorBody, SignInError } from '@multidesk/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { tooManyAttemptsText } from '../auth/rateLimiter.ts';
+
+/** A JSON route's failures, client mistakes and faults alike: `{error, error_description}` (see `errors`). */
+export const errorResponses = { '4xx': ErrorBody, '5xx': ErrorBody };
 
 export function sendError(reply: FastifyReply, status: number, error: string, description?: string, retryAfter?: number) {
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));

@@ -12,6 +12,7 @@ import {
   SsoDiscoverResponse,
 } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { checkCredentials } from '../auth/credentials.ts';
 import { endNetworkSession, startNetworkSession } from '../auth/networkSession.ts';
 import { issueCode } from '../auth/oauthTokens.ts';
@@ -22,7 +23,7 @@ import { findPortalByName } from '../store/portals.ts';
 import { findPortalsBySsoDomain } from '../store/sso.ts';
 import { findUserById } from '../store/users.ts';
 import { findLiveWebSession } from '../store/webSessions.ts';
-import { sendError, tooManyAttempts } from './errors.ts';
+import { errorResponses, sendError, tooManyAttempts } from './errors.ts';
 import { parseHost, portalUrl, requireNetwork } from './tenancy.ts';
 
 /** Single sign-on lookups one IP may make per minute: enough for people, too few to map every domain. */
@@ -40,7 +41,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   typed.post(
     '/network/login',
-    { schema: { body: NetworkLoginRequest, response: { 200: NetworkLoginResponse } } },
+    { schema: { body: NetworkLoginRequest, response: { 200: NetworkLoginResponse, ...errorResponses } } },
     async (request, reply) => {
       if (!requireNetwork(request, reply)) return reply;
       const check = await checkCredentials(app.ctx, request.body, request.ip);
@@ -53,7 +54,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
 
   typed.post(
     '/network/authorize',
-    { schema: { body: NetworkAuthorizeRequest, response: { 200: NetworkAuthorizeResponse } } },
+    { schema: { body: NetworkAuthorizeRequest, response: { 200: NetworkAuthorizeResponse, ...errorResponses } } },
     async (request, reply) => {
       if (!requireNetwork(request, reply)) return reply;
       const body = request.body;
@@ -86,7 +87,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
   const discoveries = new FailureLimiter(DISCOVERIES_PER_IP_PER_MINUTE, 60_000, app.ctx.now);
   typed.post(
     SSO_DISCOVER_PATH,
-    { schema: { body: SsoDiscoverRequest, response: { 200: SsoDiscoverResponse } } },
+    { schema: { body: SsoDiscoverRequest, response: { 200: SsoDiscoverResponse, ...errorResponses } } },
     async (request, reply) => {
       if (!requireNetwork(request, reply)) return reply;
       const wait = discoveries.retryAfter(request.ip);
@@ -101,11 +102,15 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
   );
 
   /** Change user: the session stops working at once. An unknown session gets the same 200 {}. */
-  typed.post('/network/logout', { schema: { body: NetworkLogoutRequest } }, async (request, reply) => {
-    if (!requireNetwork(request, reply)) return reply;
-    await endNetworkSession(request, request.body.session);
-    return reply.send({});
-  });
+  typed.post(
+    '/network/logout',
+    { schema: { body: NetworkLogoutRequest, response: { 200: Type.Object({}), ...errorResponses } } },
+    async (request, reply) => {
+      if (!requireNetwork(request, reply)) return reply;
+      await endNetworkSession(request, request.body.session);
+      return reply.send({});
+    },
+  );
 }
 
 /** `http://acme.localhost:8024/` → the acme portal, when its host is under this network's domain. */

@@ -9,15 +9,24 @@ import {
   TokenResponse,
 } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { checkCredentials } from '../auth/credentials.ts';
 import { desktopCodeExchange, desktopRefresh, exchangeCode, issueCode, refreshTokens, revokeToken } from '../auth/oauthTokens.ts';
 import { findMembership } from '../store/members.ts';
 import { appTokenGrant } from './appOAuth.ts';
-import { sendError } from './errors.ts';
+import { errorResponses, sendError } from './errors.ts';
 import { mergedParams, parseParams } from './requestParams.ts';
+import { AnyBody, AnyQuery } from './requestSchemas.ts';
 import { requirePortal } from './tenancy.ts';
 
 const KNOWN_CLIENTS = new Set([DESKTOP_CLIENT_ID]);
+
+/**
+ * Token and revocation parameters come in the query, the body or both (RFC 6749 clients and
+ * Bitrix24 apps differ): the handler merges them and checks them against the contract schema.
+ * The token endpoint also takes GET, and Fastify has no body schemas for GET: its body stays unknown.
+ */
+const ParamsAnywhere = { querystring: AnyQuery, body: AnyBody };
 
 /**
  * The portal as an OAuth 2.0 authorization server for first-party clients: the desktop's
@@ -28,7 +37,7 @@ export default async function oauthRoutes(app: FastifyInstance): Promise<void> {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   typed.post(
     '/oauth/desktop/login',
-    { schema: { body: DesktopLoginRequest, response: { 200: AuthorizationCodeResponse } } },
+    { schema: { body: DesktopLoginRequest, response: { 200: AuthorizationCodeResponse, ...errorResponses } } },
     async (request, reply) => {
       const portal = requirePortal(request, reply);
       if (!portal) return reply;
@@ -49,12 +58,12 @@ export default async function oauthRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.route({
+  typed.route({
     method: ['GET', 'POST'],
     url: '/oauth/token',
-    schema: { response: { 200: TokenResponse } },
+    schema: { querystring: AnyQuery, response: { 200: TokenResponse, ...errorResponses } },
     handler: async (request, reply) => {
-      const parsed = parseParams(TokenRequest, mergedParams(request));
+      const parsed = parseParams(TokenRequest, mergedParams(request.query, request.body));
       if (!parsed.ok) return sendError(reply, 400, 'invalid_request', parsed.message);
       const input = parsed.value;
       // The network is the token server of Bitrix24 apps; a portal's own is the desktop's.
@@ -98,12 +107,16 @@ export default async function oauthRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  app.post('/oauth/revoke', async (request, reply) => {
-    const portal = requirePortal(request, reply);
-    if (!portal) return reply;
-    const parsed = parseParams(RevokeRequest, mergedParams(request));
-    if (!parsed.ok) return sendError(reply, 400, 'invalid_request', parsed.message);
-    await revokeToken(app.ctx, portal, parsed.value.token);
-    return reply.send({});
-  });
+  typed.post(
+    '/oauth/revoke',
+    { schema: { ...ParamsAnywhere, response: { 200: Type.Object({}), ...errorResponses } } },
+    async (request, reply) => {
+      const portal = requirePortal(request, reply);
+      if (!portal) return reply;
+      const parsed = parseParams(RevokeRequest, mergedParams(request.query, request.body));
+      if (!parsed.ok) return sendError(reply, 400, 'invalid_request', parsed.message);
+      await revokeToken(app.ctx, portal, parsed.value.token);
+      return reply.send({});
+    },
+  );
 }

@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { PULL_LONG_POLL_EXPIRES, PULL_LONG_POLLING_PATH, PULL_WEBSOCKET_PATH, PullCloseCode } from '@multidesk/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type Static, Type } from 'typebox';
 import type { ListenerCheck } from '../realtime/pullChannels.ts';
 import { logEpoch, midOf, nginxFrame, seqOfMid } from '../realtime/pullMessages.ts';
 import { PullSocket } from '../realtime/pullSocket.ts';
@@ -10,18 +12,26 @@ import { deletePullChannelsExpiredBefore } from '../store/pullChannels.ts';
 import type { StoredEvent } from '../store/realtimeEvents.ts';
 import { pruneEventsBefore } from '../store/realtimeEvents.ts';
 import type { Portal } from '../store/schema.ts';
+import type { Site } from './context.ts';
 import { sendError } from './errors.ts';
+import { QueryValue } from './requestSchemas.ts';
 
 /** Clients send almost nothing (pong, mack, a JSON-RPC ping). */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 const PRUNE_INTERVAL_MS = 60 * 60_000;
 
-interface PullQuery {
-  CHANNEL_ID?: unknown;
-  token?: unknown;
-  mid?: unknown;
-  jsonRpc?: unknown;
-}
+/**
+ * What the push server's addresses take. Bad values are answered as Bitrix24's push server does
+ * (close 4010, `Channel id is not correct.`, or a resume from now), so the schema only says what
+ * the query parser can produce and never fails.
+ */
+const PullQuery = Type.Object({
+  CHANNEL_ID: Type.Optional(QueryValue),
+  token: Type.Optional(QueryValue),
+  mid: Type.Optional(QueryValue),
+  jsonRpc: Type.Optional(QueryValue),
+});
+type PullQuery = Static<typeof PullQuery>;
 
 /**
  * Bitrix24's push server on every portal host (the addresses `pull.config.get` names):
@@ -71,18 +81,18 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
     app.server.off('upgrade', limitUnupgraded);
   });
 
-  async function check(request: FastifyRequest): Promise<{ portal: Portal; check: ListenerCheck } | null> {
-    if (request.site.kind !== 'portal') return null;
-    const portal = request.site.portal;
-    return { portal, check: await ctx.pullChannels.listener(portal, request.query as PullQuery) };
+  async function check(site: Site, query: PullQuery): Promise<{ portal: Portal; check: ListenerCheck } | null> {
+    if (site.kind !== 'portal') return null;
+    return { portal: site.portal, check: await ctx.pullChannels.listener(site.portal, query) };
   }
 
-  app.get(PULL_WEBSOCKET_PATH, { websocket: true }, async (socket, request) => {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(PULL_WEBSOCKET_PATH, { websocket: true, schema: { querystring: PullQuery } }, async (socket, request) => {
     upgraded.add(request.raw.socket);
-    const found = await check(request);
+    const { query } = request;
+    const found = await check(request.site, query);
     if (!found) return socket.close(PullCloseCode.wrongChannelId, 'not a portal');
     const { portal, check: result } = found;
-    const query = request.query as PullQuery;
     const epoch = logEpoch(portal);
     if (!result.ok) {
       return socket.close(result.reason === 'expired' ? PullCloseCode.channelExpired : PullCloseCode.wrongChannelId, result.reason);
@@ -97,16 +107,16 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
     sockets.add(pull);
   });
 
-  app.get(PULL_LONG_POLLING_PATH, async (request, reply) => {
+  typed.get(PULL_LONG_POLLING_PATH, { schema: { querystring: PullQuery } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     reply.header('access-control-allow-origin', '*');
     reply.header('access-control-expose-headers', 'Last-Message-Id');
-    const found = await check(request);
+    const found = await check(request.site, request.query);
     if (!found) return sendError(reply, 404, 'NOT_FOUND', 'Push & Pull is served by portal addresses.');
     const { portal, check: result } = found;
     if (!result.ok && result.reason === 'wrong_channel') return reply.code(400).type('text/plain').send('Channel id is not correct.');
     const epoch = logEpoch(portal);
-    const afterSeq = seqOfMid(epoch, (request.query as PullQuery).mid);
+    const afterSeq = seqOfMid(epoch, request.query.mid);
     if (!result.ok) {
       const at = afterSeq ?? 0;
       const expire = {

@@ -21,7 +21,7 @@ import { deleteQrRequestsExpiredBefore, findQrRequest, insertQrRequest, redeemQr
 import type { QrRequest } from '../store/schema.ts';
 import { findUserById } from '../store/users.ts';
 import type { PortalContext } from './context.ts';
-import { sendError, tooManyAttempts } from './errors.ts';
+import { errorResponses, sendError, tooManyAttempts } from './errors.ts';
 import { qrApprovalRoutes } from './pages/qrApproval.ts';
 import { pageDefaults } from './webPages.ts';
 
@@ -42,60 +42,68 @@ const redeemWindowMs = (ctx: PortalContext) => ctx.limits.codeTtlMs;
 export default async function qrRoutes(app: FastifyInstance): Promise<void> {
   // Routes with schemas get typed requests from them: no casts on request data.
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
-  typed.post('/qr/requests', { schema: { body: QrCreateRequest, response: { 200: QrCreateResponse } } }, async (request, reply) => {
-    const body = request.body;
-    if (body.client_id !== DESKTOP_CLIENT_ID) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
-    const wait = app.ctx.qrCreations.retryAfter(request.ip);
-    if (wait > 0) return sendError(reply, 429, SignInError.tooManyAttempts, `Too many QR codes. Try again in ${wait} seconds.`, wait);
-    app.ctx.qrCreations.fail(request.ip);
+  typed.post(
+    '/qr/requests',
+    { schema: { body: QrCreateRequest, response: { 200: QrCreateResponse, ...errorResponses } } },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.client_id !== DESKTOP_CLIENT_ID) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
+      const wait = app.ctx.qrCreations.retryAfter(request.ip);
+      if (wait > 0) return sendError(reply, 429, SignInError.tooManyAttempts, `Too many QR codes. Try again in ${wait} seconds.`, wait);
+      app.ctx.qrCreations.fail(request.ip);
 
-    const now = app.ctx.now();
-    await deleteQrRequestsExpiredBefore(app.ctx.db, now - KEEP_EXPIRED_MS);
-    const id = randomToken(16);
-    const pollToken = randomToken(32);
-    await insertQrRequest(app.ctx.db, {
-      id,
-      poll_token_hash: hashSecret(pollToken),
-      portal_id: sitePortalId(request.site),
-      client_id: body.client_id,
-      code_challenge: body.code_challenge,
-      device_name: body.device_name,
-      device_os: body.device_os,
-      app_version: body.app_version,
-      ip: request.ip,
-      created_at: now,
-      expires_at: now + QR_TTL_SECONDS * 1000,
-    });
-    reply.header('cache-control', 'no-store');
-    return reply.send({ id, poll_token: pollToken, approve_url: `${request.origin}/qr/${id}`, expires_in: QR_TTL_SECONDS });
-  });
+      const now = app.ctx.now();
+      await deleteQrRequestsExpiredBefore(app.ctx.db, now - KEEP_EXPIRED_MS);
+      const id = randomToken(16);
+      const pollToken = randomToken(32);
+      await insertQrRequest(app.ctx.db, {
+        id,
+        poll_token_hash: hashSecret(pollToken),
+        portal_id: sitePortalId(request.site),
+        client_id: body.client_id,
+        code_challenge: body.code_challenge,
+        device_name: body.device_name,
+        device_os: body.device_os,
+        app_version: body.app_version,
+        ip: request.ip,
+        created_at: now,
+        expires_at: now + QR_TTL_SECONDS * 1000,
+      });
+      reply.header('cache-control', 'no-store');
+      return reply.send({ id, poll_token: pollToken, approve_url: `${request.origin}/qr/${id}`, expires_in: QR_TTL_SECONDS });
+    },
+  );
 
-  typed.post('/qr/requests/poll', { schema: { body: QrPollRequest, response: { 200: QrPollResponse } } }, async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    // Unknown id and wrong poll token answer alike, and both count against the IP: guessing is throttled.
-    const attempt = reserveAttempt([app.ctx.ipFailures, request.ip]);
-    if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
-    const body = request.body;
-    let row = await findQrRequest(app.ctx.db, body.id, sitePortalId(request.site));
-    if (!row || !safeEqual(row.poll_token_hash, hashSecret(body.poll_token)))
-      return sendError(reply, 404, QrError.unknownRequest, 'There is no such QR request; create a new one.');
-    attempt.release();
-    const waitMs = Math.min(body.wait ?? DEFAULT_WAIT_SECONDS, QR_POLL_MAX_WAIT_SECONDS) * 1000;
-    if (isUndecided(row, app.ctx.now()) && waitMs > 0) {
-      const waited = await waitForDecision(app.ctx, row, waitMs, reply);
-      // The client went away: nothing to send, and an approval is not spent on a closed connection.
-      if (waited === 'gone') {
-        reply.hijack();
-        reply.raw.destroy();
-        return reply;
+  typed.post(
+    '/qr/requests/poll',
+    { schema: { body: QrPollRequest, response: { 200: QrPollResponse, ...errorResponses } } },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      // Unknown id and wrong poll token answer alike, and both count against the IP: guessing is throttled.
+      const attempt = reserveAttempt([app.ctx.ipFailures, request.ip]);
+      if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
+      const body = request.body;
+      let row = await findQrRequest(app.ctx.db, body.id, sitePortalId(request.site));
+      if (!row || !safeEqual(row.poll_token_hash, hashSecret(body.poll_token)))
+        return sendError(reply, 404, QrError.unknownRequest, 'There is no such QR request; create a new one.');
+      attempt.release();
+      const waitMs = Math.min(body.wait ?? DEFAULT_WAIT_SECONDS, QR_POLL_MAX_WAIT_SECONDS) * 1000;
+      if (isUndecided(row, app.ctx.now()) && waitMs > 0) {
+        const waited = await waitForDecision(app.ctx, row, waitMs, reply);
+        // The client went away: nothing to send, and an approval is not spent on a closed connection.
+        if (waited === 'gone') {
+          reply.hijack();
+          reply.raw.destroy();
+          return reply;
+        }
+        row = waited;
       }
-      row = waited;
-    }
-    const answer = await outcome(request, row);
-    if (answer === 'redeemed')
-      return sendError(reply, 410, QrError.alreadyRedeemed, 'This approval was collected already; create a new QR code.');
-    return reply.send(answer);
-  });
+      const answer = await outcome(request, row);
+      if (answer === 'redeemed')
+        return sendError(reply, 410, QrError.alreadyRedeemed, 'This approval was collected already; create a new QR code.');
+      return reply.send(answer);
+    },
+  );
 
   // Shutting down: waiting polls answer "pending" now (the desktop polls again) instead of holding up the close.
   app.addHook('preClose', async () => {

@@ -1,13 +1,13 @@
-import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { isObjectOfFields } from './requestSchemas.ts';
 
-/** Query and body merged (body wins): OAuth and REST clients put parameters in either. */
-export function mergedParams(request: FastifyRequest): Record<string, unknown> {
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  const body =
-    request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? (request.body as Record<string, unknown>) : {};
-  return { ...query, ...body };
+/**
+ * Query and body merged (body wins): OAuth clients put parameters in either. A body that is not
+ * an object of fields (none, a JSON array, text) adds nothing.
+ */
+export function mergedParams(query: Record<string, unknown>, body: unknown): Record<string, unknown> {
+  return { ...query, ...(isObjectOfFields(body) ? body : {}) };
 }
 
 /**

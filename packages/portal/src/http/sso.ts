@@ -1,5 +1,7 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { SsoDesktopError } from '@multidesk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { FailureLimiter } from '../auth/rateLimiter.ts';
 import { hashSecret, randomToken, safeEqual } from '../auth/secrets.ts';
 import { authorizationUrl, classifyProviderError, RelyingParties, redeemCallback, type SsoProviderError } from '../auth/ssoClient.ts';
@@ -10,6 +12,7 @@ import type { Portal, SsoSettings } from '../store/schema.ts';
 import { consumeSsoState, deleteSsoStatesExpiredBefore, findSsoSettings, insertSsoState } from '../store/sso.ts';
 import { safeNext, seeOther } from './pages/forms.ts';
 import { ssoProblemPage } from './pages/ssoPages.ts';
+import { AnyQuery, QueryValue } from './requestSchemas.ts';
 import { pageDefaults } from './webPages.ts';
 
 /** How long a browser may take at the identity provider (sign-in, maybe a second factor). */
@@ -53,9 +56,19 @@ const failures = {
   noAccess: (message: string): Failure => ({ status: 403, title: 'No access', message, desktopError: SsoDesktopError.notAMember }),
 };
 
-function query(request: FastifyRequest): Record<string, unknown> {
-  return (request.query ?? {}) as Record<string, unknown>;
-}
+/*
+ * The queries of the single sign-on addresses. Bad values get a page (or, for the desktop, a
+ * redirect with an OAuth error), so the schemas only say what the query parser produces.
+ */
+const StartQuery = Type.Object({ next: Type.Optional(QueryValue) });
+/** The desktop's authorization request: `checkDesktopStart` reads and checks its parameters. */
+const DesktopStartQuery = AnyQuery;
+/** The identity provider's answer; openid-client reads the whole address (`callbackUrl`). */
+const CallbackQuery = Type.Object({
+  state: Type.Optional(QueryValue),
+  error: Type.Optional(QueryValue),
+  error_description: Type.Optional(QueryValue),
+});
 
 /** The URL the identity provider sent the browser back to, as openid-client wants it. */
 function callbackUrl(request: FastifyRequest): URL {
@@ -130,24 +143,25 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
     return seeOther(reply, url.href);
   }
 
-  app.get('/sso/start', async (request, reply) => {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get('/sso/start', { schema: { querystring: StartQuery } }, async (request, reply) => {
     const portal = sitePortal(request, reply);
     if (!portal) return reply;
     const settings = await findSsoSettings(ctx.db, portal.id);
     const fail = (f: Failure) => ssoProblemPage(reply, f.status, f.title, f.message, LOG_IN_AGAIN);
     if (!settings) return fail(failures.notConfigured(portal));
     try {
-      return await begin(request, reply, portal, settings, { next: safeNext(query(request).next) });
+      return await begin(request, reply, portal, settings, { next: safeNext(request.query.next) });
     } catch (err) {
       request.log.warn({ err }, 'single sign-on could not start');
       return fail(failures.provider(classifyProviderError(err)));
     }
   });
 
-  app.get('/sso/desktop/start', async (request, reply) => {
+  typed.get('/sso/desktop/start', { schema: { querystring: DesktopStartQuery } }, async (request, reply) => {
     const portal = sitePortal(request, reply);
     if (!portal) return reply;
-    const check = checkDesktopStart(query(request));
+    const check = checkDesktopStart(request.query);
     if (!check.ok) {
       if (check.redirect) return seeOther(reply, check.redirect);
       return ssoProblemPage(reply, 400, 'Sign-in request refused', check.description, null);
@@ -164,10 +178,10 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  app.get('/sso/callback', async (request, reply) => {
+  typed.get('/sso/callback', { schema: { querystring: CallbackQuery } }, async (request, reply) => {
     const portal = sitePortal(request, reply);
     if (!portal) return reply;
-    const params = query(request);
+    const params = request.query;
     const state = typeof params.state === 'string' ? params.state : '';
     const bound = request.cookies[stateCookie(request)];
     if (bound !== undefined) {

@@ -5,6 +5,7 @@ import { escapeHtml } from './pages/layout.ts';
 import { PendingSignIns } from './pages/pendingSignIns.ts';
 import { sessionRoutes } from './pages/sessions.ts';
 import { signInRoutes } from './pages/signIn.ts';
+import { isObjectOfFields } from './requestSchemas.ts';
 
 /** How long the code step waits after the password was accepted. */
 const PENDING_SIGN_IN_MS = 5 * 60_000;
@@ -47,6 +48,12 @@ export function pageDefaults(app: FastifyInstance): void {
     }
     request.log.error({ err }, 'page failed');
     return sendPage(reply, 500, 'Something went wrong', '<h1>Something went wrong</h1><p>Internal Server Error. Try again later.</p>');
+  });
+
+  // A form is an object of fields. Anything else (no body, JSON that is not an object, text) is
+  // read as an empty form before validation, so a page answers it as it answers missing fields.
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.schema?.body !== undefined && !isObjectOfFields(request.body)) request.body = {};
   });
 
   // A route's own limit: Fastify counts the bytes as they arrive, chunked bodies included.

@@ -10,10 +10,10 @@ export interface EventEntry {
 }
 
 /**
- * Numbers and stores events inside the caller's transaction, so they exist exactly when the change
- * does. Hand the result to `deliverEvents` after the transaction commits.
+ * Numbers and stores events inside the change's transaction, so they exist exactly when the change
+ * does. Only `changeAndPublish` calls it, and delivers the result after the transaction commits.
  */
-export function recordEvents(db: Executor, ctx: PortalContext, entries: readonly EventEntry[]): Promise<StoredEvent[]> {
+function recordEvents(db: Executor, ctx: PortalContext, entries: readonly EventEntry[]): Promise<StoredEvent[]> {
   return appendEvents(
     db,
     entries.map(({ memberId, body }) => ({ memberId, payload: JSON.stringify(body) })),
@@ -27,7 +27,7 @@ export function recordEvents(db: Executor, ctx: PortalContext, entries: readonly
  * leave this process: with several server instances, this is where they would go out through
  * Redis (publish) and come back to each instance's hub (subscribe).
  */
-export function deliverEvents(ctx: PortalContext, events: readonly StoredEvent[]): void {
+function deliverEvents(ctx: PortalContext, events: readonly StoredEvent[]): void {
   if (events.length > 0) ctx.realtime.deliver(events);
 }
 

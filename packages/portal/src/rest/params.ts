@@ -10,7 +10,7 @@ export function mergeParams(query: RestParams, body: unknown): RestParams {
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw new RestFailure('INVALID_REQUEST', 'The request body must be an object of parameters.');
   }
-  return { ...query, ...(body as RestParams) };
+  return { ...query, ...body };
 }
 
 /** Bitrix24 reads its own parameters in any case (`FILTER`, `filter`, `Filter`). */

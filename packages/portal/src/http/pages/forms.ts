@@ -14,16 +14,16 @@ export type FormResult<K extends string> =
   | { ok: false; message: string; values: Partial<Record<K, string>> };
 
 /**
- * Reads string fields from a parsed form body. Anything else (a missing body, arrays or objects
- * from `a[]=` keys, overlong values) becomes a message for the form, never an exception.
+ * Reads string fields from a form body (its route declares them as `FormField`s). Anything else
+ * (a missing field, arrays or objects from `a[]=` keys, overlong values) becomes a message for
+ * the form, never an exception.
  */
-export function readForm<K extends string>(body: unknown, spec: Record<K, FieldSpec>): FormResult<K> {
-  const source = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+export function readForm<K extends string>(body: Partial<Record<NoInfer<K>, unknown>>, spec: Record<K, FieldSpec>): FormResult<K> {
   const values: Partial<Record<K, string>> = {};
   let message: string | undefined;
   for (const name of Object.keys(spec) as K[]) {
     const { label, max, optional } = spec[name];
-    const raw = Object.hasOwn(source, name) ? source[name] : undefined;
+    const raw: unknown = Object.hasOwn(body, name) ? body[name] : undefined;
     if (raw !== undefined && typeof raw !== 'string') {
       message ??= `The ${label} field is invalid.`;
       continue;

@@ -1,6 +1,9 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { type CurrentWebSession, currentWebSession, endWebSession } from '../../auth/webSession.ts';
 import type { User } from '../../store/schema.ts';
+import { FormField } from '../requestSchemas.ts';
 import { csrfMatches, forbiddenPage, isSameOriginPost, seeOther, sendPage } from './forms.ts';
 import { escapeHtml, postForm } from './layout.ts';
 import { siteTitle } from './signIn.ts';
@@ -18,12 +21,14 @@ export async function requireSignedIn(request: FastifyRequest, reply: FastifyRep
   return null;
 }
 
+/** The form of a signed-in page's button: only the CSRF token (`postForm`). */
+export const CsrfForm = Type.Object({ csrf: FormField });
+
 /**
  * A state-changing form of a signed-in page: sent from this origin and carrying this session's
- * CSRF token. Replies 403 itself when not.
+ * CSRF token (`given`, the form's `csrf` field). Replies 403 itself when not.
  */
-export function checkCsrf(request: FastifyRequest, reply: FastifyReply, current: CurrentWebSession): boolean {
-  const given = (request.body as Record<string, unknown> | undefined)?.csrf;
+export function checkCsrf(request: FastifyRequest, reply: FastifyReply, current: CurrentWebSession, given: unknown): boolean {
   if (isSameOriginPost(request) && typeof given === 'string' && csrfMatches(current.session.csrf_token, given)) return true;
   forbiddenPage(reply);
   return false;
@@ -38,16 +43,17 @@ ${postForm('/logout', session.csrf_token, '<button type="submit" class="secondar
 }
 
 export function homeRoutes(app: FastifyInstance): void {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/', async (request, reply) => {
     const current = await requireSignedIn(request, reply);
     if (!current) return reply;
     return sendPage(reply, 200, siteTitle(request), homePage(request, current));
   });
 
-  app.post('/logout', async (request, reply) => {
+  typed.post('/logout', { schema: { body: CsrfForm } }, async (request, reply) => {
     const current = await currentWebSession(request);
     if (!current) return seeOther(reply, '/login');
-    if (!checkCsrf(request, reply, current)) return reply;
+    if (!checkCsrf(request, reply, current, request.body.csrf)) return reply;
     await endWebSession(request, reply, current);
     return seeOther(reply, '/login');
   });

@@ -1,9 +1,11 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { type CurrentWebSession, currentWebSession, isRecentlyAuthenticated, sitePortalId } from '../../auth/webSession.ts';
 import { decideQrRequest, findQrRequest } from '../../store/qrRequests.ts';
 import type { QrRequest } from '../../store/schema.ts';
 import { seeOther, sendPage } from './forms.ts';
-import { checkCsrf, displayName } from './home.ts';
+import { CsrfForm, checkCsrf, displayName } from './home.ts';
 import { escapeHtml, hiddenField, noticeBox } from './layout.ts';
 import { siteTitle } from './signIn.ts';
 
@@ -11,6 +13,9 @@ const TITLE = 'Sign in to Multidesk?';
 
 /** The ids the server hands out are 22 base64url characters; anything else is no request of ours. */
 const ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** Any id: one that is not ours gets the page saying so (ID_PATTERN), not a 400. */
+const QrParams = Type.Object({ id: Type.String() });
 
 /** `14:03:07 UTC` in a `<time>` with the exact instant. */
 function clock(at: number): string {
@@ -56,16 +61,16 @@ function closedPage(reply: FastifyReply, row: QrRequest | undefined): FastifyRep
 /**
  * The browser's user, signed in to this site within the last 30 minutes; otherwise a redirect to
  * the sign-in page, which asks for the password again and comes back here. A form post must also
- * come from this page (same origin and the session's CSRF token), or it gets a 403 page.
+ * come from this page (same origin and the session's CSRF token, `csrf`), or it gets a 403 page.
  */
-async function freshSession(request: FastifyRequest, reply: FastifyReply, id: string): Promise<CurrentWebSession | null> {
+async function freshSession(request: FastifyRequest, reply: FastifyReply, id: string, csrf?: unknown): Promise<CurrentWebSession | null> {
   const current = await currentWebSession(request);
   const signIn = `/login?next=/qr/${id}`;
   if (!current) {
     seeOther(reply, signIn);
     return null;
   }
-  if (request.method === 'POST' && !checkCsrf(request, reply, current)) return null;
+  if (request.method === 'POST' && !checkCsrf(request, reply, current, csrf)) return null;
   if (!isRecentlyAuthenticated(current.session, request.server.ctx.now())) {
     seeOther(reply, signIn);
     return null;
@@ -79,8 +84,9 @@ async function freshSession(request: FastifyRequest, reply: FastifyReply, id: st
  * member has a session at all.
  */
 export function qrApprovalRoutes(app: FastifyInstance): void {
-  app.get('/qr/:id', async (request, reply) => {
-    const { id } = request.params as { id: string };
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get('/qr/:id', { schema: { params: QrParams } }, async (request, reply) => {
+    const { id } = request.params;
     if (!ID_PATTERN.test(id)) return unknownPage(reply);
     const current = await freshSession(request, reply, id);
     if (!current) return reply;
@@ -90,10 +96,10 @@ export function qrApprovalRoutes(app: FastifyInstance): void {
   });
 
   for (const decision of ['approve', 'deny'] as const) {
-    app.post(`/qr/:id/${decision}`, async (request, reply) => {
-      const { id } = request.params as { id: string };
+    typed.post(`/qr/:id/${decision}`, { schema: { params: QrParams, body: CsrfForm } }, async (request, reply) => {
+      const { id } = request.params;
       if (!ID_PATTERN.test(id)) return unknownPage(reply);
-      const current = await freshSession(request, reply, id);
+      const current = await freshSession(request, reply, id, request.body.csrf);
       if (!current) return reply;
       const portalId = sitePortalId(request.site);
       const row = await findQrRequest(app.ctx.db, id, portalId);

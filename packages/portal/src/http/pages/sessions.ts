@@ -1,8 +1,11 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { type CurrentWebSession, clearSessionCookie, sessionRowId, sitePortalId } from '../../auth/webSession.ts';
 import type { TokenFamily, WebSession } from '../../store/schema.ts';
 import { listActiveFamiliesOfUser, revokeFamily } from '../../store/tokens.ts';
 import { listLiveWebSessions, revokeWebSession } from '../../store/webSessions.ts';
+import { FormField, QueryValue } from '../requestSchemas.ts';
 import { readForm, seeOther, sendPage } from './forms.ts';
 import { checkCsrf, displayName, requireSignedIn } from './home.ts';
 import { escapeHtml, hiddenField, noticeBox, postForm, timeAgo } from './layout.ts';
@@ -15,6 +18,10 @@ const NOTICES: Record<string, string> = {
   web: 'That browser is signed out.',
   device: 'That desktop app is signed out; its tokens no longer work.',
 };
+
+/** `revoked`: what the last revocation ended (`web` or `device`), for the notice; others are ignored. */
+const SessionsQuery = Type.Object({ revoked: Type.Optional(QueryValue) });
+const RevokeForm = Type.Object({ csrf: FormField, kind: FormField, id: FormField });
 
 function revokeButton(csrf: string, kind: 'web' | 'device', id: string, itemId: string): string {
   return postForm(
@@ -75,22 +82,24 @@ export function sessionRoutes(app: FastifyInstance): void {
       `<h1>${TITLE}</h1><p class="error" role="alert">That sign-in was not found; it may have ended already.</p><p><a href="/sessions">Back</a></p>`,
     );
 
-  app.get('/sessions', async (request, reply) => {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get('/sessions', { schema: { querystring: SessionsQuery } }, async (request, reply) => {
     const current = await requireSignedIn(request, reply);
     if (!current) return reply;
     const now = app.ctx.now();
     const portalId = sitePortalId(request.site);
     const browsers = await listLiveWebSessions(app.ctx.db, current.user.id, portalId, now);
     const devices = portalId === null ? null : await listActiveFamiliesOfUser(app.ctx.db, current.user.id, portalId);
-    const revoked = (request.query as Record<string, unknown>).revoked;
-    const notice = typeof revoked === 'string' ? NOTICES[revoked] : undefined;
+    const { revoked } = request.query;
+    // Own keys only: `?revoked=constructor` names no notice, not Object's constructor.
+    const notice = typeof revoked === 'string' && Object.hasOwn(NOTICES, revoked) ? NOTICES[revoked] : undefined;
     return sendPage(reply, 200, TITLE, sessionsPage(request, current, browsers, devices, now, notice), true);
   });
 
-  app.post('/sessions/revoke', async (request, reply) => {
+  typed.post('/sessions/revoke', { schema: { body: RevokeForm } }, async (request, reply) => {
     const current = await requireSignedIn(request, reply);
     if (!current) return reply;
-    if (!checkCsrf(request, reply, current)) return reply;
+    if (!checkCsrf(request, reply, current, request.body.csrf)) return reply;
     const form = readForm(request.body, { kind: { label: 'kind', max: 10 }, id: { label: 'id', max: 64 } });
     if (!form.ok) return sendPage(reply, 400, TITLE, `<h1>${TITLE}</h1><p class="error" role="alert">${escapeHtml(form.message)}</p>`);
     const { kind, id } = form.values;

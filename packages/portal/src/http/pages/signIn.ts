@@ -1,5 +1,7 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { SignInError } from '@multidesk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { checkCredentials } from '../../auth/credentials.ts';
 import { MAX_PASSWORD_LENGTH } from '../../auth/password.ts';
 import {
@@ -17,12 +19,18 @@ import type { User } from '../../store/schema.ts';
 import { findSsoSettings } from '../../store/sso.ts';
 import { findUserByEmail, findUserById } from '../../store/users.ts';
 import { APP_AUTHORIZE_PATH } from '../appOAuth.ts';
+import { FormField, QueryValue } from '../requestSchemas.ts';
 import { continueTo, forbiddenPage, isSameOriginPost, readForm, safeNext, seeOther, sendPage } from './forms.ts';
 import { alertBox, escapeHtml, hiddenField, noticeBox } from './layout.ts';
 import type { PendingSignIns } from './pendingSignIns.ts';
 import { ssoButton } from './ssoPages.ts';
 
 const PENDING_COOKIE = 'md_login';
+
+/** `next`: where to go after signing in (`safeNext` keeps it on this site). */
+const LoginQuery = Type.Object({ next: Type.Optional(QueryValue) });
+const LoginForm = Type.Object({ next: FormField, login: FormField, password: FormField });
+const CodeForm = Type.Object({ code: FormField });
 
 /** What the sign-in pages call this site: the portal's title, or the network. */
 export function siteTitle(request: FastifyRequest): string {
@@ -106,8 +114,9 @@ export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): voi
     reply.clearCookie(pendingCookie(request), { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
   };
 
-  app.get('/login', async (request, reply) => {
-    const next = safeNext((request.query as Record<string, unknown>).next);
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get('/login', { schema: { querystring: LoginQuery } }, async (request, reply) => {
+    const next = safeNext(request.query.next);
     const current = await currentWebSession(request);
     if (!current) return showLogin(request, reply, 200, { next });
     if (isRecentlyAuthenticated(current.session, app.ctx.now())) return seeOther(reply, next);
@@ -116,9 +125,9 @@ export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): voi
     return showLogin(request, reply, 200, { next, login: current.user.email, notice: 'Enter your password again to continue.' });
   });
 
-  app.post('/login', async (request, reply) => {
+  typed.post('/login', { schema: { body: LoginForm } }, async (request, reply) => {
     if (!isSameOriginPost(request)) return forbiddenPage(reply);
-    const next = safeNext((request.body as Record<string, unknown> | undefined)?.next);
+    const next = safeNext(request.body.next);
     const form = readForm(request.body, { login: { label: 'login', max: 254 }, password: { label: 'password', max: MAX_PASSWORD_LENGTH } });
     if (!form.ok) return showLogin(request, reply, 400, { next, login: form.values.login ?? '', error: form.message });
     const { login, password } = form.values;
@@ -145,7 +154,7 @@ export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): voi
     return sendPage(reply, 200, 'Two-step verification', codePage());
   });
 
-  app.post('/login/code', async (request, reply) => {
+  typed.post('/login/code', { schema: { body: CodeForm } }, async (request, reply) => {
     if (!isSameOriginPost(request)) return forbiddenPage(reply);
     const token = request.cookies[pendingCookie(request)] ?? '';
     const step = pending.get(token, sitePortalId(request.site));
