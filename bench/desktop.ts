@@ -59,7 +59,7 @@ try {
     const vault = new FileVault(join(profileDir, 'vault.json'));
     const core = await openCore({ profileDir, vault, device: { name: 'bench', os: 'Linux', appVersion: '0.0.0' } });
     for (const [name, login] of DEMO_SIGN_INS.slice(0, count)) {
-      const result = await core.manager.signIn({ address: `${name}.localhost:${portal.port}`, login, password: 'multidesk-demo' });
+      const result = await core.signIns.password({ address: `${name}.localhost:${portal.port}`, login, password: 'multidesk-demo' });
       if (!result.ok) throw new Error(`sign-in ${login}@${name}: ${result.message}`);
     }
     await core.close();

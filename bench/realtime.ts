@@ -220,7 +220,7 @@ function allLive(core: Core, ids: string[], timeoutMs: number): Promise<void> {
 async function connectWithChatsOpen(core: Core, port: number, signIns: [string, string][], open: unknown[]): Promise<string[]> {
   const ids: string[] = [];
   for (const [name, login] of signIns) {
-    const result = await core.manager.signIn({ address: `${name}.localhost:${port}`, login, password: PASSWORD });
+    const result = await core.signIns.password({ address: `${name}.localhost:${port}`, login, password: PASSWORD });
     if (!result.ok) throw new Error(`sign-in ${login}@${name}: ${result.message}`);
     ids.push(result.account.id);
   }
@@ -337,10 +337,10 @@ function deliveredAt(core: Core, accountId: string, dialogId: string): Promise<n
       if (id !== accountId || dialog !== dialogId) return;
       const at = performance.now();
       clearTimeout(timer);
-      core.manager.off('chats-changed', listener);
+      core.chats.off('changed', listener);
       resolve(at);
     };
-    core.manager.on('chats-changed', listener);
+    core.chats.on('changed', listener);
   });
 }
 

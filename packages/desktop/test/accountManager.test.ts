@@ -34,7 +34,7 @@ describe('signing in', () => {
   test('anna signs in to acme by address, and the account shows her name and the portal people', async () => {
     const core = await startTestCore(new MemoryVault());
     try {
-      const result = await core.manager.signIn({
+      const result = await core.signIns.password({
         address: `http://${address('acme')}/`,
         login: 'anna@example.com',
         password: 'multidesk-demo',
@@ -44,7 +44,7 @@ describe('signing in', () => {
       assert.equal(result.account.userName, 'Anna Smirnova');
       assert.equal(result.account.portalUrl, portal.url('acme'));
       assert.equal(result.account.state, 'connected');
-      const home = await core.manager.home(result.account.id);
+      const home = await core.home.get(result.account.id);
       assert.equal(home.stale, false);
       assert.equal(home.profile?.email, 'anna@example.com');
       assert.ok(home.people.some((p) => p.email === 'ben@example.com'));
@@ -59,7 +59,7 @@ describe('signing in', () => {
     const core = await startTestCore(new MemoryVault());
     try {
       const attempt = (over: Partial<{ address: string; login: string; password: string; otp: string }>) =>
-        core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo', ...over });
+        core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo', ...over });
       const codes = {
         invalid: await attempt({ address: 'not an address' }),
         scheme: await attempt({ address: 'ftp://acme.example.com' }),
@@ -90,7 +90,7 @@ describe('signing in', () => {
     const core = await startTestCore(new MemoryVault());
     try {
       const secret = portal.demo.users.find((u) => u.email === 'chen@example.com')?.totpSecret as string;
-      const result = await core.manager.signIn({
+      const result = await core.signIns.password({
         address: address('initech'),
         login: 'chen@example.com',
         password: 'multidesk-demo',
@@ -106,15 +106,15 @@ describe('signing in', () => {
   test('ben and anna on acme are two accounts', async () => {
     const core = await startTestCore(new MemoryVault());
     try {
-      const anna = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
-      const ben = await core.manager.signIn({ address: address('acme'), login: 'ben@example.com', password: 'multidesk-demo' });
+      const anna = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const ben = await core.signIns.password({ address: address('acme'), login: 'ben@example.com', password: 'multidesk-demo' });
       assert.ok(anna.ok && ben.ok);
       assert.notEqual(anna.account.id, ben.account.id);
       assert.deepEqual(
         core.manager.list().map((a) => a.userName),
         ['Anna Smirnova', 'Ben Carter'],
       );
-      const again = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const again = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
       assert.ok(again.ok);
       assert.equal(again.account.id, anna.account.id, 'the same user on the same portal is the same account');
       assert.equal(core.manager.list().length, 2);
@@ -130,8 +130,8 @@ describe('account life cycle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'multidesk-restart-'));
     const vaultFile = `${dir}/vault.json`;
     const core = await startTestCore(new FileVault(vaultFile), dir);
-    const acme = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
-    const globex = await core.manager.signIn({ address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' });
+    const acme = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+    const globex = await core.signIns.password({ address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' });
     assert.ok(acme.ok && globex.ok);
     await core.manager.disconnect(globex.account.id);
     await core.close();
@@ -145,13 +145,13 @@ describe('account life cycle', () => {
           ['Globex', 'disconnected'],
         ],
       );
-      const home = await restarted.manager.home(acme.account.id);
+      const home = await restarted.home.get(acme.account.id);
       assert.equal(home.profile?.name, 'Anna');
-      const cached = await restarted.manager.home(globex.account.id);
+      const cached = await restarted.home.get(globex.account.id);
       assert.equal(cached.stale, true);
       assert.equal(cached.profile?.name, 'Anna', 'a disconnected account shows its cached home');
       await restarted.manager.connect(globex.account.id);
-      assert.equal((await restarted.manager.home(globex.account.id)).stale, false);
+      assert.equal((await restarted.home.get(globex.account.id)).stale, false);
     } finally {
       await restarted.close();
       restarted.removeProfile();
@@ -160,7 +160,7 @@ describe('account life cycle', () => {
 
   test('with a memory vault a restart asks for the logins again', async () => {
     const core = await startTestCore(new MemoryVault());
-    const result = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+    const result = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
     assert.ok(result.ok);
     await core.close();
     const restarted = await startTestCore(new MemoryVault(), core.profileDir);
@@ -176,7 +176,7 @@ describe('account life cycle', () => {
     const vault = new MemoryVault();
     const core = await startTestCore(vault);
     try {
-      const result = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const result = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
       assert.ok(result.ok);
       const tokens = JSON.parse((await vault.get(result.account.id)) as string) as StoredTokens;
       assert.ok(existsSync(core.profile.cacheDir(result.account.id)));
@@ -195,20 +195,20 @@ describe('account life cycle', () => {
     const vault = new MemoryVault();
     const core = await startTestCore(vault);
     try {
-      const acme = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
-      const globex = await core.manager.signIn({ address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const acme = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const globex = await core.signIns.password({ address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' });
       assert.ok(acme.ok && globex.ok);
       const tokens = JSON.parse((await vault.get(acme.account.id)) as string) as StoredTokens;
       await fetch(`${portal.url('acme')}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: tokens.refreshToken }) });
-      await core.manager.home(acme.account.id);
+      await core.home.get(acme.account.id);
       const states = core.manager.list().map((a) => [a.portalTitle, a.state]);
       assert.deepEqual(states, [
         ['Acme Corp', 'needs_login'],
         ['Globex', 'connected'],
       ]);
-      const cached = await core.manager.home(acme.account.id);
+      const cached = await core.home.get(acme.account.id);
       assert.equal(cached.profile?.name, 'Anna', 'the cache is kept');
-      const again = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const again = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
       assert.ok(again.ok);
       assert.equal(again.account.id, acme.account.id);
       assert.equal(again.account.state, 'connected');
@@ -222,7 +222,7 @@ describe('account life cycle', () => {
     const vault = new MemoryVault();
     const core = await startTestCore(vault);
     try {
-      const result = await core.manager.signIn({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const result = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
       assert.ok(result.ok);
       const before = JSON.parse((await vault.get(result.account.id)) as string) as StoredTokens;
       const rotated = async () =>
@@ -236,7 +236,7 @@ describe('account life cycle', () => {
         ).length;
       const rotationsBefore = await rotated();
       portal.clock.advance(3600_000 + 5_000);
-      const homes = await Promise.all(Array.from({ length: 8 }, () => core.manager.home(result.account.id)));
+      const homes = await Promise.all(Array.from({ length: 8 }, () => core.home.get(result.account.id)));
       assert.ok(homes.every((h) => !h.stale));
       assert.equal(await rotated(), rotationsBefore + 1, 'one refresh for eight racing requests');
       const after = JSON.parse((await vault.get(result.account.id)) as string) as StoredTokens;
@@ -256,12 +256,12 @@ describe('account life cycle', () => {
       sockets.push(socket);
     });
     try {
-      const slow = await core.manager.signIn({
+      const slow = await core.signIns.password({
         address: `acme.localhost:${other.port}`,
         login: 'anna@example.com',
         password: 'multidesk-demo',
       });
-      const fine = await core.manager.signIn({ address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const fine = await core.signIns.password({ address: address('globex'), login: 'anna@example.com', password: 'multidesk-demo' });
       assert.ok(slow.ok && fine.ok);
       const port = other.port;
       await other.close();
@@ -270,10 +270,10 @@ describe('account life cycle', () => {
       // The same address now accepts connections and never answers: the worst kind of "down".
       await new Promise<void>((resolve) => blackHole.listen(port, '127.0.0.1', resolve));
       let slowSettled = false;
-      const slowHome = core.manager.home(slow.account.id).finally(() => {
+      const slowHome = core.home.get(slow.account.id).finally(() => {
         slowSettled = true;
       });
-      const fineHome = await core.manager.home(fine.account.id);
+      const fineHome = await core.home.get(fine.account.id);
       assert.equal(fineHome.stale, false);
       assert.equal(fineHome.profile?.name, 'Anna');
       assert.equal(slowSettled, false, 'the silent portal is still being waited for');
@@ -314,7 +314,7 @@ describe('account life cycle', () => {
     const vault = new MemoryVault();
     const core = await startTestCore(vault);
     try {
-      const result = await core.manager.signIn({
+      const result = await core.signIns.password({
         address: `acme.localhost:${relayPort}`,
         login: 'anna@example.com',
         password: 'multidesk-demo',
@@ -332,7 +332,7 @@ describe('account life cycle', () => {
       assert.ok(!JSON.stringify(queued).includes(tokens.refreshToken), 'the queue file holds no secret');
 
       relay = await startRelay(relayPort);
-      await core.revocations.flush();
+      await core.tokens.flushRevocations();
       const rotated = JSON.parse(readFileSync(core.profile.revocationsFile, 'utf8'));
       assert.equal(rotated.pending.length, 0);
       assert.equal(await vault.get(`revoke:${result.account.id}`), null);

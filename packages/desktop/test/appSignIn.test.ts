@@ -97,7 +97,7 @@ describe('Connect with a Bitrix24 app (core)', () => {
       await vault.set(outcome.account.id, JSON.stringify(saved));
       await core.manager.disconnect(outcome.account.id);
       await core.manager.connect(outcome.account.id);
-      const home = await core.manager.home(outcome.account.id);
+      const home = await core.home.get(outcome.account.id);
       assert.equal(home.profile?.name, 'Anna');
       const refreshed = portal.requests.slice(before).filter((r) => r.path === '/oauth/token/' && r.host === `localhost:${portal.port}`);
       assert.equal(refreshed.length, 1, 'one refresh at the token server');
@@ -105,9 +105,7 @@ describe('Connect with a Bitrix24 app (core)', () => {
       assert.notEqual(rotated.refreshToken, saved.refreshToken);
       assert.equal(rotated.clientSecret, app.clientSecret, 'the keys stay with the rotated pair');
 
-      const changed = new Promise<string | undefined>((resolve) =>
-        core.manager.once('chats-changed', (_id, dialogId) => resolve(dialogId)),
-      );
+      const changed = new Promise<string | undefined>((resolve) => core.chats.once('changed', (_id, dialogId) => resolve(dialogId)));
       await restAs(portal, 'globex', 'ben@example.com', 'im.message.add', { DIALOG_ID: outcome.account.userId, MESSAGE: 'To the app' });
       assert.ok(await changed, 'the poll brought the message');
     } finally {

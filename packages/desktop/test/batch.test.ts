@@ -31,7 +31,7 @@ describe('batch', () => {
       const anna = await signInAt(core, portal.port, 'acme');
       const restCalls = () => portal.requests.filter((r) => r.path.startsWith('/rest/')).map((r) => r.path);
       let before = restCalls().length;
-      const home = await core.manager.home(anna.id);
+      const home = await core.home.get(anna.id);
       assert.ok(home.profile && home.people.length > 1);
       assert.deepEqual(restCalls().slice(before), ['/rest/batch'], 'profile and people in one request');
 

@@ -47,8 +47,8 @@ const notified = (body: string) =>
 
 const chatsChanged = (dialogId: string) =>
   next<[string, string | undefined]>(
-    (l) => core.manager.on('chats-changed', l),
-    (l) => core.manager.off('chats-changed', l),
+    (l) => core.chats.on('changed', l),
+    (l) => core.chats.off('changed', l),
     (accountId, dialog) => accountId === id && dialog === dialogId,
     `chats-changed for ${dialogId}`,
   );

@@ -325,10 +325,7 @@ describe('the outbox', () => {
       const anna = await signInAnna(core);
       const dialogId = await benDialog(core, anna.id);
       // A chat of ben and olivia: anna is not in it.
-      const olivia = core.manager
-        .access(anna.id)
-        .people()
-        .find((p) => p.name === 'Olivia');
+      const olivia = core.home.people(anna.id).find((p) => p.name === 'Olivia');
       assert.ok(olivia, 'olivia is on acme');
       const chatId = await restAs(portal, 'acme', 'ben@example.com', 'im.chat.add', { TITLE: 'Ben and Olivia', USERS: [olivia.id] });
       const privateChat = `chat${chatId}`;

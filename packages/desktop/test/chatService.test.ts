@@ -118,7 +118,7 @@ describe('chats in the core', () => {
     outbox.add({ clientId, dialogId: sales.dialogId, text: 'Sent just before the crash.', createdAt: Date.now() });
     const adds = () => portal.requests.filter((r) => r.host.startsWith('globex.') && r.path === '/rest/im.message.add').length;
     const addsBefore = adds();
-    core.manager.emit('live', id);
+    core.manager.emit('live', id, true);
     await outboxEmpty(id);
     assert.equal(adds(), addsBefore + 1, 'the entry was sent again, under its client id');
     const afterCrash = await core.chats.messages({ id, dialogId: sales.dialogId });
@@ -196,7 +196,7 @@ describe('chats in the core', () => {
     const id = ids.acme as string;
     const anna = core.manager.list().find((a) => a.id === id)?.userId as number;
     const changed = new Promise<[string, string | undefined]>((resolve) =>
-      core.manager.on('chats-changed', (accountId, dialogId) => {
+      core.chats.on('changed', (accountId, dialogId) => {
         if (accountId === id && dialogId !== undefined) resolve([accountId, dialogId]);
       }),
     );

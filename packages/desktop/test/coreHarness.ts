@@ -25,7 +25,7 @@ export async function startTestCore(
 
 /** Signs `login` (demo password) in to the portal `name` served at `port`; the account it made. */
 export async function signInAt(core: Core, port: number, name: string, login = 'anna@example.com'): Promise<AccountView> {
-  const result = await core.manager.signIn({ address: `${name}.localhost:${port}`, login, password: 'multidesk-demo' });
+  const result = await core.signIns.password({ address: `${name}.localhost:${port}`, login, password: 'multidesk-demo' });
   assert.ok(result.ok, `${login} on ${name}: ${JSON.stringify(result)}`);
   return result.account;
 }

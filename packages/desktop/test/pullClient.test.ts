@@ -19,39 +19,46 @@ before(async () => {
 });
 after(() => portal.close());
 
-async function benAddsTaskFor(userId: number, title: string): Promise<void> {
-  await restAs(portal, 'acme', 'ben@example.com', 'tasks.task.add', { fields: { TITLE: title, RESPONSIBLE_ID: userId } });
+async function benAddsTaskFor(userId: number, title: string): Promise<number> {
+  const added = await restAs(portal, 'acme', 'ben@example.com', 'tasks.task.add', { fields: { TITLE: title, RESPONSIBLE_ID: userId } });
+  return Number(added.task.id);
 }
 
-/** Resolves on the manager's next `event` for the account; fails after 10 s. */
-const next = (core: Awaited<ReturnType<typeof startTestCore>>, event: 'tasks-changed' | 'live', id: string) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} event`)), 10_000);
-    const listener = (accountId: string) => {
-      if (accountId !== id) return;
-      clearTimeout(timer);
-      core.manager.off(event, listener);
-      resolve();
-    };
-    core.manager.on(event, listener);
+/** Every task change and every live link the core reports for the account, in order (events can beat a REST answer). */
+function record(core: Awaited<ReturnType<typeof startTestCore>>, id: string) {
+  const tasks: { taskId: number; replayed: boolean }[] = [];
+  const lives: boolean[] = [];
+  core.manager.on('realtime', (accountId, change, replayed) => {
+    if (accountId === id && change.kind === 'task-changed') tasks.push({ taskId: change.taskId, replayed });
   });
+  core.manager.on('live', (accountId, resumed) => {
+    if (accountId === id) lives.push(resumed);
+  });
+  return { tasks, lives, task: (taskId: number) => tasks.find((t) => t.taskId === taskId) };
+}
 
 describe('Push & Pull in the core', () => {
-  test('a task ben creates for anna reaches her account live, and one created while she was disconnected arrives on Connect', async () => {
+  test('a task ben creates for anna reaches her account live; one created while she was disconnected is replayed on Connect, not reloaded', async () => {
     const core = await startTestCore(new MemoryVault());
     try {
       const anna = await signInAt(core, portal.port, 'acme');
       const id = anna.id;
-      if (!core.manager.isLive(id)) await next(core, 'live', id);
-      const live = next(core, 'tasks-changed', id);
-      await benAddsTaskFor(anna.userId, 'Live task');
-      await live;
+      const seen = record(core, id);
+      await until(() => core.manager.isLive(id), 'live');
+      const liveTask = await benAddsTaskFor(anna.userId, 'Live task');
+      await until(() => seen.task(liveTask) !== undefined, 'the live task');
+      assert.equal(seen.task(liveTask)?.replayed, false, 'the task came as it happened');
 
       await core.manager.disconnect(id);
-      await benAddsTaskFor(anna.userId, 'Task while away');
-      const replayed = next(core, 'tasks-changed', id);
+      const awayTask = await benAddsTaskFor(anna.userId, 'Task while away');
+      const livesBefore = seen.lives.length;
       await core.manager.connect(id);
-      await replayed;
+      // A replay brings the missed event itself, marked replayed, and the link says it resumed; a
+      // resync would have reloaded every list (resumed: false) without the event.
+      await until(() => seen.task(awayTask) !== undefined, 'the task created while away');
+      assert.equal(seen.task(awayTask)?.replayed, true, 'the missed task came as a replayed event');
+      await until(() => seen.lives.length > livesBefore, 'live again');
+      assert.deepEqual(seen.lives.slice(livesBefore), [true], 'the link resumed from its saved mid: no reload of everything');
     } finally {
       await core.close();
       core.removeProfile();

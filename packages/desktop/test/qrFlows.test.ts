@@ -35,7 +35,7 @@ describe('QR-code sign-in in the core', () => {
       const opened = await core.flows.open({ flow: outcome.list.flow, portalUrl: portal.url('globex') });
       assert.ok(opened.ok);
       assert.equal(opened.account.portalTitle, 'Globex');
-      await core.manager.home(opened.account.id);
+      await core.home.get(opened.account.id);
       assert.equal(core.manager.list()[0]?.login, 'anna@example.com', 'the login is learnt from the profile');
       assert.equal((await core.flows.qrWait({ flow: qr.flow })).status, 'expired', 'a used flow is gone');
     } finally {

@@ -92,7 +92,7 @@ describe('rate limits against the portal', () => {
           'task',
           'pull_channel',
         ]);
-        const added = await core.manager.connectWebhook(hook.url);
+        const added = await core.signIns.webhook(hook.url);
         assert.ok(added.ok, JSON.stringify(added));
         ids.push(added.account.id);
       }
@@ -100,7 +100,7 @@ describe('rate limits against the portal', () => {
       // Every window of every account at once: home, chats, tasks, and a message each.
       await Promise.all(
         ids.flatMap((id) => [
-          core.manager.home(id),
+          core.home.get(id),
           core.chats.list({ id }),
           core.tasks.list({ id }),
           core.chats.send({ id, dialogId: ben.ID, text: `From ${id}` }),

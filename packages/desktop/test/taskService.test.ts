@@ -94,7 +94,7 @@ describe('tasks in the core', () => {
     const dir = mkdtempSync(join(tmpdir(), 'multidesk-tasks-restart-'));
     const vaultFile = join(dir, 'vault.json');
     const first = await startTestCore(new FileVault(vaultFile), dir);
-    const signedIn = await first.manager.signIn({
+    const signedIn = await first.signIns.password({
       address: `acme.localhost:${portal.port}`,
       login: 'anna@example.com',
       password: 'multidesk-demo',
@@ -105,7 +105,7 @@ describe('tasks in the core', () => {
 
     const restarted = await startTestCore(new FileVault(vaultFile), dir);
     try {
-      const refreshed = new Promise<void>((resolve) => restarted.manager.once('tasks-changed', () => resolve()));
+      const refreshed = new Promise<void>((resolve) => restarted.tasks.once('changed', () => resolve()));
       const atOnce = await restarted.tasks.list({ id: signedIn.account.id });
       assert.equal(atOnce.stale, true);
       assert.equal(atOnce.problem, 'Updating…');

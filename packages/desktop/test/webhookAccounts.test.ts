@@ -46,7 +46,7 @@ describe('Connect with a webhook (core)', () => {
     const core = await startTestCore(vault);
     try {
       const hook = await webhookFor(portal, 'acme', 'anna@example.com', ['user', 'im', 'task', 'pull_channel']);
-      const result = await core.manager.connectWebhook(`${hook.url}/`);
+      const result = await core.signIns.webhook(`${hook.url}/`);
       assert.ok(result.ok, JSON.stringify(result));
       const { account } = result;
       assert.equal(account.kind, 'webhook');
@@ -58,9 +58,7 @@ describe('Connect with a webhook (core)', () => {
       assert.ok((await vault.get(account.id))?.includes(hook.secret), 'the vault does');
 
       await until(() => core.manager.list()[0]?.connection === 'live', 'live over Pull');
-      const changed = new Promise<string | undefined>((resolve) =>
-        core.manager.once('chats-changed', (_id, dialogId) => resolve(dialogId)),
-      );
+      const changed = new Promise<string | undefined>((resolve) => core.chats.once('changed', (_id, dialogId) => resolve(dialogId)));
       const ben = await restAs(portal, 'acme', 'ben@example.com', 'user.current', {});
       await restAs(portal, 'acme', 'ben@example.com', 'im.message.add', { DIALOG_ID: hook.memberId, MESSAGE: 'Hello, webhook' });
       assert.equal(await changed, String((ben as { ID: string | number }).ID));
@@ -76,13 +74,11 @@ describe('Connect with a webhook (core)', () => {
     const core = await startTestCore(new MemoryVault());
     try {
       const hook = await webhookFor(portal, 'globex', 'anna@example.com', ['user', 'im']);
-      const result = await core.manager.connectWebhook(hook.url);
+      const result = await core.signIns.webhook(hook.url);
       assert.ok(result.ok, JSON.stringify(result));
       assert.deepEqual(result.account.missingScopes, ['task']);
       await until(() => core.manager.list()[0]?.connection === 'polling', 'polling');
-      const changed = new Promise<string | undefined>((resolve) =>
-        core.manager.once('chats-changed', (_id, dialogId) => resolve(dialogId)),
-      );
+      const changed = new Promise<string | undefined>((resolve) => core.chats.once('changed', (_id, dialogId) => resolve(dialogId)));
       await restAs(portal, 'globex', 'ben@example.com', 'im.message.add', { DIALOG_ID: hook.memberId, MESSAGE: 'Polled' });
       assert.ok(await changed, 'the poll brought the message');
     } finally {
@@ -101,17 +97,17 @@ describe('Connect with a webhook (core)', () => {
     })();
     const core = await startTestCore(vault);
     try {
-      const wrongCode = await core.manager.connectWebhook(`http://acme.localhost:${portal.port}/rest/1/abcdefgh12345678/`);
+      const wrongCode = await core.signIns.webhook(`http://acme.localhost:${portal.port}/rest/1/abcdefgh12345678/`);
       assert.equal(wrongCode.ok, false);
       if (!wrongCode.ok) {
         assert.equal(wrongCode.error, 'invalid_credentials');
         assert.match(wrongCode.message, /did not accept this webhook/);
       }
-      const unknown = await core.manager.connectWebhook(`http://nowhere.localhost:${portal.port}/rest/1/abcdefgh12345678/`);
+      const unknown = await core.signIns.webhook(`http://nowhere.localhost:${portal.port}/rest/1/abcdefgh12345678/`);
       assert.equal(unknown.ok, false);
-      const notBitrix = await core.manager.connectWebhook(`http://localhost:${portal.port}/rest/1/abcdefgh12345678/`);
+      const notBitrix = await core.signIns.webhook(`http://localhost:${portal.port}/rest/1/abcdefgh12345678/`);
       assert.equal(notBitrix.ok, false);
-      const bad = await core.manager.connectWebhook('https://acme.example.com/rest/1/');
+      const bad = await core.signIns.webhook('https://acme.example.com/rest/1/');
       assert.deepEqual(bad.ok ? null : bad.error, 'invalid_webhook');
       assert.deepEqual(core.manager.list(), []);
       assert.deepEqual(written, [], 'nothing went to the vault');
@@ -125,14 +121,14 @@ describe('Connect with a webhook (core)', () => {
     const core = await startTestCore(new MemoryVault());
     try {
       const hook = await webhookFor(portal, 'initech', 'anna@example.com', ['user', 'im', 'task', 'pull_channel']);
-      const first = await core.manager.connectWebhook(hook.url);
+      const first = await core.signIns.webhook(hook.url);
       assert.ok(first.ok);
       await portal.db.deleteFrom('webhooks').where('member_id', '=', hook.memberId).execute();
-      await core.manager.home(first.account.id);
+      await core.home.get(first.account.id);
       await until(() => core.manager.list()[0]?.state === 'needs_login', 'needs_login');
 
       const renewed = await webhookFor(portal, 'initech', 'anna@example.com', ['user', 'im', 'task', 'pull_channel']);
-      const again = await core.manager.connectWebhook(renewed.url);
+      const again = await core.signIns.webhook(renewed.url);
       assert.ok(again.ok);
       assert.equal(again.account.id, first.account.id, 'the same account, cache and place');
       assert.equal(core.manager.list().length, 1);

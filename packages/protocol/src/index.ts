@@ -8,3 +8,4 @@ export * from './qr.ts';
 export * from './rest.ts';
 export * from './sso.ts';
 export * from './tasks.ts';
+export * from './users.ts';

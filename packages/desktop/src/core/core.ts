@@ -1,35 +1,49 @@
+import type { AppState } from '@multidesk/protocol';
 import { AccountManager } from './accounts/accountManager.ts';
 import { AccountRegistry } from './accounts/accountRegistry.ts';
 import { AppSignIns } from './accounts/appSignIn.ts';
 import { BrowserFlows } from './accounts/browserFlows.ts';
-import { RevocationQueue } from './accounts/revocationQueue.ts';
 import { type DeviceInfo, SignInFlows } from './accounts/signInFlows.ts';
+import { SignIns } from './accounts/signIns.ts';
 import { SsoSignIns } from './accounts/ssoSignIn.ts';
+import { TokenStore } from './accounts/tokenStore.ts';
 import { type OpenUrl, systemBrowser } from './browser/systemBrowser.ts';
 import { ChatNotifier } from './chats/chatNotifier.ts';
 import { ChatService } from './chats/chatService.ts';
+import { UnreadCounters } from './chats/unreadCounters.ts';
+import { HomeService } from './home/homeService.ts';
 import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
 import { openProfile, type Profile } from './profile.ts';
 import { SettingsStore } from './settings.ts';
 import { TaskService } from './tasks/taskService.ts';
 import type { SecretVault } from './vault/secretVault.ts';
 
+/**
+ * One profile's core. Each kind of state has one owner: the account list and states `manager`;
+ * secrets `tokens`; each account's home `home`; chats and their outbox `chats`; unread counts
+ * `unread`; tasks `tasks`. Windows hear the owners' events through the bridge.
+ */
 export interface Core {
   manager: AccountManager;
+  tokens: TokenStore;
+  /** Password, authorization code and webhook sign-ins. */
+  signIns: SignIns;
   flows: SignInFlows;
   sso: SsoSignIns;
   apps: AppSignIns;
   /** Sign-ins that finish in the system browser (single sign-on, apps): wait, reopen, cancel. */
   browserFlows: BrowserFlows;
+  home: HomeService;
   tasks: TaskService;
   chats: ChatService;
+  unread: UnreadCounters;
   notifier: ChatNotifier;
   settings: SettingsStore;
   profile: Profile;
-  vault: SecretVault;
-  revocations: RevocationQueue;
   /** The system browser (or the one given for tests): single sign-on, apps' authorization, Open in browser. */
   openUrl: OpenUrl;
+  /** What the windows show first: every account and where secrets are kept. */
+  state(): AppState;
   close(): Promise<void>;
 }
 
@@ -50,22 +64,30 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   const profile = openProfile(options.profileDir);
   const openUrl = options.openUrl ?? systemBrowser();
   const dispatcher = createPortalDispatcher();
-  const revocations = new RevocationQueue(profile.revocationsFile, options.vault, dispatcher);
-  await revocations.load();
+  const tokens = new TokenStore({ vault: options.vault, dispatcher, revocationsFile: profile.revocationsFile });
+  await tokens.load();
   const manager = new AccountManager({
     profile,
     registry: new AccountRegistry(profile.accountsFile),
-    vault: options.vault,
+    tokens,
     dispatcher,
-    revocations,
-    deviceName: options.device.name,
+    // The services below are made before any account is added or counted.
+    welcome: (accountId) => home.refresh(accountId),
+    unreadOf: (accountId) => unread.total(accountId),
   });
+  const home = new HomeService(manager);
+  // Before the chats: a realtime event's counter is stored before windows hear the chat changed.
+  const unread = new UnreadCounters(manager);
+  const chats = new ChatService(manager);
+  const tasks = new TaskService(manager, home);
+  const notifier = new ChatNotifier({ manager, chats, home });
   await manager.load();
   const settings = new SettingsStore(profile.settingsFile);
   await settings.load();
-  const flows = new SignInFlows({ manager, dispatcher, settings, device: options.device });
+  const signIns = new SignIns({ manager, dispatcher, deviceName: options.device.name });
+  const flows = new SignInFlows({ manager, signIns, dispatcher, settings, device: options.device });
   const browserFlows = new BrowserFlows({ openUrl, ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}) });
-  const sso = new SsoSignIns({ manager, dispatcher, settings, deviceName: options.device.name, browser: browserFlows });
+  const sso = new SsoSignIns({ signIns, dispatcher, settings, deviceName: options.device.name, browser: browserFlows });
   const apps = new AppSignIns({
     manager,
     dispatcher,
@@ -73,28 +95,29 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     browser: browserFlows,
     ...(options.appRedirectPort ? { redirectPort: options.appRedirectPort } : {}),
   });
-  const tasks = new TaskService(manager, (accountId) => manager.emit('tasks-changed', accountId));
-  const chats = new ChatService(manager);
-  const notifier = new ChatNotifier(manager);
   return {
     manager,
+    tokens,
+    signIns,
     flows,
     sso,
     apps,
     browserFlows,
+    home,
     tasks,
     chats,
+    unread,
     notifier,
     settings,
     profile,
-    vault: options.vault,
-    revocations,
     openUrl,
+    state: () => ({ accounts: manager.list(), vault: tokens.vaultInfo }),
     close: async () => {
       flows.close();
       chats.close();
       browserFlows.close();
       manager.close();
+      tokens.close();
       await dispatcher.close();
     },
   };

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     openUrl: systemBrowser(ssoBrowser),
     ...(redirectPort ? { appRedirectPort: redirectPort } : {}),
   });
-  const { profile, vault } = core;
+  const { profile, tokens } = core;
   const windows = browser
     ? new AppWindows({ browser, userDataDir: profile.browserDataDir, ...(debugPort ? { remoteDebuggingPort: debugPort } : {}) })
     : null;
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     console.log(`Messenger: ${bridge.bootUrl('messenger')}`);
     console.log('Press Ctrl+C to quit.');
   }
-  if (vault.info.notice) console.log(`Note: ${vault.info.notice}`);
+  if (tokens.vaultInfo.notice) console.log(`Note: ${tokens.vaultInfo.notice}`);
 }
 
 main().catch((error: unknown) => {

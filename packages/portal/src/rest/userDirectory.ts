@@ -1,4 +1,4 @@
-import { REST_PAGE_SIZE } from '@multidesk/protocol';
+import { type BitrixUser, REST_PAGE_SIZE } from '@multidesk/protocol';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { columnCondition } from '../store/filterSql.ts';
 import type { Database, Executor } from '../store/schema.ts';
@@ -132,7 +132,7 @@ export async function listPortalUsers(db: Executor, portalId: number, query: Use
  * empty values; every member sits in the root department (1). The portal keeps no history of a
  * member's record: TIMESTAMP_X (its last change) is when they joined.
  */
-export function bitrixUser(row: PortalPerson) {
+export function bitrixUser(row: PortalPerson): BitrixUser {
   return {
     ID: String(row.id),
     XML_ID: '',

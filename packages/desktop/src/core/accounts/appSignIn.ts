@@ -188,7 +188,7 @@ export class AppSignIns {
     const userId = Number(tokens.user_id ?? who.ID);
     if (!Number.isInteger(userId) || userId <= 0) return failed('server_error', `${target.host} did not say who signed in (user.current).`);
     const scopes = typeof tokens.scope === 'string' ? tokens.scope.split(',').map((s) => s.trim()) : [];
-    const result = await this.#manager.add({
+    const { account } = await this.#manager.add({
       origin: target.origin,
       kind: 'app',
       credential,
@@ -197,6 +197,6 @@ export class AppSignIns {
       ...accountHolder(who, userId),
       missingScopes: missingScopesOf(scopes),
     });
-    return result.ok ? { status: 'account', account: result.account } : failed('server_error', result.message);
+    return { status: 'account', account };
   }
 }

@@ -18,6 +18,7 @@ import { createPkce } from '../portal/pkce.ts';
 import { INVALID_NETWORK_ADDRESS, INVALID_PORTAL_ADDRESS, normalizePortalAddress } from '../portal/portalAddress.ts';
 import type { SettingsStore } from '../settings.ts';
 import type { AccountManager } from './accountManager.ts';
+import type { SignIns } from './signIns.ts';
 
 interface NetworkFlow {
   kind: 'network';
@@ -64,6 +65,7 @@ const invalidSession = {
 export class SignInFlows {
   readonly #flows = new Map<string, NetworkFlow | QrFlow>();
   readonly #manager: AccountManager;
+  readonly #signIns: SignIns;
   readonly #dispatcher: Dispatcher;
   readonly #settings: SettingsStore;
   readonly #device: DeviceInfo;
@@ -71,12 +73,14 @@ export class SignInFlows {
 
   constructor(options: {
     manager: AccountManager;
+    signIns: SignIns;
     dispatcher: Dispatcher;
     settings: SettingsStore;
     device: DeviceInfo;
     now?: () => number;
   }) {
     this.#manager = options.manager;
+    this.#signIns = options.signIns;
     this.#dispatcher = options.dispatcher;
     this.#settings = options.settings;
     this.#device = options.device;
@@ -133,7 +137,7 @@ export class SignInFlows {
       if (grant.error === 'invalid_session') this.#flows.delete(handle);
       return grant;
     }
-    return this.#manager.signInWithCode(new URL(grant.portalUrl).origin, grant.code, pkce.verifier, portal.title, {
+    return this.#signIns.withCode(new URL(grant.portalUrl).origin, grant.code, pkce.verifier, portal.title, {
       login: flow.login,
       userName: portal.user_name,
     });
@@ -201,7 +205,7 @@ export class SignInFlows {
             list: this.#listFlow(flow.siteOrigin, answer.session, answer.expires_in, answer.portals, answer.login ?? ''),
           };
         }
-        const result = await this.#manager.signInWithCode(flow.siteOrigin, answer.code, flow.verifier, answer.portal_title, { login: '' });
+        const result = await this.#signIns.withCode(flow.siteOrigin, answer.code, flow.verifier, answer.portal_title, { login: '' });
         return result.ok ? { status: 'account', account: result.account } : { status: 'error', message: result.message };
       }
     }

@@ -13,8 +13,8 @@ import { ssoDiscover } from '../portal/networkClient.ts';
 import { createPkce } from '../portal/pkce.ts';
 import { normalizePortalAddress } from '../portal/portalAddress.ts';
 import type { SettingsStore } from '../settings.ts';
-import type { AccountManager } from './accountManager.ts';
 import type { BrowserFailure, BrowserFinal, BrowserFlows } from './browserFlows.ts';
+import type { SignIns } from './signIns.ts';
 
 type Failure = BrowserFailure;
 
@@ -60,20 +60,20 @@ function redirectFailure(error: string | null, description: string | undefined, 
  * handle and learns the outcome by long poll. Nothing is stored unless the sign-in succeeds.
  */
 export class SsoSignIns {
-  readonly #manager: AccountManager;
+  readonly #signIns: SignIns;
   readonly #dispatcher: Dispatcher;
   readonly #settings: SettingsStore;
   readonly #deviceName: string;
   readonly #browser: BrowserFlows;
 
   constructor(options: {
-    manager: AccountManager;
+    signIns: SignIns;
     dispatcher: Dispatcher;
     settings: SettingsStore;
     deviceName: string;
     browser: BrowserFlows;
   }) {
-    this.#manager = options.manager;
+    this.#signIns = options.signIns;
     this.#dispatcher = options.dispatcher;
     this.#settings = options.settings;
     this.#deviceName = options.deviceName;
@@ -160,7 +160,7 @@ export class SsoSignIns {
       return { status: 'failed', ...failure };
     }
     try {
-      const result = await this.#manager.signInWithCode(flow.origin, code, verifier, flow.portal, { login: '' });
+      const result = await this.#signIns.withCode(flow.origin, code, verifier, flow.portal, { login: '' });
       if (result.ok) return { status: 'account', account: result.account };
       const error: SsoFailureCode = result.error === 'not_a_member' || result.error === 'unreachable' ? result.error : 'server_error';
       return { status: 'failed', error, message: `${flow.portal} did not complete the sign-in: ${result.message}` };

@@ -4,7 +4,20 @@ import { INVALID_NETWORK_ADDRESS, normalizePortalAddress } from '../portal/porta
 
 export type BridgeCore = Pick<
   Core,
-  'manager' | 'flows' | 'sso' | 'apps' | 'browserFlows' | 'settings' | 'tasks' | 'chats' | 'notifier' | 'openUrl'
+  | 'manager'
+  | 'signIns'
+  | 'flows'
+  | 'sso'
+  | 'apps'
+  | 'browserFlows'
+  | 'settings'
+  | 'home'
+  | 'tasks'
+  | 'chats'
+  | 'unread'
+  | 'notifier'
+  | 'openUrl'
+  | 'state'
 >;
 
 export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) => Promise<BridgeResponse<M>> };
@@ -14,13 +27,13 @@ export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) 
  * `showChat` is the bridge's: it knows which windows are open.
  */
 export function createBridgeHandlers(
-  { manager, flows, sso, apps, browserFlows, settings, tasks, chats, notifier, openUrl }: BridgeCore,
+  { manager, signIns, flows, sso, apps, browserFlows, settings, home, tasks, chats, notifier, openUrl, state }: BridgeCore,
   showChat: (chat: DialogRef) => void,
 ): BridgeHandlers {
   return {
-    getState: async () => ({ accounts: manager.list(), vault: manager.vaultInfo }),
-    signIn: (request) => manager.signIn(request),
-    connectWebhook: ({ url }) => manager.connectWebhook(url),
+    getState: async () => state(),
+    signIn: (request) => signIns.password(request),
+    connectWebhook: ({ url }) => signIns.webhook(url),
     connect: async ({ id }) => {
       await manager.connect(id);
       return { ok: true };
@@ -33,7 +46,7 @@ export function createBridgeHandlers(
       await manager.remove(id);
       return { ok: true };
     },
-    home: ({ id }) => manager.home(id),
+    home: ({ id }) => home.get(id),
     openInBrowser: async ({ id }) => {
       // The portal's address only: a webhook's code or a token never goes into a browser's URL.
       await openUrl(manager.access(id).view.portalUrl);

@@ -75,7 +75,6 @@ export async function startBridge(
   uiDir: string,
   options: { openWindow?: (bootUrl: string) => void } = {},
 ): Promise<Bridge> {
-  const { manager, notifier } = core;
   const secret = randomBytes(32).toString('base64url');
   const bootTokens = new Map<string, WindowKind>();
   /** Which window each events socket belongs to (it says so when it connects). */
@@ -193,8 +192,7 @@ export async function startBridge(
     }
     const kind = new URL(req.url ?? '/', 'http://bridge').searchParams.get('window');
     sockets.handleUpgrade(req, socket, head, (ws) => {
-      const state: BridgeEvent = { type: 'state', state: { accounts: manager.list(), vault: manager.vaultInfo } };
-      ws.send(JSON.stringify(state));
+      ws.send(JSON.stringify({ type: 'state', state: core.state() } satisfies BridgeEvent));
       if (kind === 'workspace' || kind === 'messenger') {
         windowOf.set(ws, kind);
         ws.once('close', () => windowOf.delete(ws));
@@ -210,17 +208,19 @@ export async function startBridge(
     const text = JSON.stringify(event);
     for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(text);
   };
-  const onChanged = () => broadcast({ type: 'state', state: { accounts: manager.list(), vault: manager.vaultInfo } });
+  // Windows subscribe to the owners of what they show: the account list, each home, tasks, chats, unread counts.
+  const onState = () => broadcast({ type: 'state', state: core.state() });
   const onHome = (accountId: string) => broadcast({ type: 'home-changed', accountId });
   const onTasks = (accountId: string) => broadcast({ type: 'tasks-changed', accountId });
-  manager.on('changed', onChanged);
-  manager.on('home-changed', onHome);
-  manager.on('tasks-changed', onTasks);
   const onChats = (accountId: string, dialogId?: string) =>
     broadcast({ type: 'chats-changed', accountId, ...(dialogId === undefined ? {} : { dialogId }) });
-  manager.on('chats-changed', onChats);
   const onNotify = (notification: ChatNotification) => broadcast({ type: 'notify', ...notification });
-  notifier.on('notify', onNotify);
+  core.manager.on('changed', onState);
+  core.unread.on('changed', onState);
+  core.home.on('changed', onHome);
+  core.tasks.on('changed', onTasks);
+  core.chats.on('changed', onChats);
+  core.notifier.on('notify', onNotify);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -231,11 +231,12 @@ export async function startBridge(
     origin,
     bootUrl,
     async close() {
-      manager.off('changed', onChanged);
-      manager.off('home-changed', onHome);
-      manager.off('tasks-changed', onTasks);
-      manager.off('chats-changed', onChats);
-      notifier.off('notify', onNotify);
+      core.manager.off('changed', onState);
+      core.unread.off('changed', onState);
+      core.home.off('changed', onHome);
+      core.tasks.off('changed', onTasks);
+      core.chats.off('changed', onChats);
+      core.notifier.off('notify', onNotify);
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { ChatView, ImMessage } from '@multidesk/protocol';
+import type { ImMessage } from '@multidesk/protocol';
 import type { AccountManager } from '../accounts/accountManager.ts';
-import { CHATS_KEY } from './chatService.ts';
+import type { HomeService } from '../home/homeService.ts';
+import type { ChatService } from './chatService.ts';
 
 export interface ChatNotification {
   accountId: string;
@@ -29,12 +30,16 @@ function shorten(text: string): string {
  */
 export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
   readonly #manager: AccountManager;
+  readonly #chats: ChatService;
+  readonly #home: HomeService;
   #viewing: Viewing = null;
 
-  constructor(manager: AccountManager) {
+  constructor(options: { manager: AccountManager; chats: ChatService; home: HomeService }) {
     super();
-    this.#manager = manager;
-    manager.on('message-new', (accountId, dialogId, message) => this.#onMessage(accountId, dialogId, message));
+    this.#manager = options.manager;
+    this.#chats = options.chats;
+    this.#home = options.home;
+    this.#chats.on('message-new', (accountId, dialogId, message) => this.#onMessage(accountId, dialogId, message));
   }
 
   setViewing(viewing: Viewing): void {
@@ -43,16 +48,15 @@ export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
 
   #onMessage(accountId: string, dialogId: string, message: ImMessage): void {
     if (this.#viewing?.id === accountId && this.#viewing.dialogId === dialogId) return;
-    const account = this.#manager.access(accountId);
-    const chat = account.cache.get<ChatView[]>(CHATS_KEY)?.value.find((c) => c.dialogId === dialogId);
-    const person = account.people().find((p) => p.id === message.author_id);
+    const chat = this.#chats.savedChat(accountId, dialogId);
+    const person = this.#home.people(accountId).find((p) => p.id === message.author_id);
     const author = person ? `${person.name} ${person.lastName}`.trim() : `User ${message.author_id}`;
     const group = chat ? chat.kind === 'chat' : dialogId.startsWith('chat');
     const where = group ? (chat?.title ?? 'Group chat') : author;
     this.emit('notify', {
       accountId,
       dialogId,
-      title: `${where} · ${account.view.portalTitle}`,
+      title: `${where} · ${this.#manager.access(accountId).view.portalTitle}`,
       body: shorten(group ? `${author}: ${message.text}` : message.text),
     });
   }

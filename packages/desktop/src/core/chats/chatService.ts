@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import {
   type ChatResult,
   type ChatsView,
@@ -24,8 +25,9 @@ import {
 } from '@multidesk/protocol';
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
 import { RestCallError } from '../portal/portalSession.ts';
+import type { AccountChange } from '../realtime/pullCommands.ts';
 
-export const CHATS_KEY = 'chats';
+const CHATS_KEY = 'chats';
 /** The newest page of a dialog, saved so a restart or an outage still shows it. */
 const messagesKey = (dialogId: string) => `messages:${dialogId}`;
 /** Messages per page of a dialog's history. */
@@ -99,13 +101,20 @@ export function toMessageView(message: ImMessage, users: Map<number, string>): M
   };
 }
 
+export interface ChatServiceEvents {
+  /** A chat of the account changed (a message came, changed, went or was read; one was queued or sent), or the list did. */
+  changed: [accountId: string, dialogId?: string];
+  /** Someone else's message arrived as it happened (not replayed after an absence). */
+  'message-new': [accountId: string, dialogId: string, message: ImMessage];
+}
+
 /**
- * Chats of one account through Bitrix24's im.* methods: the recent list and each dialog's newest
+ * The one owner of chats. Chats of one account through Bitrix24's im.* methods: the recent list and each dialog's newest
  * page cached per account (the saved copy shown, stale, when the portal cannot be reached), older
  * pages, edit and delete, marking read, and the outbox: a sent message is saved first and then
  * posted, in order, under a client-chosen id, so neither an outage nor a crash loses or doubles it.
  */
-export class ChatService {
+export class ChatService extends EventEmitter<ChatServiceEvents> {
   readonly #manager: AccountManager;
   readonly #now: () => number;
   /** Accounts whose outbox is being sent now, and the one message in flight for each. */
@@ -118,10 +127,34 @@ export class ChatService {
   #closed = false;
 
   constructor(manager: AccountManager, now: () => number = Date.now) {
+    super();
     this.#manager = manager;
     this.#now = now;
     // Back online (or just started): whatever waits in the outbox goes out.
     manager.on('live', (id) => this.#drain(id));
+    manager.on('realtime', (id, change, replayed) => this.#apply(id, change, replayed));
+    manager.on('stale', (id) => this.emit('changed', id));
+  }
+
+  /** `replayed`: a catch-up after an absence, which raises no notification. */
+  #apply(id: string, change: AccountChange, replayed: boolean): void {
+    if (change.kind === 'task-changed') return;
+    if (change.kind === 'chat-list-changed') {
+      this.emit('changed', id);
+      return;
+    }
+    if (change.kind === 'message-new' && !replayed && change.message.author_id !== this.#manager.access(id).view.userId) {
+      this.emit('message-new', id, change.dialogId, change.message);
+    }
+    this.emit('changed', id, change.dialogId);
+  }
+
+  /** The chat as last listed, if it was (a notification's title). */
+  savedChat(id: string, dialogId: string): ChatView | undefined {
+    return this.#manager
+      .cacheOf(id)
+      .get<ChatView[]>(CHATS_KEY)
+      ?.value.find((c) => c.dialogId === dialogId);
   }
 
   async list({ id }: { id: string }): Promise<ChatsView> {
@@ -157,7 +190,7 @@ export class ChatService {
     try {
       const account = this.#manager.access(id);
       const before = JSON.stringify(account.cache.get(CHATS_KEY)?.value ?? null);
-      if (JSON.stringify(await this.#fetchList(account)) !== before) this.#manager.emit('chats-changed', id);
+      if (JSON.stringify(await this.#fetchList(account)) !== before) this.emit('changed', id);
     } catch {
       // Still unreachable: the realtime link reconnecting brings the fresh list.
     }
@@ -171,7 +204,7 @@ export class ChatService {
     if (this.#closed || this.#reloadTimers.has(id)) return;
     const timer = setTimeout(() => {
       this.#reloadTimers.delete(id);
-      if (!this.#closed) this.#manager.emit('chats-changed', id);
+      if (!this.#closed) this.emit('changed', id);
     }, RELOAD_SOON_MS);
     timer.unref();
     this.#reloadTimers.set(id, timer);
@@ -260,7 +293,7 @@ export class ChatService {
     }
     const entry = { clientId: randomUUID(), dialogId, text, createdAt: this.#now() };
     account.cache.outbox.add(entry);
-    this.#manager.emit('chats-changed', id, dialogId);
+    this.emit('changed', id, dialogId);
     this.#drain(id);
     const [pending] = this.#pending(id, account, dialogId, []).filter((p) => p.clientId === entry.clientId);
     return { ok: true, pending: pending as PendingMessageView };
@@ -272,7 +305,7 @@ export class ChatService {
     const entry = outbox.get(clientId);
     if (!entry) return { ok: false, error: 'not_found', message: 'That message is no longer waiting to be sent.' };
     outbox.setError(clientId, null);
-    this.#manager.emit('chats-changed', id, entry.dialogId);
+    this.emit('changed', id, entry.dialogId);
     this.#drain(id);
     return { ok: true };
   }
@@ -283,7 +316,7 @@ export class ChatService {
     if (!entry) return { ok: false, error: 'not_found', message: 'That message is no longer waiting to be sent.' };
     if (this.#sending.get(id) === clientId) return { ok: false, error: 'sending', message: 'That message is being sent right now.' };
     outbox.remove(clientId);
-    this.#manager.emit('chats-changed', id, entry.dialogId);
+    this.emit('changed', id, entry.dialogId);
     return { ok: true };
   }
 
@@ -334,12 +367,12 @@ export class ChatService {
           account.cache.outbox.setError(entry.clientId, refusal(error));
         } else {
           if (!(error instanceof RestCallError)) account.reportProblem(error);
-          this.#manager.emit('chats-changed', id, entry.dialogId);
+          this.emit('changed', id, entry.dialogId);
           this.#retryLater(id);
           return;
         }
       }
-      this.#manager.emit('chats-changed', id, entry.dialogId);
+      this.emit('changed', id, entry.dialogId);
     }
   }
 

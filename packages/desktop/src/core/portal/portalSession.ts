@@ -1,15 +1,13 @@
 import { DESKTOP_CLIENT_ID, type TokenResponse } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
 import {
-  parseCredential,
   type StoredAppTokens,
   type StoredCredential,
   type StoredTokens,
   type StoredWebhook,
-  serializeCredential,
   tokensFromResponse,
 } from '../accounts/credentials.ts';
-import type { SecretVault } from '../vault/secretVault.ts';
+import type { TokenStore } from '../accounts/tokenStore.ts';
 import { batchCommand } from './batchCommand.ts';
 import { type PortalResponse, PortalUnreachableError, portalRequest } from './portalHttp.ts';
 import { type CallPriority, RestBudget } from './restBudget.ts';
@@ -79,15 +77,15 @@ export function restResult<T>(answer: PortalResponse): RestResult<T> {
 }
 
 /**
- * One connected account's REST client. It owns the account's credential in memory (loaded from
- * the vault once): a webhook's code goes in the path; a token pair is refreshed ahead of expiry in
- * a single flight however many calls race, and the rotated pair is written to the vault before it
- * is used. Nothing is sent once closed.
+ * One connected account's REST client. It holds the account's credential in memory (read from the
+ * TokenStore once): a webhook's code goes in the path; a token pair is refreshed ahead of expiry in
+ * a single flight however many calls race, and the rotated pair is handed to the TokenStore before
+ * it is used. Nothing is sent once closed.
  */
 export class PortalSession {
   readonly #origin: string;
-  readonly #vaultKey: string;
-  readonly #vault: SecretVault;
+  readonly #accountId: string;
+  readonly #tokens: TokenStore;
   readonly #dispatcher: Dispatcher;
   readonly #now: () => number;
   readonly #onAuthLost: () => void;
@@ -98,8 +96,8 @@ export class PortalSession {
 
   constructor(options: {
     origin: string;
-    vaultKey: string;
-    vault: SecretVault;
+    accountId: string;
+    tokens: TokenStore;
     dispatcher: Dispatcher;
     now?: () => number;
     onAuthLost: () => void;
@@ -107,8 +105,8 @@ export class PortalSession {
     budget?: RestBudget;
   }) {
     this.#origin = options.origin;
-    this.#vaultKey = options.vaultKey;
-    this.#vault = options.vault;
+    this.#accountId = options.accountId;
+    this.#tokens = options.tokens;
     this.#dispatcher = options.dispatcher;
     this.#now = options.now ?? Date.now;
     this.#onAuthLost = options.onAuthLost;
@@ -204,12 +202,12 @@ export class PortalSession {
 
   async #loadCredential(): Promise<StoredCredential> {
     if (!this.#credential) {
-      const stored = await this.#vault.get(this.#vaultKey);
+      const stored = await this.#tokens.get(this.#accountId);
       if (!stored) {
         this.#onAuthLost();
         throw new AuthLostError('no saved sign-in for this account');
       }
-      this.#credential = parseCredential(stored);
+      this.#credential = stored;
     }
     return this.#credential;
   }
@@ -256,7 +254,7 @@ export class PortalSession {
       const { accessToken, refreshToken, expiresAt } = tokensFromResponse(answer.body as unknown as TokenResponse, this.#now());
       const fresh: Tokens = { ...stale, accessToken, refreshToken, expiresAt };
       // Saved before use: a crash right after the rotation must not leave us with a dead refresh token.
-      await this.#vault.set(this.#vaultKey, serializeCredential(fresh));
+      await this.#tokens.save(this.#accountId, fresh);
       this.#credential = fresh;
       return fresh;
     }

@@ -1,31 +1,35 @@
-import type {
-  BitrixTask as BitrixTaskShape,
-  MyTasksView,
-  Person,
-  TaskFields,
-  TaskFilter,
-  TaskRef,
-  TaskResult,
-  TaskStatus,
-  TasksRequest,
-  TasksView,
-  TaskView,
+import { EventEmitter } from 'node:events';
+import {
+  BITRIX_TASK_STATUS,
+  type BitrixTask as BitrixTaskShape,
+  type MyTasksView,
+  type Person,
+  type TaskFields,
+  type TaskFilter,
+  type TaskRef,
+  type TaskResult,
+  type TaskStatus,
+  type TasksRequest,
+  type TasksView,
+  type TaskView,
 } from '@multidesk/protocol';
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
+import type { HomeService } from '../home/homeService.ts';
 import { type PortalSession, RestCallError } from '../portal/portalSession.ts';
 
 /** What tasks.task.* answers may leave out when `select` is narrowed. */
 type BitrixTask = Pick<BitrixTaskShape, 'id'> & Partial<BitrixTaskShape>;
 
+/** Bitrix24's status numbers as the UI names them; 1 (new) reads as pending. */
 const STATUS: Record<string, TaskStatus> = {
   '1': 'pending',
-  '2': 'pending',
-  '3': 'in_progress',
-  '4': 'awaiting_control',
-  '5': 'completed',
-  '6': 'deferred',
+  [BITRIX_TASK_STATUS.pending]: 'pending',
+  [BITRIX_TASK_STATUS.inProgress]: 'in_progress',
+  [BITRIX_TASK_STATUS.supposedlyCompleted]: 'awaiting_control',
+  [BITRIX_TASK_STATUS.completed]: 'completed',
+  [BITRIX_TASK_STATUS.deferred]: 'deferred',
 };
-const COMPLETED = 5;
+const COMPLETED = BITRIX_TASK_STATUS.completed;
 /** Tasks shown per list: enough for a person's work; paging stops there. */
 const MAX_TASKS = 500;
 
@@ -92,17 +96,22 @@ function toBitrixFields(fields: Partial<TaskFields>): Record<string, unknown> {
  * restart shows them at once, and the cross-account My tasks built from every connected account in
  * parallel, where one unreachable portal only marks its own group stale.
  */
-export class TaskService {
+export class TaskService extends EventEmitter<{ changed: [accountId: string] }> {
   readonly #manager: AccountManager;
-  readonly #onChanged: (accountId: string) => void;
+  readonly #home: HomeService;
   readonly #now: () => number;
   /** Lists fetched from their portal during this run. */
   readonly #fetched = new Set<string>();
 
-  constructor(manager: AccountManager, onChanged: (accountId: string) => void, now: () => number = Date.now) {
+  constructor(manager: AccountManager, home: HomeService, now: () => number = Date.now) {
+    super();
     this.#manager = manager;
-    this.#onChanged = onChanged;
+    this.#home = home;
     this.#now = now;
+    manager.on('realtime', (id, change) => {
+      if (change.kind === 'task-changed') this.emit('changed', id);
+    });
+    manager.on('stale', (id) => this.emit('changed', id));
   }
 
   async list(request: TasksRequest): Promise<TasksView> {
@@ -121,7 +130,7 @@ export class TaskService {
         (tasks) => {
           account.cache.put(key, tasks, this.#now());
           account.reportSuccess();
-          this.#onChanged(request.id);
+          this.emit('changed', request.id);
         },
         (error) => account.reportProblem(error),
       );
@@ -168,7 +177,7 @@ export class TaskService {
   }
 
   #views(account: AccountAccess, tasks: BitrixTask[]): TaskView[] {
-    const people = account.people();
+    const people = this.#home.people(account.view.id);
     const now = this.#now();
     return tasks.map((t) => toTaskView(t, people, now)).sort(byUrgency);
   }
@@ -210,7 +219,7 @@ export class TaskService {
               })
             ).task;
       account.reportSuccess();
-      return { ok: true, task: toTaskView(fresh.result.task, account.people(), this.#now()) };
+      return { ok: true, task: toTaskView(fresh.result.task, this.#home.people(id), this.#now()) };
     } catch (error) {
       if (error instanceof RestCallError) return { ok: false, error: error.code, message: error.message };
       return { ok: false, error: 'unreachable', message: account.reportProblem(error) ?? 'The portal could not be reached.' };
