@@ -94,12 +94,18 @@ describe('desktop: chats in the Messenger', () => {
     await messenger.screenshot({ path: join(SCREENSHOTS, 'messenger-chat.png') });
   });
 
-  test('a burst of messages arrives live without using up the REST budget; older ones load on demand', async () => {
+  test('a burst of messages is applied live with no request to the portal; reopened, older ones load on demand', async () => {
     const messenger = app.messenger;
     const recent = (await asBen('im.recent.list', {})) as { items: { id: string; title: string }[] };
     const team = recent.items.find((i) => i.title === 'Acme team');
     assert.ok(team);
     const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
+    // Anna's calls: everything on acme's REST but ben's posts.
+    const annasCalls = () =>
+      portal.requests.filter(
+        (r) => r.host.startsWith('acme.') && r.path.startsWith('/rest/') && !r.path.startsWith('/rest/im.message.add'),
+      );
+    const before = annasCalls().length;
     for (let i = 1; i <= 30; i++) {
       const response: Response = await fetch(`${portal.url('acme')}/rest/im.message.add.json`, {
         method: 'POST',
@@ -112,6 +118,25 @@ describe('desktop: chats in the Messenger', () => {
     const messages = dialog.getByRole('list', { name: 'Messages' });
     await messages.getByText('Burst 30', { exact: true }).waitFor();
     assert.equal(await messenger.getByText('Too many requests').count(), 0);
+    assert.equal(await messages.getByText(/^Burst \d+$/).count(), 30);
+    await messages.getByText('Good morning! Stand-up moves to 10:30 today.').waitFor();
+    // The open chat is marked read once the burst is over: that one request, nothing per message.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const calls = annasCalls()
+      .slice(before)
+      .map((r) => r.path);
+    assert.deepEqual(
+      calls.filter((path) => !path.startsWith('/rest/im.dialog.read')),
+      [],
+      'no reload of the list or the dialog',
+    );
+    assert.ok(calls.length <= 2, `read at most twice for 30 messages: ${calls.join(', ')}`);
+
+    // Opened again, the chat shows its newest page; the rest of the history comes on demand.
+    const chats = messenger.getByRole('list', { name: 'Chats' });
+    await chats.getByRole('button', { name: /^Website relaunch/ }).click();
+    await chats.getByRole('button', { name: /^Acme team/ }).click();
+    await messages.getByText('Burst 30', { exact: true }).waitFor();
     const first = messages.getByText('Good morning! Stand-up moves to 10:30 today.');
     await dialog.getByRole('button', { name: 'Load older messages' }).click();
     await first.waitFor();

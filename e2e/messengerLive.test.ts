@@ -90,12 +90,13 @@ function openChat(messenger: Page, title: string) {
 }
 
 /** The texts of a dialog's messages, in the order shown. */
+/** The texts of the chat's messages, oldest first; rows scrolled out of view count too (they are not laid out, so no innerText). */
 function shownTexts(messenger: Page, chat: string): Promise<string[]> {
   return messenger
     .getByRole('region', { name: chat })
     .getByRole('list', { name: 'Messages' })
     .locator('.chat-message-text')
-    .allInnerTexts();
+    .allTextContents();
 }
 
 describe('desktop: the Messenger live, offline and after a crash', () => {

@@ -4,7 +4,7 @@ import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { restAs } from '../../portal/test/tokens.ts';
 import type { ChatNotification } from '../src/core/chats/chatNotifier.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { signInEach, startTestCore } from './coreHarness.ts';
+import { nextChatChange, signInEach, startTestCore } from './coreHarness.ts';
 
 let portal: TestPortal;
 let core: Awaited<ReturnType<typeof startTestCore>>;
@@ -45,13 +45,7 @@ const notified = (body: string) =>
     `a notification "${body}"`,
   ).then(([n]) => n);
 
-const chatsChanged = (dialogId: string) =>
-  next<[string, string | undefined]>(
-    (l) => core.chats.on('changed', l),
-    (l) => core.chats.off('changed', l),
-    (accountId, dialog) => accountId === id && dialog === dialogId,
-    `chats-changed for ${dialogId}`,
-  );
+const chatsChanged = (dialogId: string) => nextChatChange(core, id, dialogId);
 
 const benPosts = (dialogId: string | number, text: string) =>
   restAs(portal, 'acme', 'ben@example.com', 'im.message.add', { DIALOG_ID: dialogId, MESSAGE: text });

@@ -110,6 +110,7 @@ describe('the outbox', () => {
       assert.ok(fresh.messages.length > 0, 'the demo dialog has history');
 
       await relay.stop();
+      await until(() => !core.manager.isLive(anna.id), 'the realtime link to notice the portal is gone');
       const texts = ['Down 1: are you there?', 'Down 2: the portal is down', 'Down 3: sending anyway'];
       for (const text of texts) {
         const sent = await core.chats.send({ id: anna.id, dialogId, text });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import type { ChatDelta } from '@multidesk/protocol';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import { signInAs } from '../../portal/test/tokens.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { signInEach, startTestCore, until } from './coreHarness.ts';
+import { nextChatChange, signInEach, startTestCore, until } from './coreHarness.ts';
 
 let portal: TestPortal;
 let core: Awaited<ReturnType<typeof startTestCore>>;
@@ -192,19 +193,80 @@ describe('chats in the core', () => {
     }
   });
 
-  test("a message ben posts reaches anna's account live as chats-changed", async () => {
+  test("a message ben posts reaches anna's account live as a chat change", async () => {
     const id = ids.acme as string;
     const anna = core.manager.list().find((a) => a.id === id)?.userId as number;
-    const changed = new Promise<[string, string | undefined]>((resolve) =>
-      core.chats.on('changed', (accountId, dialogId) => {
-        if (accountId === id && dialogId !== undefined) resolve([accountId, dialogId]);
-      }),
-    );
+    const changed = nextChatChange(core, id);
     await restAs('acme', 'ben@example.com', 'im.message.add', { DIALOG_ID: anna, MESSAGE: 'Ping from ben' });
-    const [, dialogId] = await changed;
+    const { dialogId } = await changed;
     const ben = (await core.chats.list({ id })).chats.find((c) => c.kind === 'user' && c.title.startsWith('Ben'));
     assert.equal(dialogId, ben?.dialogId);
     assert.equal(ben?.lastMessage?.text, 'Ping from ben');
     assert.equal(ben?.lastMessage?.authorName.startsWith('Ben'), true);
+  });
+
+  test('500 messages in a burst into a listed, open chat are applied in place: each arrives once as a delta, and the portal is asked nothing', async () => {
+    const id = ids.acme as string;
+    const anna = core.manager.list().find((a) => a.id === id)?.userId as number;
+    await until(() => core.manager.isLive(id), 'acme live');
+    const { chats } = await core.chats.list({ id });
+    const benChat = chats.find((c) => c.kind === 'user' && c.title.startsWith('Ben'));
+    assert.ok(benChat, 'the dialog with ben is listed');
+    await core.chats.messages({ id, dialogId: benChat.dialogId });
+    const annasCalls = () =>
+      portal.requests.filter((r) => r.host.startsWith('acme.') && r.path.startsWith('/rest/') && !r.path.startsWith('/rest/im.message.add'))
+        .length;
+    const before = annasCalls();
+    const arrived: number[] = [];
+    const reloads: (string | undefined)[] = [];
+    const onDelta = (accountId: string, delta: ChatDelta) => {
+      if (accountId === id && delta.dialogId === benChat.dialogId && delta.message) arrived.push(delta.message.id);
+    };
+    const onChanged = (accountId: string, dialogId?: string) => {
+      if (accountId === id) reloads.push(dialogId);
+    };
+    core.chats.on('delta', onDelta);
+    core.chats.on('changed', onChanged);
+    try {
+      const { access_token } = await signInAs(portal, 'acme', 'ben@example.com');
+      const post = (n: number) =>
+        fetch(`${portal.url('acme')}/rest/im.message.add.json`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ DIALOG_ID: anna, MESSAGE: `Burst ${n}`, auth: access_token }),
+        }).then(async (r) => (await r.json()) as { result: number });
+      const sent: number[] = [];
+      for (let n = 0; n < 500; n += 50) {
+        const answers = await Promise.all(Array.from({ length: 50 }, (_, k) => post(n + k)));
+        sent.push(...answers.map((a) => a.result));
+      }
+      await until(
+        () => arrived.length >= 500,
+        () => `${arrived.length} of 500 arrived`,
+      );
+      assert.equal(new Set(arrived).size, 500, 'each message once');
+      assert.deepEqual(
+        [...arrived].sort((a, b) => a - b),
+        [...sent].sort((a, b) => a - b),
+        'exactly the messages sent',
+      );
+      assert.deepEqual(reloads, [], 'nothing had to be reloaded');
+      const listed = (await core.chats.list({ id })).chats.find((c) => c.dialogId === benChat.dialogId);
+      assert.equal(listed?.lastMessage?.id, Math.max(...sent), 'the list shows the newest message');
+      assert.equal(listed?.lastMessage?.authorName.startsWith('Ben'), true);
+      const page = await core.chats.messages({ id, dialogId: benChat.dialogId });
+      assert.ok(page.ok);
+      const newest = [...sent].sort((a, b) => a - b).slice(-page.messages.length);
+      assert.deepEqual(
+        page.messages.map((m) => m.id),
+        newest,
+        'the newest page of the open dialog is the newest messages',
+      );
+      assert.equal(page.hasOlder, true);
+      assert.equal(annasCalls(), before, 'no REST call for the messages, the list or the open dialog');
+    } finally {
+      core.chats.off('delta', onDelta);
+      core.chats.off('changed', onChanged);
+    }
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AccountView } from '@multidesk/protocol';
+import type { AccountView, ChatDelta } from '@multidesk/protocol';
 import type { TestPortal } from '../../portal/test/harness.ts';
 import { type Core, type CoreOptions, openCore } from '../src/core/core.ts';
 import type { SecretVault } from '../src/core/vault/secretVault.ts';
@@ -49,4 +49,39 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     if (Date.now() > deadline) assert.fail(`timed out: ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The account's next chat change (for `dialogId`, when given): applied by the core (`delta`, with
+ * what changed) or left for windows to reload (`changed`). Fails the test after `ms`.
+ */
+export function nextChatChange(
+  core: Core,
+  accountId: string,
+  dialogId?: string,
+  ms = 10_000,
+): Promise<{ dialogId: string | undefined; delta?: ChatDelta }> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      core.chats.off('delta', onDelta);
+      core.chats.off('changed', onChanged);
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no chat change for ${dialogId ?? 'any dialog'} of ${accountId}`));
+    }, ms);
+    const onDelta = (id: string, delta: ChatDelta) => {
+      if (id !== accountId || (dialogId !== undefined && delta.dialogId !== dialogId)) return;
+      stop();
+      resolve({ dialogId: delta.dialogId, delta });
+    };
+    const onChanged = (id: string, changed?: string) => {
+      if (id !== accountId || changed === undefined || (dialogId !== undefined && changed !== dialogId)) return;
+      stop();
+      resolve({ dialogId: changed });
+    };
+    core.chats.on('delta', onDelta);
+    core.chats.on('changed', onChanged);
+  });
 }

@@ -84,7 +84,7 @@ describe('the connection address (JS SDK getConnectionPath)', () => {
 });
 
 describe('im and tasks commands (PROTOCOL.md §3.6)', () => {
-  test('message: a private dialog named by the peer (a number), with the receiver counter and the message', () => {
+  test('message: a private dialog named by the peer (a number), with the receiver counter, the message and its author as `users` names them', () => {
     const change = accountChangeOf({
       module_id: 'im',
       command: 'message',
@@ -115,10 +115,11 @@ describe('im and tasks commands (PROTOCOL.md §3.6)', () => {
       dialogId: '4',
       counter: 3,
       message: { id: 901, chat_id: 12, author_id: 4, date: '2026-12-06T10:00:00+00:00', text: 'Hi', params: null, uuid: 'c0ffee' },
+      authorName: 'Ben Carter',
     });
   });
 
-  test('messageChat, messageUpdate, messageDelete, reads and unread name their chat; chat changes reload the list', () => {
+  test('messageChat, messageUpdate, messageDelete, reads and unread name their chat (an edit or deletion, the message and what happened); chat changes reload the list', () => {
     const chat = (command: string, params: Record<string, unknown>) => accountChangeOf({ module_id: 'im', command, params });
     const message = {
       id: 5,
@@ -138,11 +139,18 @@ describe('im and tasks commands (PROTOCOL.md §3.6)', () => {
     assert.deepEqual(chat('messageUpdate', { id: 5, chatId: 7, senderId: 2, dialogId: 'chat7', text: 'y', params: [] }), {
       kind: 'chat-changed',
       dialogId: 'chat7',
+      edit: { id: 5, change: 'edited', text: 'y' },
     });
     assert.deepEqual(chat('messageDelete', { id: 5, chatId: 7, dialogId: 'chat7', counter: 0 }), {
       kind: 'chat-changed',
       dialogId: 'chat7',
       counter: 0,
+      edit: { id: 5, change: 'deleted' },
+    });
+    assert.deepEqual(chat('messageDeleteComplete', { id: 5, chatId: 7, dialogId: 'chat7' }), {
+      kind: 'chat-changed',
+      dialogId: 'chat7',
+      edit: { id: 5, change: 'removed' },
     });
     // Bitrix24 sends readMessage's dialogId as a string.
     assert.deepEqual(chat('readMessage', { chatId: 12, dialogId: '4', lastId: 901, counter: 0 }), {

@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { AccountId, AccountRef, AppState, HomeView, Ok } from './bridge/accounts.ts';
 import {
+  ChatDelta,
   ChatResult,
   ChatsView,
   DialogRef,
@@ -120,8 +121,10 @@ export const BridgeEvent = Type.Union([
   Type.Object({ type: Type.Literal('home-changed'), accountId: AccountId }),
   /** A task of that account changed on the server (realtime): lists showing it reload. */
   Type.Object({ type: Type.Literal('tasks-changed'), accountId: AccountId }),
-  /** A chat of that account changed (realtime message or read): the chat list and that dialog reload. */
+  /** A chat of that account changed in a way the core could not apply (a chat joined or left, a gap after an absence): the chat list and that dialog reload. */
   Type.Object({ type: Type.Literal('chats-changed'), accountId: AccountId, dialogId: Type.Optional(Type.String()) }),
+  /** A chat of that account changed and the core applied it: windows apply the same, with no request back. */
+  Type.Object({ type: Type.Literal('chat-delta'), accountId: AccountId, ...ChatDelta.properties }),
   /** A message came to a chat the user is not looking at: one window shows a system notification. */
   Type.Object({
     type: Type.Literal('notify'),

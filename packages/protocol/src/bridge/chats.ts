@@ -137,3 +137,21 @@ export type ViewingRequest = Static<typeof ViewingRequest>;
 
 export const ReadResult = Type.Union([Type.Object({ ok: Type.Literal(true), unread: Type.Integer() }), Type.Object(ChatFailure)]);
 export type ReadResult = Static<typeof ReadResult>;
+
+/**
+ * One chat changed, as the core applied it (a message came, was edited or deleted, the chat was
+ * read, the outbox moved): windows apply it to what they show, with no request back. Each field
+ * present replaces what it names; absent ones did not change.
+ */
+export const ChatDelta = Type.Object({
+  dialogId: Type.String(),
+  /** The chat as the list now shows it (last message, unread count). */
+  chat: Type.Optional(ChatView),
+  /** A message that came or changed (an edit, a deletion). */
+  message: Type.Optional(MessageView),
+  /** A message gone for good (Bitrix24's messageDeleteComplete). */
+  removedMessageId: Type.Optional(Type.Integer()),
+  /** The dialog's outbox, whole. */
+  pending: Type.Optional(Type.Array(PendingMessageView)),
+});
+export type ChatDelta = Static<typeof ChatDelta>;

@@ -7,6 +7,7 @@ import {
   type BridgeEvent,
   type BridgeMethod,
   bridgeApi,
+  type ChatDelta,
   type DialogRef,
   type WindowKind,
 } from '@multidesk/protocol';
@@ -214,12 +215,14 @@ export async function startBridge(
   const onTasks = (accountId: string) => broadcast({ type: 'tasks-changed', accountId });
   const onChats = (accountId: string, dialogId?: string) =>
     broadcast({ type: 'chats-changed', accountId, ...(dialogId === undefined ? {} : { dialogId }) });
+  const onChatDelta = (accountId: string, delta: ChatDelta) => broadcast({ type: 'chat-delta', accountId, ...delta });
   const onNotify = (notification: ChatNotification) => broadcast({ type: 'notify', ...notification });
   core.manager.on('changed', onState);
   core.unread.on('changed', onState);
   core.home.on('changed', onHome);
   core.tasks.on('changed', onTasks);
   core.chats.on('changed', onChats);
+  core.chats.on('delta', onChatDelta);
   core.notifier.on('notify', onNotify);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -236,6 +239,7 @@ export async function startBridge(
       core.home.off('changed', onHome);
       core.tasks.off('changed', onTasks);
       core.chats.off('changed', onChats);
+      core.chats.off('delta', onChatDelta);
       core.notifier.off('notify', onNotify);
       for (const client of sockets.clients) client.terminate();
       sockets.close();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
+  type ChatDelta,
   type ChatResult,
   type ChatsView,
   type ChatView,
@@ -26,6 +27,7 @@ import {
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
 import { RestCallError } from '../portal/portalSession.ts';
 import type { AccountChange } from '../realtime/pullCommands.ts';
+import { type Applied, LiveChats } from './liveChats.ts';
 
 const CHATS_KEY = 'chats';
 /** The newest page of a dialog, saved so a restart or an outage still shows it. */
@@ -35,6 +37,8 @@ const PAGE = 30;
 /** Waits between outbox attempts while the portal cannot be reached or is rate-limiting us. */
 const RETRY_BASE_MS = 1_000;
 const RETRY_CAP_MS = 30_000;
+/** Kept lists and pages go to disk this long after they last changed: a burst is written once. */
+const SAVE_DELAY_MS = 1_000;
 /** How soon the windows reload what a rate limit kept from them. */
 const RELOAD_SOON_MS = 2_000;
 
@@ -102,8 +106,10 @@ export function toMessageView(message: ImMessage, users: Map<number, string>): M
 }
 
 export interface ChatServiceEvents {
-  /** A chat of the account changed (a message came, changed, went or was read; one was queued or sent), or the list did. */
+  /** The account's chats changed in a way not applied here (a chat joined or left, a gap): windows reload the list and that dialog. */
   changed: [accountId: string, dialogId?: string];
+  /** A chat changed and was applied here (a message came, changed or went, the chat was read, the outbox moved): windows apply the same. */
+  delta: [accountId: string, delta: ChatDelta];
   /** Someone else's message arrived as it happened (not replayed after an absence). */
   'message-new': [accountId: string, dialogId: string, message: ImMessage];
 }
@@ -125,6 +131,11 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   readonly #reloadTimers = new Map<string, NodeJS.Timeout>();
   /** Closed with the core: nothing more is sent (the caches are closing). */
   #closed = false;
+  /** The lists and pages served while the account is live, kept in step with its events. */
+  readonly #live = new LiveChats(PAGE);
+  /** Dialogs (by account) whose kept copy changed since it was last saved, for a restart to show. */
+  readonly #unsaved = new Map<string, Set<string>>();
+  #saveTimer: NodeJS.Timeout | undefined;
 
   constructor(manager: AccountManager, now: () => number = Date.now) {
     super();
@@ -133,20 +144,71 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     // Back online (or just started): whatever waits in the outbox goes out.
     manager.on('live', (id) => this.#drain(id));
     manager.on('realtime', (id, change, replayed) => this.#apply(id, change, replayed));
-    manager.on('stale', (id) => this.emit('changed', id));
+    manager.on('stale', (id) => {
+      this.#live.forget(id);
+      this.emit('changed', id);
+    });
   }
 
   /** `replayed`: a catch-up after an absence, which raises no notification. */
   #apply(id: string, change: AccountChange, replayed: boolean): void {
     if (change.kind === 'task-changed') return;
-    if (change.kind === 'chat-list-changed') {
-      this.emit('changed', id);
-      return;
-    }
-    if (change.kind === 'message-new' && !replayed && change.message.author_id !== this.#manager.access(id).view.userId) {
+    const { view } = this.#manager.access(id);
+    if (change.kind === 'message-new' && !replayed && change.message.author_id !== view.userId) {
       this.emit('message-new', id, change.dialogId, change.message);
     }
-    this.emit('changed', id, change.dialogId);
+    const applied = this.#live.apply(id, change, { id: view.userId, name: view.userName });
+    // Our own message's echo: the outbox entry it was sent from goes in the same change (the portal's answer may come later).
+    const clientId = change.kind === 'message-new' ? change.message.uuid : null;
+    if (applied.delta && clientId && this.#manager.cacheOf(id).outbox.get(clientId)) {
+      const posted = [...(this.#live.dialog(id, applied.delta.dialogId)?.posted ?? []), clientId];
+      applied.delta.pending = this.#pending(id, this.#manager.access(id), applied.delta.dialogId, posted);
+    }
+    this.#publish(id, applied, 'dialogId' in change ? change.dialogId : undefined);
+  }
+
+  #publish(id: string, applied: Applied, dialogId?: string): void {
+    if (applied.delta) {
+      this.#saveSoon(id, applied.delta.dialogId);
+      this.emit('delta', id, applied.delta);
+    }
+    if (applied.reload) this.emit('changed', id, dialogId);
+  }
+
+  /** What a restart shows comes from disk: the kept list and page are written there, once a burst is over. */
+  #saveSoon(id: string, dialogId: string): void {
+    this.#unsaved.set(id, (this.#unsaved.get(id) ?? new Set()).add(dialogId));
+    if (this.#saveTimer || this.#closed) return;
+    this.#saveTimer = setTimeout(() => this.#saveKept(), SAVE_DELAY_MS);
+    this.#saveTimer.unref();
+  }
+
+  #saveKept(): void {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    for (const [id, dialogs] of this.#unsaved) {
+      let cache: AccountAccess['cache'];
+      try {
+        cache = this.#manager.cacheOf(id);
+      } catch {
+        continue; // Deleted meanwhile, its cache with it.
+      }
+      const list = this.#live.list(id);
+      if (list) cache.put(CHATS_KEY, list.chats, list.at);
+      for (const dialogId of dialogs) {
+        const page = this.#live.dialog(id, dialogId);
+        if (page) cache.put(messagesKey(dialogId), page.messages, this.#now());
+      }
+    }
+    this.#unsaved.clear();
+  }
+
+  /** The dialog's outbox changed: windows showing it get it whole. */
+  #outboxMoved(id: string, dialogId: string): void {
+    this.emit('delta', id, {
+      dialogId,
+      pending: this.#pending(id, this.#manager.access(id), dialogId, this.#live.dialog(id, dialogId)?.posted ?? []),
+    });
   }
 
   /** The chat as last listed, if it was (a notification's title). */
@@ -159,6 +221,8 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
 
   async list({ id }: { id: string }): Promise<ChatsView> {
     const account = this.#manager.access(id);
+    const live = account.session && this.#manager.isLive(id) ? this.#live.list(id) : null;
+    if (live) return { chats: live.chats, stale: false, fetchedAt: live.at };
     const cached = account.cache.get<ChatView[]>(CHATS_KEY);
     // Still connecting (just started, or coming back): the saved list at once, the fresh one follows.
     if (account.session && cached && !this.#manager.isLive(id)) {
@@ -174,14 +238,19 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
         else problem = account.reportProblem(error);
       }
     }
-    return { chats: cached?.value ?? [], stale: true, fetchedAt: cached?.updatedAt ?? null, ...this.#why(account, problem) };
+    // The list kept in step until the link went down is newer than the one saved on disk.
+    const kept = this.#live.list(id);
+    const saved = kept ? { chats: kept.chats, fetchedAt: kept.at } : { chats: cached?.value ?? [], fetchedAt: cached?.updatedAt ?? null };
+    return { ...saved, stale: true, ...this.#why(account, problem) };
   }
 
   async #fetchList(account: AccountAccess): Promise<ChatView[]> {
     const session = account.session as NonNullable<AccountAccess['session']>;
+    const mark = this.#live.mark(account.view.id);
     const answer = await session.call<ImRecentList>('im.recent.list', { LIMIT: IM_RECENT_MAX_LIMIT });
     const chats = answer.result.items.map((item) => toChatView(item, account.view.userId, account.view.userName));
     account.cache.put(CHATS_KEY, chats, this.#now());
+    if (this.#manager.isLive(account.view.id)) this.#live.keepList(account.view.id, mark, chats, this.#now());
     account.reportSuccess();
     return chats;
   }
@@ -225,7 +294,19 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   async messages({ id, dialogId, beforeId }: MessagesRequest): Promise<MessagesResult> {
     const account = this.#manager.access(id);
     const saved = () => {
-      const cached = beforeId ? null : account.cache.get<MessageView[]>(messagesKey(dialogId));
+      // The page kept in step until the link went down is newer than the one saved on disk.
+      const kept = beforeId ? null : this.#live.dialog(id, dialogId);
+      const cached = beforeId || kept ? null : account.cache.get<MessageView[]>(messagesKey(dialogId));
+      if (kept) {
+        return {
+          ok: true as const,
+          messages: kept.messages,
+          hasOlder: kept.hasOlder,
+          pending: this.#pending(id, account, dialogId, kept.posted),
+          stale: true,
+          fetchedAt: kept.at,
+        };
+      }
       return {
         ok: true as const,
         messages: cached?.value ?? [],
@@ -236,6 +317,18 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       };
     };
     if (!account.session) return saved();
+    const live = !beforeId && this.#manager.isLive(id) ? this.#live.dialog(id, dialogId) : null;
+    if (live) {
+      return {
+        ok: true,
+        messages: live.messages,
+        hasOlder: live.hasOlder,
+        pending: this.#pending(id, account, dialogId, live.posted),
+        stale: false,
+        fetchedAt: live.at,
+      };
+    }
+    const mark = this.#live.mark(id);
     try {
       const answer = await account.session.call<ImMessagesPage>('im.dialog.messages.get', {
         DIALOG_ID: dialogId,
@@ -248,10 +341,12 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       const messages = answer.result.messages.map((m) => toMessageView(m, users)).sort((a, b) => a.id - b.id);
       if (!beforeId) account.cache.put(messagesKey(dialogId), messages, this.#now());
       const posted = answer.result.messages.flatMap((m) => (m.uuid ? [m.uuid] : []));
+      const hasOlder = answer.result.messages.length >= PAGE;
+      if (!beforeId && this.#manager.isLive(id)) this.#live.keepDialog(id, mark, dialogId, { messages, hasOlder, posted, at: this.#now() });
       return {
         ok: true,
         messages,
-        hasOlder: answer.result.messages.length >= PAGE,
+        hasOlder,
         pending: beforeId ? [] : this.#pending(id, account, dialogId, posted),
         stale: false,
         fetchedAt: this.#now(),
@@ -293,7 +388,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     }
     const entry = { clientId: randomUUID(), dialogId, text, createdAt: this.#now() };
     account.cache.outbox.add(entry);
-    this.emit('changed', id, dialogId);
+    this.#outboxMoved(id, dialogId);
     this.#drain(id);
     const [pending] = this.#pending(id, account, dialogId, []).filter((p) => p.clientId === entry.clientId);
     return { ok: true, pending: pending as PendingMessageView };
@@ -305,7 +400,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     const entry = outbox.get(clientId);
     if (!entry) return { ok: false, error: 'not_found', message: 'That message is no longer waiting to be sent.' };
     outbox.setError(clientId, null);
-    this.emit('changed', id, entry.dialogId);
+    this.#outboxMoved(id, entry.dialogId);
     this.#drain(id);
     return { ok: true };
   }
@@ -316,7 +411,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     if (!entry) return { ok: false, error: 'not_found', message: 'That message is no longer waiting to be sent.' };
     if (this.#sending.get(id) === clientId) return { ok: false, error: 'sending', message: 'That message is being sent right now.' };
     outbox.remove(clientId);
-    this.emit('changed', id, entry.dialogId);
+    this.#outboxMoved(id, entry.dialogId);
     return { ok: true };
   }
 
@@ -351,7 +446,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       if (!session || !entry) return;
       this.#sending.set(id, entry.clientId);
       try {
-        await session.call<number>(
+        const sent = await session.call<number>(
           'im.message.add',
           { DIALOG_ID: entry.dialogId, MESSAGE: entry.text, CLIENT_MESSAGE_ID: entry.clientId },
           // The message shows as pending already: a chat the user opens meanwhile goes first.
@@ -360,6 +455,8 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
         account.cache.outbox.remove(entry.clientId);
         account.reportSuccess();
         this.#clearRetry(id);
+        this.#sent(id, account, entry, Number(sent.result));
+        continue;
       } catch (error) {
         if (this.#closed) return;
         if (error instanceof RestCallError && !isTransient(error)) {
@@ -367,13 +464,37 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
           account.cache.outbox.setError(entry.clientId, refusal(error));
         } else {
           if (!(error instanceof RestCallError)) account.reportProblem(error);
-          this.emit('changed', id, entry.dialogId);
+          // Not being sent any more: it waits for the next attempt.
+          this.#sending.set(id, null);
+          this.#outboxMoved(id, entry.dialogId);
           this.#retryLater(id);
           return;
         }
       }
-      this.emit('changed', id, entry.dialogId);
+      this.#outboxMoved(id, entry.dialogId);
     }
+  }
+
+  /** The portal took the message: shown at once as a message in place of its pending entry (its realtime echo replaces it). */
+  #sent(id: string, account: AccountAccess, entry: { clientId: string; dialogId: string; text: string }, messageId: number): void {
+    if (!Number.isInteger(messageId) || messageId <= 0) {
+      this.emit('changed', id, entry.dialogId);
+      return;
+    }
+    const message: MessageView = {
+      id: messageId,
+      authorId: account.view.userId,
+      authorName: account.view.userName,
+      date: new Date(this.#now()).toISOString(),
+      text: entry.text,
+      edited: false,
+      deleted: false,
+    };
+    const applied = this.#live.applySent(id, entry.dialogId, message, entry.clientId);
+    this.#saveSoon(id, entry.dialogId);
+    const posted = this.#live.dialog(id, entry.dialogId)?.posted ?? [];
+    this.emit('delta', id, { dialogId: entry.dialogId, ...applied.delta, pending: this.#pending(id, account, entry.dialogId, posted) });
+    if (applied.reload) this.emit('changed', id, entry.dialogId);
   }
 
   /** Unreachable or rate-limited: try again after a capped, jittered wait (or sooner, when the link comes back). */
@@ -416,6 +537,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   }
 
   close(): void {
+    this.#saveKept();
     this.#closed = true;
     for (const timer of this.#reloadTimers.values()) clearTimeout(timer);
     for (const { timer } of this.#retryTimers.values()) clearTimeout(timer);

@@ -19,11 +19,18 @@ import { Value } from 'typebox/value';
  * of that chat afterwards, where the command carries it.
  */
 export type AccountChange =
-  | { kind: 'message-new'; dialogId: string; message: ImMessage; counter?: number }
-  | { kind: 'chat-changed'; dialogId: string; counter?: number }
+  /** `authorName`: as the command's `users` names the sender, where it does. */
+  | { kind: 'message-new'; dialogId: string; message: ImMessage; counter?: number; authorName?: string }
+  /** `edit`: what happened to one message (edited, deleted, or removed for good), where that is what changed. */
+  | { kind: 'chat-changed'; dialogId: string; counter?: number; edit?: MessageEdit }
   /** Chats joined, left, renamed or removed: the chat list itself. */
   | { kind: 'chat-list-changed' }
   | { kind: 'task-changed'; taskId: number };
+
+export type MessageEdit =
+  | { id: number; change: 'edited'; text: string }
+  | { id: number; change: 'deleted' }
+  | { id: number; change: 'removed' };
 
 /** `chat12`, or a private dialog's user id: Bitrix24 sends it as a number in some commands, a string in others. */
 const dialogKey = (dialogId: string | number) => String(dialogId);
@@ -65,11 +72,23 @@ export function accountChangeOf(body: PullBody): AccountChange | null {
   if (body.module_id !== 'im') return null;
   if (MESSAGE_ADD.has(command)) {
     const add = checked(PullMessageAddParams, params);
-    return add && { kind: 'message-new', dialogId: dialogKey(add.dialogId), message: imMessage(add.message), counter: add.counter };
+    if (!add) return null;
+    const sender =
+      add.users && !Array.isArray(add.users) ? Object.values(add.users).find((u) => Number(u.id) === add.message.senderId) : undefined;
+    const authorName = sender ? sender.name || `${sender.first_name ?? ''} ${sender.last_name ?? ''}`.trim() : '';
+    return {
+      kind: 'message-new',
+      dialogId: dialogKey(add.dialogId),
+      message: imMessage(add.message),
+      counter: add.counter,
+      ...(authorName ? { authorName } : {}),
+    };
   }
   if (command === 'messageUpdate') {
     const update = checked(PullMessageUpdateParams, params);
-    return update && { kind: 'chat-changed', dialogId: dialogKey(update.dialogId) };
+    return (
+      update && { kind: 'chat-changed', dialogId: dialogKey(update.dialogId), edit: { id: update.id, change: 'edited', text: update.text } }
+    );
   }
   if (MESSAGE_DELETE.has(command)) {
     const removed = checked(PullMessageDeleteParams, params);
@@ -78,6 +97,7 @@ export function accountChangeOf(body: PullBody): AccountChange | null {
         kind: 'chat-changed',
         dialogId: dialogKey(removed.dialogId),
         ...(removed.counter !== undefined ? { counter: removed.counter } : {}),
+        edit: { id: removed.id, change: command === 'messageDelete' ? 'deleted' : 'removed' },
       }
     );
   }

@@ -2,10 +2,11 @@ import type { AccountView } from '@multidesk/protocol/bridge';
 import { useId } from 'react';
 import { call } from '../bridgeClient.ts';
 import { addressOf, formatTime, statusInWords } from '../shared/format.ts';
-import { useHome, useSnapshot } from '../shared/useBridge.ts';
+import { useChatDeltas, useHome, useSnapshot } from '../shared/useBridge.ts';
 import { useLoader } from '../workspace/tasks/useTasks.ts';
 import { ChatDialog } from './ChatDialog.tsx';
 import { ChatList } from './ChatList.tsx';
+import { placeChat } from './chatDeltas.ts';
 
 /** The chosen account's side of the window: its recent chats and, once one is chosen, that chat. */
 export function ChatArea({
@@ -25,6 +26,9 @@ export function ChatArea({
   const address = addressOf(account.portalUrl);
   const version = useSnapshot().chatVersions.get(account.id) ?? 0;
   const chats = useLoader(`chats:${account.id}:${account.state}`, true, () => call('chats', { id: account.id }), version);
+  useChatDeltas(account.id, ({ chat }) => {
+    if (chat) chats.patch((data) => ({ ...data, chats: placeChat(data.chats, chat) }));
+  });
   const chosen = chats.data?.chats.find((c) => c.dialogId === selected) ?? null;
   // One notice for an account that cannot reach its portal, whatever part of it noticed first.
   const reconnecting = account.connection === 'reconnecting';

@@ -2,7 +2,12 @@ import type { ChatView, MessageView, PendingMessageView } from '@multidesk/proto
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { formatTime } from '../shared/format.ts';
+import { useChatDeltas } from '../shared/useBridge.ts';
+import { upsertMessage } from './chatDeltas.ts';
 import { MessageItem, PendingItem, submitKeys } from './MessageItem.tsx';
+
+/** Messages arriving while the chat is open are marked read once they stop coming for this long: a burst costs one request. */
+const READ_DELAY_MS = 300;
 
 /** Newer pages replace what they cover; older messages loaded before stay. Sorted oldest first. */
 function merge(shown: MessageView[], page: MessageView[]): MessageView[] {
@@ -24,8 +29,9 @@ async function problemOf(request: Promise<{ ok: true } | { ok: false; message: s
 
 /**
  * One chat: its history (older pages on demand), plain-text messages with author and time, what
- * still waits in the outbox, and the composer. `version` changes when the account's chats change on
- * the server or in the outbox: the newest page reloads.
+ * still waits in the outbox, and the composer. Changes the core applied (a message came, was edited
+ * or deleted, the outbox moved) are applied here as they come; `version` changes when the core could
+ * not apply one, and the newest page reloads.
  */
 export function ChatDialog({
   accountId,
@@ -53,9 +59,13 @@ export function ChatDialog({
   const stickToBottom = useRef(true);
   const dialogId = chat.dialogId;
 
+  /** The latest load: an older answer arriving after a newer one is dropped. */
+  const loadSeq = useRef(0);
   const loadNewest = useCallback(async () => {
+    const mine = ++loadSeq.current;
     try {
       const page = await call('messages', { id: accountId, dialogId });
+      if (loadSeq.current !== mine) return;
       if (!page.ok) return setError(page.message);
       setError(null);
       setMessages((shown) => merge(shown, page.messages));
@@ -64,18 +74,28 @@ export function ChatDialog({
       setHasOlder((older) => older || page.hasOlder);
       setLoaded(true);
     } catch (err) {
-      setError(errorMessage(err));
+      if (loadSeq.current === mine) setError(errorMessage(err));
     }
   }, [accountId, dialogId]);
+
+  useChatDeltas(accountId, (delta) => {
+    if (delta.dialogId !== dialogId) return;
+    const { message, removedMessageId } = delta;
+    if (message) setMessages((shown) => upsertMessage(shown, message));
+    if (removedMessageId !== undefined) setMessages((shown) => shown.filter((m) => m.id !== removedMessageId));
+    if (delta.pending) setPending(delta.pending);
+  });
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the server's "reload" signal.
   useEffect(() => {
     void loadNewest();
   }, [loadNewest, version]);
 
-  // Opened, or new messages came while open: mark them read.
+  // Opened, or new messages came while open: mark them read (once a burst is over).
   useEffect(() => {
-    if (chat.unread > 0) void call('read', { id: accountId, dialogId }).catch(() => undefined);
+    if (chat.unread === 0) return;
+    const timer = setTimeout(() => void call('read', { id: accountId, dialogId }).catch(() => undefined), READ_DELAY_MS);
+    return () => clearTimeout(timer);
   }, [accountId, dialogId, chat.unread]);
 
   const loadingOlder = useRef(false);
@@ -114,6 +134,27 @@ export function ChatDialog({
     if (el.scrollTop < 8 && hasOlder && el.scrollHeight > el.clientHeight) void loadOlder();
   };
 
+  const onEdit = useCallback((messageId: number, on: boolean) => {
+    setEditing(on ? messageId : null);
+    if (!on) composerRef.current?.focus();
+  }, []);
+  const onSave = useCallback(
+    async (messageId: number, text: string) => {
+      const problem = await problemOf(call('editMessage', { id: accountId, dialogId, messageId, text }));
+      if (!problem) setMessages((shown) => shown.map((x) => (x.id === messageId ? { ...x, text, edited: true } : x)));
+      return problem;
+    },
+    [accountId, dialogId],
+  );
+  const onDelete = useCallback(
+    async (messageId: number) => {
+      const problem = await problemOf(call('deleteMessage', { id: accountId, dialogId, messageId }));
+      if (!problem) setMessages((shown) => shown.map((x) => (x.id === messageId ? { ...x, text: '', deleted: true } : x)));
+      return problem;
+    },
+    [accountId, dialogId],
+  );
+
   /** Queued at once (saved by the core), so the composer is free for the next message right away. */
   const send = async () => {
     const text = draft;
@@ -123,8 +164,8 @@ export function ChatDialog({
       const result = await call('send', { id: accountId, dialogId, text });
       if (!result.ok) return setSendError(result.message);
       setDraft((current) => (current === text ? '' : current));
+      // The core's change for the outbox shows it pending (and later as sent): adding it here could bring back one already sent.
       stickToBottom.current = true;
-      setPending((shown) => (shown.some((p) => p.clientId === result.pending.clientId) ? shown : [...shown, result.pending]));
     } catch (err) {
       setSendError(errorMessage(err));
     }
@@ -173,20 +214,9 @@ export function ChatDialog({
               message={m}
               own={m.authorId === me.id}
               editing={editing === m.id}
-              onEdit={(on) => {
-                setEditing(on ? m.id : null);
-                if (!on) composerRef.current?.focus();
-              }}
-              onSave={async (text) => {
-                const problem = await problemOf(call('editMessage', { id: accountId, dialogId, messageId: m.id, text }));
-                if (!problem) setMessages((shown) => shown.map((x) => (x.id === m.id ? { ...x, text, edited: true } : x)));
-                return problem;
-              }}
-              onDelete={async () => {
-                const problem = await problemOf(call('deleteMessage', { id: accountId, dialogId, messageId: m.id }));
-                if (!problem) setMessages((shown) => shown.map((x) => (x.id === m.id ? { ...x, text: '', deleted: true } : x)));
-                return problem;
-              }}
+              onEdit={onEdit}
+              onSave={onSave}
+              onDelete={onDelete}
             />
           ))}
           {pending.map((p) => (

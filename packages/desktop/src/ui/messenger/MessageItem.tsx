@@ -1,5 +1,5 @@
 import type { MessageView, PendingMessageView } from '@multidesk/protocol/bridge';
-import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, useEffect, useRef, useState } from 'react';
 import { formatTime } from '../shared/format.ts';
 import { MessageText } from './MessageText.tsx';
 
@@ -19,24 +19,28 @@ export function submitKeys(onSubmit: () => void, onEscape?: () => void) {
 
 /**
  * One message: author, time, text with links. The user's own messages can be edited in place
- * (Enter saves, Escape cancels) and deleted after a confirmation in the same row.
+ * (Enter saves, Escape cancels) and deleted after a confirmation in the same row. Memoised, with
+ * callbacks that take the message's id: a message arriving re-renders only itself, not the history.
  */
-export function MessageItem({
+export const MessageItem = memo(function MessageItem({
   message,
   own,
   editing,
-  onEdit,
-  onSave,
-  onDelete,
+  onEdit: onEditById,
+  onSave: onSaveById,
+  onDelete: onDeleteById,
 }: {
   message: MessageView;
   own: boolean;
   editing: boolean;
-  onEdit(editing: boolean): void;
+  onEdit(messageId: number, editing: boolean): void;
   /** Resolves to an error to show, or null when saved. */
-  onSave(text: string): Promise<string | null>;
-  onDelete(): Promise<string | null>;
+  onSave(messageId: number, text: string): Promise<string | null>;
+  onDelete(messageId: number): Promise<string | null>;
 }) {
+  const onEdit = (on: boolean) => onEditById(message.id, on);
+  const onSave = (text: string) => onSaveById(message.id, text);
+  const onDelete = () => onDeleteById(message.id);
   const [text, setText] = useState(message.text);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -138,7 +142,7 @@ export function MessageItem({
       ) : null}
     </li>
   );
-}
+});
 
 const PENDING_STATUS: Record<PendingMessageView['status'], string> = {
   sending: 'Sending…',

@@ -26,6 +26,7 @@ export interface StoreSnapshot {
 }
 
 export type NotifyEvent = Extract<BridgeEvent, { type: 'notify' }>;
+export type ChatDeltaEvent = Extract<BridgeEvent, { type: 'chat-delta' }>;
 
 type Listener = () => void;
 
@@ -44,6 +45,7 @@ export class BridgeStore {
   };
   private readonly listeners = new Set<Listener>();
   private readonly notifyListeners = new Set<(event: NotifyEvent) => void>();
+  private readonly chatDeltaListeners = new Set<(event: ChatDeltaEvent) => void>();
   /** The latest request per account: an older answer arriving late is dropped. */
   private readonly homeRequests = new Map<string, number>();
   private stateRequest = 0;
@@ -62,6 +64,12 @@ export class BridgeStore {
   onNotify(listener: (event: NotifyEvent) => void): () => void {
     this.notifyListeners.add(listener);
     return () => this.notifyListeners.delete(listener);
+  }
+
+  /** Chat changes the core applied: the chat list and the open dialog apply them as they come, with no request. */
+  onChatDelta(listener: (event: ChatDeltaEvent) => void): () => void {
+    this.chatDeltaListeners.add(listener);
+    return () => this.chatDeltaListeners.delete(listener);
   }
 
   start(window: WindowKind): void {
@@ -159,6 +167,8 @@ export class BridgeStore {
           this.set({ chatVersions });
         }, CHAT_RELOAD_DELAY_MS),
       );
+    } else if (event.type === 'chat-delta') {
+      for (const listener of this.chatDeltaListeners) listener(event);
     } else if (event.type === 'notify') {
       for (const listener of this.notifyListeners) listener(event);
     } else if (event.type === 'open-chat') {

@@ -1,5 +1,5 @@
-import { createContext, useContext, useEffect, useSyncExternalStore } from 'react';
-import type { BridgeStore, HomeEntry, StoreSnapshot } from './bridgeStore.ts';
+import { createContext, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
+import type { BridgeStore, ChatDeltaEvent, HomeEntry, StoreSnapshot } from './bridgeStore.ts';
 
 export const StoreContext = createContext<BridgeStore | null>(null);
 
@@ -22,4 +22,18 @@ export function useHome(accountId: string | null): HomeEntry | undefined {
     if (accountId) store.ensureHome(accountId);
   }, [store, accountId]);
   return accountId ? homes.get(accountId) : undefined;
+}
+
+/** Calls `apply` with each chat change the core applied to the account, as it comes. */
+export function useChatDeltas(accountId: string, apply: (delta: ChatDeltaEvent) => void): void {
+  const store = useStore();
+  const applyRef = useRef(apply);
+  applyRef.current = apply;
+  useEffect(
+    () =>
+      store.onChatDelta((delta) => {
+        if (delta.accountId === accountId) applyRef.current(delta);
+      }),
+    [store, accountId],
+  );
 }

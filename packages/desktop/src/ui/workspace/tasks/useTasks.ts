@@ -10,6 +10,8 @@ export interface Loaded<T> {
   error: string | null;
   loading: boolean;
   reload(): void;
+  /** Changes the data shown in place (a change pushed by the core), without loading it again. */
+  patch(update: (data: T) => T): void;
 }
 
 /**
@@ -66,7 +68,11 @@ export function useLoader<T>(key: string, active: boolean, load: () => Promise<T
     };
   }, [run]);
 
-  return { data: state?.key === key ? state.data : undefined, error, loading, reload: () => void run() };
+  const patch = useCallback(
+    (update: (data: T) => T) => setState((current) => (current && current.key === key ? { key, data: update(current.data) } : current)),
+    [key],
+  );
+  return { data: state?.key === key ? state.data : undefined, error, loading, reload: () => void run(), patch };
 }
 
 export interface TaskQuery {
