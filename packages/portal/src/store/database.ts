@@ -12,7 +12,7 @@ import * as oauthApps from './migrations/2026-12-03T01-oauth-apps.ts';
 import * as firstPartyPull from './migrations/2026-12-03T02-first-party-pull.ts';
 import * as pull from './migrations/2026-12-03T03-pull.ts';
 import type { Database } from './schema.ts';
-import { createSqliteDialect } from './sqliteDialect.ts';
+import { createSqliteDialect, type NodeSqliteDatabase } from './sqliteDialect.ts';
 
 export type Db = Kysely<Database>;
 
@@ -41,10 +41,28 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   }
 }
 
+/** The connection behind each database `openDatabase` opened: it knows when the data last changed. */
+const connections = new WeakMap<Db, NodeSqliteDatabase>();
+
 /** Opens (creating if needed) the portal database in `dataDir` and brings it to the latest schema. */
 export async function openDatabase(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Kysely<Database>({ dialect: createSqliteDialect(join(dataDir, 'portal.sqlite')) });
+  let connection: NodeSqliteDatabase | undefined;
+  const db = new Kysely<Database>({
+    dialect: createSqliteDialect(join(dataDir, 'portal.sqlite'), (opened) => {
+      connection = opened;
+    }),
+  });
   await migrateToLatest(db);
+  if (connection) connections.set(db, connection);
   return db;
+}
+
+/**
+ * A number that moves whenever the database may have changed (see `NodeSqliteDatabase.version`),
+ * or null for a database this module did not open: then nothing may be cached from it.
+ */
+export function databaseVersion(db: Db): (() => number) | null {
+  const connection = connections.get(db);
+  return connection ? () => connection.version() : null;
 }

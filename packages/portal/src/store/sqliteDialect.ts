@@ -18,21 +18,27 @@ function toSqlValue(value: unknown): SQLInputValue {
 class NodeSqliteStatement implements SqliteStatement {
   readonly reader: boolean;
   readonly #statement: StatementSync;
+  /** Called before each run of a statement that may write (anything but a plain SELECT). */
+  readonly #beforeWrite: (() => void) | null;
 
-  constructor(statement: StatementSync) {
+  constructor(statement: StatementSync, beforeWrite: (() => void) | null) {
     this.#statement = statement;
     this.reader = statement.columns().length > 0;
+    this.#beforeWrite = beforeWrite;
   }
 
   all(parameters: ReadonlyArray<unknown>): unknown[] {
+    this.#beforeWrite?.();
     return this.#statement.all(...parameters.map(toSqlValue));
   }
 
   run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint } {
+    this.#beforeWrite?.();
     return this.#statement.run(...parameters.map(toSqlValue));
   }
 
   iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    this.#beforeWrite?.();
     return this.#statement.iterate(...parameters.map(toSqlValue));
   }
 }
@@ -40,12 +46,33 @@ class NodeSqliteStatement implements SqliteStatement {
 /** Kysely's queries repeat with new parameters: preparing each SQL text once saves most of a query's cost. */
 const STATEMENT_CACHE_SIZE = 500;
 
-class NodeSqliteDatabase implements SqliteDatabase {
+/** SQL that only reads: everything else (writes, BEGIN, COMMIT, PRAGMA, WITH … INSERT) counts as a change. */
+const READ_ONLY_SQL = /^\s*select\b/i;
+
+/**
+ * One connection to the portal's database. Besides serving Kysely, it tells whether the database
+ * may have changed since an earlier moment (`version()`), so that reads kept in memory
+ * (`ReadCache`) are used only while nothing was written since they were read.
+ */
+export class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, NodeSqliteStatement>();
+  readonly #dataVersion: StatementSync;
+  readonly #countWrite = () => {
+    this.#version++;
+  };
+  readonly #checkOthersAgain = () => {
+    this.#otherChecked = false;
+  };
+  #version = 0;
+  /** SQLite's `data_version`: changes when another connection commits (never for this one's own writes). */
+  #otherVersion: unknown;
+  #otherChecked = false;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#dataVersion = db.prepare('PRAGMA data_version');
+    this.#dataVersion.setReturnArrays(true);
   }
 
   prepare(sql: string): SqliteStatement {
@@ -54,11 +81,32 @@ class NodeSqliteDatabase implements SqliteDatabase {
       // Re-insert to keep the map in least-recently-used order.
       this.#statements.delete(sql);
     } else {
-      statement = new NodeSqliteStatement(this.#db.prepare(sql));
+      statement = new NodeSqliteStatement(this.#db.prepare(sql), READ_ONLY_SQL.test(sql) ? null : this.#countWrite);
       if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value as string);
     }
     this.#statements.set(sql, statement);
     return statement;
+  }
+
+  /**
+   * A number that moves whenever the database may have changed: before any statement that may
+   * write runs on this connection (inside a transaction too, even if it rolls back), and when
+   * another connection (the CLI, another process) has committed a change. Equal numbers mean
+   * nothing was written in between. Other connections' commits are looked for (SQLite's
+   * `data_version`, a few microseconds) once a turn of the event loop: one is seen from the turn
+   * after it at the latest.
+   */
+  version(): number {
+    if (!this.#otherChecked) {
+      this.#otherChecked = true;
+      setImmediate(this.#checkOthersAgain);
+      const other = (this.#dataVersion.get() as unknown as unknown[])[0];
+      if (other !== this.#otherVersion) {
+        this.#otherVersion = other;
+        this.#version++;
+      }
+    }
+    return this.#version;
   }
 
   close(): void {
@@ -66,13 +114,16 @@ class NodeSqliteDatabase implements SqliteDatabase {
   }
 }
 
-export function createSqliteDialect(file: string): SqliteDialect {
+/** `opened` receives the connection once Kysely opens it (on the first query). */
+export function createSqliteDialect(file: string, opened?: (connection: NodeSqliteDatabase) => void): SqliteDialect {
   return new SqliteDialect({
     database: async () => {
       const db = new DatabaseSync(file);
       // WAL lets readers proceed during writes; busy_timeout covers a CLI writing while the server runs.
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
-      return new NodeSqliteDatabase(db);
+      const connection = new NodeSqliteDatabase(db);
+      opened?.(connection);
+      return connection;
     },
   });
 }
