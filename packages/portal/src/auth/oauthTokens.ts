@@ -209,7 +209,7 @@ export async function revokeToken(ctx: PortalContext, portal: Portal, token: str
 }
 
 export type AccessCheck =
-  | { ok: true; memberId: number; scopes: string[]; familyId: number; clientId: string }
+  | { ok: true; memberId: number; scopes: string[]; familyId: number; clientId: string; expiresAt: number }
   | { ok: false; error: 'expired_token' | 'invalid_token'; description: string };
 
 /** The REST side of a token: valid on its own portal only, until it expires or its family is revoked. */
@@ -219,7 +219,14 @@ export async function authenticateAccessToken(ctx: PortalContext, portal: Portal
     return { ok: false, error: 'invalid_token', description: 'The access token provided is invalid.' };
   }
   if (found.expires_at <= ctx.now()) return { ok: false, error: 'expired_token', description: 'The access token provided has expired.' };
-  return { ok: true, memberId: found.member_id, scopes: found.scope.split(','), familyId: found.family_id, clientId: found.client_id };
+  return {
+    ok: true,
+    memberId: found.member_id,
+    scopes: found.scope.split(','),
+    familyId: found.family_id,
+    clientId: found.client_id,
+    expiresAt: found.expires_at,
+  };
 }
 
 /** True for tokens of Bitrix24 apps (OAuth clients registered with `app create`), not the desktop's own. */

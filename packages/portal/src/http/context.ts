@@ -3,7 +3,9 @@ import { QrWaiters } from '../auth/qrWaiters.ts';
 import { FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
 import { RealtimeHub } from '../realtime/hub.ts';
 import { PullChannels } from '../realtime/pullChannels.ts';
-import type { Db } from '../store/database.ts';
+import type { CredentialRead } from '../rest/auth.ts';
+import { type Db, databaseVersion } from '../store/database.ts';
+import { ReadCache } from '../store/readCache.ts';
 import type { Portal } from '../store/schema.ts';
 
 export interface Limits {
@@ -35,6 +37,8 @@ export interface Limits {
   /** Realtime events kept per member for replay, and their longest age. */
   realtimeKeepEvents: number;
   realtimeKeepMs: number;
+  /** Longest life of a portal or credential read kept in memory (`ReadCache`; any write ends it sooner); 0: none kept. */
+  readCacheTtlMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -57,6 +61,7 @@ export const defaultLimits: Limits = {
   pullLongPollMs: PULL_LONG_POLL_HOLD_MS,
   realtimeKeepEvents: 10_000,
   realtimeKeepMs: 7 * 24 * 60 * 60_000,
+  readCacheTtlMs: 5_000,
 };
 
 /**
@@ -92,10 +97,15 @@ export interface PortalContext {
   realtime: RealtimeHub;
   /** The signed Pull channels and the `pull.config.get` answer. */
   pullChannels: PullChannels;
+  /** Portals by host label, as the tenancy hook read them. */
+  portalReads: ReadCache<Portal>;
+  /** What REST credentials (access tokens, webhooks) authenticated as. */
+  credentialReads: ReadCache<CredentialRead>;
 }
 
 export function createContext(db: Db, baseDomain: string, now: () => number, limits: Partial<Limits> = {}): PortalContext {
   const all = { ...defaultLimits, ...limits };
+  const version = databaseVersion(db);
   return {
     db,
     baseDomain: baseDomain.toLowerCase(),
@@ -109,6 +119,8 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     qrWaiters: new QrWaiters(),
     realtime: new RealtimeHub(db, now, { keepMs: all.realtimeKeepMs }),
     pullChannels: new PullChannels(db, now, all.pullServerVersion),
+    portalReads: new ReadCache(version, now, all.readCacheTtlMs, 1_000),
+    credentialReads: new ReadCache(version, now, all.readCacheTtlMs),
   };
 }
 

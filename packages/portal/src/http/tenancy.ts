@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { findPortalByName, PORTAL_NAME_PATTERN } from '../store/portals.ts';
 import type { Portal } from '../store/schema.ts';
+import type { PortalContext } from './context.ts';
 import { sendError } from './errors.ts';
 import { renderPage } from './pages/layout.ts';
 
@@ -26,6 +27,28 @@ export function networkUrl(request: FastifyRequest, baseDomain: string): string 
   return `${request.protocol}://${baseDomain}${host?.port ? `:${host.port}` : ''}`;
 }
 
+/** An unknown host: a 404 of its own, JSON for API clients and a page for browsers. */
+function unknownHost(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (wantsJson(request)) return sendError(reply, 404, 'PORTAL_NOT_FOUND', 'There is no Bitrix24 at this address.');
+  return reply
+    .code(404)
+    .type('text/html; charset=utf-8')
+    .send(
+      renderPage({
+        title: 'Bitrix24 not found',
+        body: '<h1>Bitrix24 not found</h1><p>There is no Bitrix24 at this address. Check the address and try again.</p>',
+      }),
+    );
+}
+
+/** A portal from the database, kept in `ctx.portalReads` while the database is unchanged. */
+async function readPortal(ctx: PortalContext, name: string): Promise<Portal | undefined> {
+  const version = ctx.portalReads.version();
+  const portal = await findPortalByName(ctx.db, name);
+  if (portal) ctx.portalReads.set(name, Object.freeze(portal), version);
+  return portal;
+}
+
 /**
  * Resolves the Host header to the network or one portal before any route runs. An unknown host
  * gets a 404 of its own: never another portal's data.
@@ -34,33 +57,29 @@ async function tenancy(app: FastifyInstance): Promise<void> {
   app.decorateRequest('site', null as never);
   app.decorateRequest('origin', '');
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook: a portal read a moment ago (most requests) is found without waiting for anything.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const host = parseHost(request.headers.host);
     const base = app.ctx.baseDomain;
-    const unknown = () => {
-      if (wantsJson(request)) return sendError(reply, 404, 'PORTAL_NOT_FOUND', 'There is no Bitrix24 at this address.');
-      return reply
-        .code(404)
-        .type('text/html; charset=utf-8')
-        .send(
-          renderPage({
-            title: 'Bitrix24 not found',
-            body: '<h1>Bitrix24 not found</h1><p>There is no Bitrix24 at this address. Check the address and try again.</p>',
-          }),
-        );
-    };
-    if (!host) return unknown();
+    if (!host) return unknownHost(request, reply);
     request.origin = `${request.protocol}://${request.headers.host}`;
     if (host.hostname === base) {
       request.site = { kind: 'network' };
-      return;
+      return done();
     }
     const suffix = `.${base}`;
     const label = host.hostname.endsWith(suffix) ? host.hostname.slice(0, -suffix.length) : '';
-    if (!PORTAL_NAME_PATTERN.test(label)) return unknown();
-    const portal = await findPortalByName(app.ctx.db, label);
-    if (!portal) return unknown();
-    request.site = { kind: 'portal', portal };
+    if (!PORTAL_NAME_PATTERN.test(label)) return unknownHost(request, reply);
+    const kept = app.ctx.portalReads.get(label);
+    if (kept) {
+      request.site = { kind: 'portal', portal: kept };
+      return done();
+    }
+    readPortal(app.ctx, label).then((portal) => {
+      if (!portal) return unknownHost(request, reply);
+      request.site = { kind: 'portal', portal };
+      done();
+    }, done);
   });
 }
 

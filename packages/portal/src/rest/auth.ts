@@ -6,7 +6,7 @@ import { findWebhook } from '../store/webhooks.ts';
 import { RestFailure } from './envelope.ts';
 import type { RestParams } from './params.ts';
 import type { RestAuth } from './registry.ts';
-import { findPortalUser } from './userDirectory.ts';
+import { findPortalPerson } from './userDirectory.ts';
 
 /** What a request presents: an inbound webhook in its path, or an access token. */
 export type RestCredentials = { kind: 'webhook'; memberId: number; secret: string } | { kind: 'token'; token: string } | { kind: 'none' };
@@ -20,14 +20,17 @@ export function readToken(params: RestParams, authorization: string | undefined)
   return bearer ? { kind: 'token', token: bearer[1] as string } : { kind: 'none' };
 }
 
-type Identity = Omit<RestAuth, 'user'>;
+type Identity = Omit<RestAuth, 'user'> & {
+  /** When an access token expires (epoch ms); null for a webhook, which does not. */
+  expiresAt: number | null;
+};
 
-async function identify(ctx: PortalContext, portal: Portal, credentials: RestCredentials): Promise<Identity> {
+async function identify(ctx: PortalContext, portal: Portal, credentials: Exclude<RestCredentials, { kind: 'none' }>): Promise<Identity> {
   switch (credentials.kind) {
     case 'webhook': {
       const webhook = await findWebhook(ctx.db, portal.id, credentials.memberId, hashSecret(credentials.secret));
       if (!webhook) throw new RestFailure('INVALID_CREDENTIALS', 'Invalid request credentials');
-      return { memberId: webhook.member_id, scopes: webhook.scopes.split(','), via: 'webhook' };
+      return { memberId: webhook.member_id, scopes: webhook.scopes.split(','), via: 'webhook', expiresAt: null };
     }
     case 'token': {
       const check = await authenticateAccessToken(ctx, portal, credentials.token);
@@ -38,23 +41,46 @@ async function identify(ctx: PortalContext, portal: Portal, credentials: RestCre
         scopes: check.scopes,
         via: isAppClient(check.clientId) ? 'app' : 'token',
         clientId: check.clientId,
+        expiresAt: check.expiresAt,
       };
     }
-    case 'none':
-      throw new RestFailure('NO_AUTH_FOUND', 'Wrong authorization data');
   }
+}
+
+/** What a credential authenticated as, kept in `ctx.credentialReads` while the database is unchanged. */
+export interface CredentialRead {
+  auth: RestAuth;
+  expiresAt: number | null;
+}
+
+/** The key of a credential's read: its portal and the hash of its secret (the secret itself is not kept). */
+export function credentialKey(portal: Portal, credentials: Exclude<RestCredentials, { kind: 'none' }>): string {
+  return credentials.kind === 'token'
+    ? `${portal.id}:token:${hashSecret(credentials.token)}`
+    : `${portal.id}:webhook:${credentials.memberId}:${hashSecret(credentials.secret)}`;
 }
 
 /**
  * The member a REST request acts for. Credentials are valid only on the portal that issued them,
- * and only while the member is active there.
+ * and only while the member is active there. A credential that authenticated a moment ago is
+ * taken from memory while the database is unchanged (`ReadCache`: a revocation, a rotation, a
+ * deactivation is a write and ends it) and its expiry has not come; refusals are never kept.
  */
 export async function authenticate(ctx: PortalContext, portal: Portal, credentials: RestCredentials): Promise<RestAuth> {
-  const identity = await identify(ctx, portal, credentials);
-  const user = await findPortalUser(ctx.db, portal.id, identity.memberId);
+  if (credentials.kind === 'none') throw new RestFailure('NO_AUTH_FOUND', 'Wrong authorization data');
+  const key = credentialKey(portal, credentials);
+  const kept = ctx.credentialReads.get(key);
+  if (kept && (kept.expiresAt === null || kept.expiresAt > ctx.now())) return kept.auth;
+
+  const version = ctx.credentialReads.version();
+  const { expiresAt, ...identity } = await identify(ctx, portal, credentials);
+  const user = await findPortalPerson(ctx.db, portal.id, identity.memberId);
   if (!user?.active) {
     const code = identity.via === 'webhook' ? 'INVALID_CREDENTIALS' : 'invalid_token';
     throw new RestFailure(code, 'The user of these credentials is not active on this Bitrix24.');
   }
-  return { ...identity, user };
+  // Frozen: one read serves many requests, and none may change it for the others.
+  const auth: RestAuth = Object.freeze({ ...identity, scopes: Object.freeze(identity.scopes), user: Object.freeze(user) });
+  ctx.credentialReads.set(key, { auth, expiresAt }, version);
+  return auth;
 }

@@ -5,7 +5,7 @@ import type { Portal } from '../store/schema.ts';
 import { RestFailure, type RestOutcome, restTime } from './envelope.ts';
 import type { OperatingMeter } from './operating.ts';
 import type { RestParams } from './params.ts';
-import type { PortalUserRow } from './userDirectory.ts';
+import type { PortalPerson } from './userDirectory.ts';
 
 /** Who is calling: a member of the portal, through an access token or an inbound webhook. */
 export interface RestAuth {
@@ -15,8 +15,8 @@ export interface RestAuth {
   via: 'token' | 'app' | 'webhook';
   /** The OAuth client of a token (`app` and `token`). */
   clientId?: string;
-  /** The caller as read when authenticating (active, with their network account). */
-  user: PortalUserRow;
+  /** The caller as read when authenticating (active, with their network account and sign-ins). */
+  user: PortalPerson;
 }
 
 /** Everything one authenticated request shares, whether it runs one method or a batch of them. */

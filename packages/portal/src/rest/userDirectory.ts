@@ -92,9 +92,14 @@ function person({ token_signed_in_at, token_seen_at, page_signed_in_at, page_see
   return { ...row, signed_in_at: signedIn, seen_at: latest(token_seen_at, page_seen_at, signedIn) ?? row.created_at };
 }
 
-/** One member of the portal with their network account; never a member of another portal. */
-export async function findPortalUser(db: Executor, portalId: number, memberId: number): Promise<PortalUserRow | undefined> {
-  return membersOf(db, portalId).select(ROW_COLUMNS).where('members.id', '=', memberId).executeTakeFirst();
+/** One member of the portal with their network account and sign-ins; never a member of another portal. */
+export async function findPortalPerson(db: Executor, portalId: number, memberId: number): Promise<PortalPerson | undefined> {
+  const row = await membersOf(db, portalId)
+    .select(ROW_COLUMNS)
+    .select(SIGN_IN_COLUMNS)
+    .where('members.id', '=', memberId)
+    .executeTakeFirst();
+  return row && person(row);
 }
 
 /** Members of the portal among `memberIds`, with their sign-ins; ids of other portals are simply absent. */

@@ -205,17 +205,29 @@ export async function startBridge(
     });
   });
 
-  const broadcast = (event: BridgeEvent) => {
+  /** To every window, or to every window but `skip` (which has no use for the event). */
+  const broadcast = (event: BridgeEvent, skip?: WindowKind) => {
     const text = JSON.stringify(event);
-    for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(text);
+    for (const client of sockets.clients) {
+      if (client.readyState === client.OPEN && (skip === undefined || windowOf.get(client) !== skip)) client.send(text);
+    }
   };
   // Windows subscribe to the owners of what they show: the account list, each home, tasks, chats, unread counts.
-  const onState = () => broadcast({ type: 'state', state: core.state() });
+  // The whole state goes once per turn of the event loop, however many changes made it: a burst of
+  // messages moves the unread counts hundreds of times, and a chat's own change goes out first.
+  let stateQueued: NodeJS.Immediate | undefined;
+  const onState = () => {
+    stateQueued ??= setImmediate(() => {
+      stateQueued = undefined;
+      broadcast({ type: 'state', state: core.state() });
+    });
+  };
   const onHome = (accountId: string) => broadcast({ type: 'home-changed', accountId });
   const onTasks = (accountId: string) => broadcast({ type: 'tasks-changed', accountId });
   const onChats = (accountId: string, dialogId?: string) =>
     broadcast({ type: 'chats-changed', accountId, ...(dialogId === undefined ? {} : { dialogId }) });
-  const onChatDelta = (accountId: string, delta: ChatDelta) => broadcast({ type: 'chat-delta', accountId, ...delta });
+  // The Workspace shows no chats: in a burst of messages it is spared parsing each.
+  const onChatDelta = (accountId: string, delta: ChatDelta) => broadcast({ type: 'chat-delta', accountId, ...delta }, 'workspace');
   const onNotify = (notification: ChatNotification) => broadcast({ type: 'notify', ...notification });
   core.manager.on('changed', onState);
   core.unread.on('changed', onState);
@@ -234,6 +246,7 @@ export async function startBridge(
     origin,
     bootUrl,
     async close() {
+      clearImmediate(stateQueued);
       core.manager.off('changed', onState);
       core.unread.off('changed', onState);
       core.home.off('changed', onHome);

@@ -26,8 +26,9 @@ export function ChatArea({
   const address = addressOf(account.portalUrl);
   const version = useSnapshot().chatVersions.get(account.id) ?? 0;
   const chats = useLoader(`chats:${account.id}:${account.state}`, true, () => call('chats', { id: account.id }), version);
-  useChatDeltas(account.id, ({ chat }) => {
-    if (chat) chats.patch((data) => ({ ...data, chats: placeChat(data.chats, chat) }));
+  useChatDeltas(account.id, (deltas) => {
+    const changed = deltas.flatMap(({ chat }) => (chat ? [chat] : []));
+    if (changed.length > 0) chats.patch((data) => ({ ...data, chats: changed.reduce(placeChat, data.chats) }));
   });
   const chosen = chats.data?.chats.find((c) => c.dialogId === selected) ?? null;
   // One notice for an account that cannot reach its portal, whatever part of it noticed first.

@@ -78,12 +78,17 @@ export function ChatDialog({
     }
   }, [accountId, dialogId]);
 
-  useChatDeltas(accountId, (delta) => {
-    if (delta.dialogId !== dialogId) return;
-    const { message, removedMessageId } = delta;
-    if (message) setMessages((shown) => upsertMessage(shown, message));
-    if (removedMessageId !== undefined) setMessages((shown) => shown.filter((m) => m.id !== removedMessageId));
-    if (delta.pending) setPending(delta.pending);
+  useChatDeltas(accountId, (deltas) => {
+    const mine = deltas.filter((delta) => delta.dialogId === dialogId);
+    if (mine.length === 0) return;
+    setMessages((shown) =>
+      mine.reduce((list, { message, removedMessageId }) => {
+        const next = message ? upsertMessage(list, message) : list;
+        return removedMessageId === undefined ? next : next.filter((m) => m.id !== removedMessageId);
+      }, shown),
+    );
+    const pending = mine.findLast((delta) => delta.pending)?.pending;
+    if (pending) setPending(pending);
   });
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the server's "reload" signal.

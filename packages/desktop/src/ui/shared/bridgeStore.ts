@@ -30,6 +30,9 @@ export type ChatDeltaEvent = Extract<BridgeEvent, { type: 'chat-delta' }>;
 
 type Listener = () => void;
 
+/** Just before the next frame is drawn; where there are no frames (a store outside a window), at once after this task. */
+const nextFrame = (run: () => void) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : setTimeout(run, 0));
+
 /** Chat changes within this time reload an account's chats once. */
 const CHAT_RELOAD_DELAY_MS = 200;
 
@@ -45,7 +48,11 @@ export class BridgeStore {
   };
   private readonly listeners = new Set<Listener>();
   private readonly notifyListeners = new Set<(event: NotifyEvent) => void>();
-  private readonly chatDeltaListeners = new Set<(event: ChatDeltaEvent) => void>();
+  private readonly chatDeltaListeners = new Set<(events: ChatDeltaEvent[]) => void>();
+  /** Chat changes that came after one was handed over in this frame: handed over together, just before the next. */
+  private chatDeltas: ChatDeltaEvent[] = [];
+  /** A chat change was handed over since the last frame began. */
+  private chatDeltaThisFrame = false;
   /** The latest request per account: an older answer arriving late is dropped. */
   private readonly homeRequests = new Map<string, number>();
   private stateRequest = 0;
@@ -66,8 +73,12 @@ export class BridgeStore {
     return () => this.notifyListeners.delete(listener);
   }
 
-  /** Chat changes the core applied: the chat list and the open dialog apply them as they come, with no request. */
-  onChatDelta(listener: (event: ChatDeltaEvent) => void): () => void {
+  /**
+   * Chat changes the core applied: the chat list and the open dialog apply them with no request.
+   * The first of a frame is handed over at once; any more wait for the next frame and go together,
+   * so a burst of messages renders about once a frame, not once a message.
+   */
+  onChatDeltas(listener: (events: ChatDeltaEvent[]) => void): () => void {
     this.chatDeltaListeners.add(listener);
     return () => this.chatDeltaListeners.delete(listener);
   }
@@ -168,7 +179,16 @@ export class BridgeStore {
         }, CHAT_RELOAD_DELAY_MS),
       );
     } else if (event.type === 'chat-delta') {
-      for (const listener of this.chatDeltaListeners) listener(event);
+      if (this.chatDeltaThisFrame) {
+        this.chatDeltas.push(event);
+        return;
+      }
+      this.chatDeltaThisFrame = true;
+      this.deliverChatDeltas([event]);
+      nextFrame(() => {
+        this.chatDeltaThisFrame = false;
+        if (this.chatDeltas.length > 0) this.deliverChatDeltas(this.chatDeltas.splice(0));
+      });
     } else if (event.type === 'notify') {
       for (const listener of this.notifyListeners) listener(event);
     } else if (event.type === 'open-chat') {
@@ -177,6 +197,10 @@ export class BridgeStore {
     } else if (this.snapshot.homes.has(event.accountId)) {
       void this.loadHome(event.accountId);
     }
+  }
+
+  private deliverChatDeltas(events: ChatDeltaEvent[]): void {
+    for (const listener of this.chatDeltaListeners) listener(events);
   }
 
   private applyState(state: AppState): void {

@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
+import { flushSync } from 'react-dom';
 import type { BridgeStore, ChatDeltaEvent, HomeEntry, StoreSnapshot } from './bridgeStore.ts';
 
 export const StoreContext = createContext<BridgeStore | null>(null);
@@ -24,15 +25,19 @@ export function useHome(accountId: string | null): HomeEntry | undefined {
   return accountId ? homes.get(accountId) : undefined;
 }
 
-/** Calls `apply` with each chat change the core applied to the account, as it comes. */
-export function useChatDeltas(accountId: string, apply: (delta: ChatDeltaEvent) => void): void {
+/**
+ * Calls `apply` with the chat changes the core applied to the account, those of one frame together,
+ * and renders them at once: they are on screen in the frame about to be drawn.
+ */
+export function useChatDeltas(accountId: string, apply: (deltas: ChatDeltaEvent[]) => void): void {
   const store = useStore();
   const applyRef = useRef(apply);
   applyRef.current = apply;
   useEffect(
     () =>
-      store.onChatDelta((delta) => {
-        if (delta.accountId === accountId) applyRef.current(delta);
+      store.onChatDeltas((events) => {
+        const mine = events.filter((delta) => delta.accountId === accountId);
+        if (mine.length > 0) flushSync(() => applyRef.current(mine));
       }),
     [store, accountId],
   );
