@@ -1,22 +1,26 @@
 import { readFile, rename } from 'node:fs/promises';
-import { AccountKind, AccountState } from '@multidesk/protocol';
+import { AccountKind, AccountView } from '@multidesk/protocol';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { writeFileAtomic } from '../atomicFile.ts';
 
+/** The fields an account's view shows that are saved as they are; declared once, in the view. */
+const { portalUrl, portalTitle, userId, userName, login, state, missingScopes } = AccountView.properties;
+
+/** What the profile keeps of an account: its view's lasting fields (not its connection, problem or counts). */
 export const StoredAccount = Type.Object({
   id: Type.String({ pattern: '^[a-z0-9-]{8,64}$' }),
-  portalUrl: Type.String(),
-  portalTitle: Type.String(),
-  userId: Type.Integer(),
-  userName: Type.String(),
-  login: Type.String(),
+  portalUrl,
+  portalTitle,
+  userId,
+  userName,
+  login,
   /** Absent in lists saved before webhooks and apps: Multidesk's own sign-in. */
   kind: Type.Optional(AccountKind),
-  state: AccountState,
+  state,
   addedAt: Type.Integer(),
   /** Scopes the credential was found to lack when it was added. */
-  missingScopes: Type.Optional(Type.Array(Type.String())),
+  missingScopes,
 });
 export type StoredAccount = Static<typeof StoredAccount>;
 
