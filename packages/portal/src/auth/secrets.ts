@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** An unguessable token (256 bits), URL-safe. */
 export function randomToken(bytes = 32): string {
@@ -10,7 +10,7 @@ export function randomToken(bytes = 32): string {
  * values, so a fast hash is enough and a database leak does not leak usable credentials.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
+  return hash('sha256', secret, 'base64url');
 }
 
 export function safeEqual(a: string, b: string): boolean {

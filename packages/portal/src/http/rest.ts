@@ -2,7 +2,7 @@ import { ErrorBody, RestSuccessBody } from '@multidesk/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, readToken } from '../rest/auth.ts';
 import { batchMethods } from '../rest/batch.ts';
-import { RestFailure } from '../rest/envelope.ts';
+import { RestFailure, successJson } from '../rest/envelope.ts';
 import { imMethods } from '../rest/methods/im.ts';
 import { imEventMethods } from '../rest/methods/imEvents.ts';
 import { pullMethods } from '../rest/methods/pull.ts';
@@ -17,6 +17,8 @@ import { parsePhpQuery } from './bodyParsers.ts';
 import { sendError } from './errors.ts';
 import { acceptMultipart } from './multipartBody.ts';
 import { requirePortal } from './tenancy.ts';
+
+const stringify = (body: unknown) => JSON.stringify(body);
 
 /** Body problems on REST routes answer in Bitrix24's style; faults say only "Internal Server Error". */
 function restErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -44,6 +46,11 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
     method: ['GET', 'POST'],
     url: '/rest/*',
     schema: { response: { 200: RestSuccessBody, '4xx': ErrorBody, '5xx': ErrorBody } },
+    // The bodies are built in one place each, with exactly the schema's fields (the envelope here,
+    // errors in sendError), and `result` is free-form: JSON.stringify writes them in about half the
+    // time of the serializer compiled from the schema, which escapes every string in JavaScript.
+    // An unchanging result (see `unchanging`) is written once.
+    serializerCompiler: ({ httpStatus }) => (httpStatus === '200' ? successJson : stringify),
     handler: async (request, reply) => {
       // The time block starts when the request arrived, before tenancy and body parsing.
       const startedAt = app.ctx.now() - reply.elapsedTime;
@@ -67,7 +74,8 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
         const session = { ctx: app.ctx, origin: request.origin, portal, auth, registry, meter, log: request.log };
         const called = await dispatch(session, address.method, params, startedAt, startedHr);
         if (!called.ok) throw called.failure;
-        return reply.send({ ...called.outcome, time: called.time });
+        const { result, total, next } = called.outcome;
+        return reply.send({ result, total, next, time: called.time });
       } catch (error) {
         if (error instanceof RestFailure) return sendError(reply, error.status, error.code, error.message);
         throw error;

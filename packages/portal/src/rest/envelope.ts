@@ -1,4 +1,4 @@
-import { RestError, type RestErrorCode, type RestTime } from '@multidesk/protocol';
+import { RestError, type RestErrorCode, type RestSuccess, type RestTime } from '@multidesk/protocol';
 
 /** A Bitrix24 REST error a method or the dispatcher raises; its code decides the HTTP status. */
 export class RestFailure extends Error {
@@ -24,9 +24,52 @@ export interface RestOutcome {
   next?: number;
 }
 
+let lastSecond = Number.NaN;
+let lastSecondText = '';
+
+/** Results that will be answered again as they are, and their JSON once it has been written (null: not yet). */
+const unchangingJson = new WeakMap<object, string | null>();
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+}
+
+/**
+ * Marks a result that is kept and answered again as it is (e.g. the caller's own record, made once
+ * for each authentication read): it is frozen all the way down, and its JSON is written only once.
+ */
+export function unchanging<T extends object>(result: T): Readonly<T> {
+  deepFreeze(result);
+  if (!unchangingJson.has(result)) unchangingJson.set(result, null);
+  return result;
+}
+
+/** A success's JSON, as JSON.stringify writes it; an `unchanging` result's JSON is reused. */
+export function successJson(body: RestSuccess): string {
+  const { result } = body;
+  const kept = typeof result === 'object' && result !== null ? unchangingJson.get(result) : undefined;
+  if (kept === undefined) return JSON.stringify(body);
+  let json = kept;
+  if (json === null) {
+    json = JSON.stringify(result);
+    unchangingJson.set(result as object, json);
+  }
+  const total = body.total === undefined ? '' : `,"total":${JSON.stringify(body.total)}`;
+  const next = body.next === undefined ? '' : `,"next":${JSON.stringify(body.next)}`;
+  return `{"result":${json}${total}${next},"time":${JSON.stringify(body.time)}}`;
+}
+
 /** PHP's `date('c')`: second precision and an explicit offset, which is what Bitrix24 sends. */
 export function isoDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  // Every answer's time block writes the current second twice: it is formatted once.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecondText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    lastSecond = second;
+  }
+  return lastSecondText;
 }
 
 const seconds = (ms: number) => Math.round(ms * 1000) / 1_000_000;

@@ -7,6 +7,7 @@ export interface RestAddress {
 }
 
 function decode(segment: string): string | null {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -20,10 +21,21 @@ function decode(segment: string): string | null {
  * Returns null for any other shape.
  */
 export function parseRestPath(url: string): RestAddress | null {
-  const pathname = url.split('?', 1)[0] ?? '';
-  const segments = pathname.split('/').filter(Boolean).slice(1).map(decode);
-  if (segments.some((s) => s === null)) return null;
-  const [first, second, third] = segments as string[];
+  const end = url.indexOf('?');
+  const segments: string[] = [];
+  // The first segment is `rest` (the route matched it); at most three follow.
+  let skippedRest = false;
+  for (const raw of (end < 0 ? url : url.slice(0, end)).split('/')) {
+    if (raw === '') continue;
+    if (!skippedRest) {
+      skippedRest = true;
+      continue;
+    }
+    const segment = decode(raw);
+    if (segment === null || segments.length === 3) return null;
+    segments.push(segment);
+  }
+  const [first, second, third] = segments;
   if (segments.length === 1 && first) return { method: first };
   if (segments.length === 3 && first && second && third && /^\d{1,10}$/.test(first)) {
     return { method: third, webhook: { kind: 'webhook', memberId: Number(first), secret: second } };

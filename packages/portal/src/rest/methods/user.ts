@@ -1,7 +1,21 @@
+import type { BitrixUser } from '@multidesk/protocol';
+import { unchanging } from '../envelope.ts';
 import { parseFilter, parseSort } from '../filter.ts';
 import { pageFields, param, readPage } from '../params.ts';
 import type { MethodTable } from '../registry.ts';
-import { bitrixProfile, bitrixUser, listPortalUsers, USER_FILTER_FIELDS, USER_SORT_FIELDS } from '../userDirectory.ts';
+import { bitrixProfile, bitrixUser, listPortalUsers, type PortalPerson, USER_FILTER_FIELDS, USER_SORT_FIELDS } from '../userDirectory.ts';
+
+/** The caller's own record, made once for each time authentication reads it (a read serves many requests). */
+const shownCallers = new WeakMap<PortalPerson, Readonly<BitrixUser>>();
+
+function shownUser(caller: PortalPerson): Readonly<BitrixUser> {
+  let shown = shownCallers.get(caller);
+  if (!shown) {
+    shown = unchanging(bitrixUser(caller));
+    shownCallers.set(caller, shown);
+  }
+  return shown;
+}
 
 /** The profile, user.current and user.get of Bitrix24, over the portal's members. */
 export const userMethods: MethodTable = {
@@ -13,7 +27,7 @@ export const userMethods: MethodTable = {
   'user.current': {
     scopes: ['user', 'user_basic'],
     // The caller, with their sign-ins, as authenticating read them a moment ago.
-    handler: async ({ auth }) => ({ result: bitrixUser(auth.user) }),
+    handler: async ({ auth }) => ({ result: shownUser(auth.user) }),
   },
 
   /**
