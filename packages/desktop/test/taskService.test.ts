@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
+import { restAs } from '../../portal/test/tokens.ts';
 import { FileVault } from '../src/core/vault/fileVault.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { signInEach, startTestCore } from './coreHarness.ts';
+import { signInEach, startTestCore, until } from './coreHarness.ts';
 
 let portal: TestPortal;
 let core: Awaited<ReturnType<typeof startTestCore>>;
@@ -58,6 +59,52 @@ describe('tasks in the core', () => {
     assert.ok(done.ok && done.task.status === 'completed' && done.task.closedDate !== null);
     const renewed = await core.tasks.renew({ id, taskId: created.task.id });
     assert.ok(renewed.ok && renewed.task.status === 'pending' && renewed.task.closedDate === null);
+  });
+
+  test('a task changed on the portal is taken in with one tasks.task.get: the lists follow it, and listing again asks nothing more', async () => {
+    const id = ids.acme as string;
+    await until(() => core.manager.isLive(id), 'acme live');
+    const anna = core.manager.list().find((a) => a.id === id)?.userId as number;
+    const open = await core.tasks.list({ id });
+    await core.tasks.list({ id, filter: 'completed' });
+    const calls = () => portal.requests.filter((r) => r.host.startsWith('acme.') && r.path.startsWith('/rest/tasks.'));
+    const changed = () => new Promise<void>((resolve) => core.tasks.once('changed', () => resolve()));
+
+    let before = calls().length;
+    let next = changed();
+    const added = await restAs(portal, 'acme', 'ben@example.com', 'tasks.task.add', {
+      fields: { TITLE: 'From ben, live', RESPONSIBLE_ID: anna },
+    });
+    const taskId = Number(added.task.id);
+    await next;
+    // Ben's own calls are on acme too: only anna's core's count.
+    const annas = (from: number) =>
+      calls()
+        .slice(from)
+        .filter((r) => !r.path.startsWith('/rest/tasks.task.add') && !r.path.startsWith('/rest/tasks.task.complete'));
+    assert.deepEqual(
+      annas(before).map((r) => r.path),
+      ['/rest/tasks.task.get'],
+      'one get for the task, no list',
+    );
+    const afterAdd = await core.tasks.list({ id });
+    assert.equal(afterAdd.tasks.length, open.tasks.length + 1);
+    assert.ok(afterAdd.tasks.some((t) => t.id === taskId && t.title === 'From ben, live' && t.responsibleName === 'Anna Smirnova'));
+
+    before = calls().length;
+    next = changed();
+    await restAs(portal, 'acme', 'ben@example.com', 'tasks.task.complete', { taskId });
+    await next;
+    assert.ok(!(await core.tasks.list({ id })).tasks.some((t) => t.id === taskId), 'completed: out of the open list');
+    assert.ok(
+      (await core.tasks.list({ id, filter: 'completed' })).tasks.some((t) => t.id === taskId),
+      'and in the completed one',
+    );
+    assert.deepEqual(
+      annas(before).map((r) => r.path),
+      ['/rest/tasks.task.get'],
+      'again one get, and the lists from memory',
+    );
   });
 
   test("the portal's objections come back as clear errors", async () => {

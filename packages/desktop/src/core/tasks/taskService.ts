@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
   BITRIX_TASK_STATUS,
-  type BitrixTask as BitrixTaskShape,
   type MyTasksView,
   type Person,
   type TaskFields,
@@ -16,9 +15,7 @@ import {
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
 import type { HomeService } from '../home/homeService.ts';
 import { type PortalSession, RestCallError } from '../portal/portalSession.ts';
-
-/** What tasks.task.* answers may leave out when `select` is narrowed. */
-type BitrixTask = Pick<BitrixTaskShape, 'id'> & Partial<BitrixTaskShape>;
+import { type BitrixTask, LiveTasks } from './liveTasks.ts';
 
 /** Bitrix24's status numbers as the UI names them; 1 (new) reads as pending. */
 const STATUS: Record<string, TaskStatus> = {
@@ -102,6 +99,8 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
   readonly #now: () => number;
   /** Lists fetched from their portal during this run. */
   readonly #fetched = new Set<string>();
+  /** The lists served while the account is live, kept in step with its task events. */
+  readonly #live = new LiveTasks();
 
   constructor(manager: AccountManager, home: HomeService, now: () => number = Date.now) {
     super();
@@ -109,18 +108,46 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
     this.#home = home;
     this.#now = now;
     manager.on('realtime', (id, change) => {
-      if (change.kind === 'task-changed') this.emit('changed', id);
+      if (change.kind === 'task-changed') void this.#taskChanged(id, change.taskId);
     });
-    manager.on('stale', (id) => this.emit('changed', id));
+    manager.on('stale', (id) => {
+      this.#live.forget(id);
+      this.emit('changed', id);
+    });
+  }
+
+  /** A task changed on the portal: the one task is asked for and the lists kept take it in; lists shown reload from them. */
+  async #taskChanged(id: string, taskId: number): Promise<void> {
+    const account = this.#manager.access(id);
+    const session = account.session;
+    if (session && this.#live.holds(id)) {
+      try {
+        const answer = await session.call<{ task: BitrixTask }>('tasks.task.get', { taskId }, { priority: 'background' });
+        this.#live.apply(id, taskId, answer.result.task ?? null, account.view.userId, this.#now());
+      } catch (error) {
+        // Deleted, or no longer the user's to see: it leaves every list. Anything else: ask for the lists again.
+        if (error instanceof RestCallError && error.status < 500) this.#live.apply(id, taskId, null, account.view.userId, this.#now());
+        else this.#live.forget(id);
+      }
+    }
+    this.emit('changed', id);
   }
 
   async list(request: TasksRequest): Promise<TasksView> {
     const account = this.#manager.access(request.id);
     const mine = request.mine ?? true;
     const filter = request.filter ?? 'in_progress';
+    const query = { mine, filter };
+    const kept = account.session && this.#manager.isLive(request.id) ? this.#live.list(request.id, query) : null;
+    if (kept) return { tasks: this.#views(account, kept.tasks), stale: false, fetchedAt: kept.at };
     const key = `tasks:${mine ? 'mine' : 'all'}:${filter}`;
     const cached = account.cache.get<BitrixTask[]>(key);
-    const fetch = () => this.#fetchList(account, listFilter(account.view.userId, mine, filter, this.#now()));
+    const fetch = async () => {
+      const mark = this.#live.mark(request.id);
+      const tasks = await this.#fetchList(account, listFilter(account.view.userId, mine, filter, this.#now()));
+      if (this.#manager.isLive(request.id)) this.#live.keep(request.id, mark, query, tasks, this.#now());
+      return tasks;
+    };
     const freshKey = `${request.id}:${key}`;
     // The first look at a list after a start shows the saved copy at once and refreshes behind it;
     // windows hear of the fresh copy through tasks-changed.
@@ -219,6 +246,8 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
               })
             ).task;
       account.reportSuccess();
+      // The lists kept take the change in now: a list reloaded right after shows it, before the portal's event comes.
+      if (this.#live.holds(id)) this.#live.apply(id, Number(fresh.result.task.id), fresh.result.task, account.view.userId, this.#now());
       return { ok: true, task: toTaskView(fresh.result.task, this.#home.people(id), this.#now()) };
     } catch (error) {
       if (error instanceof RestCallError) return { ok: false, error: error.code, message: error.message };
