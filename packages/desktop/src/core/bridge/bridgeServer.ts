@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -7,14 +8,12 @@ import {
   type BridgeEvent,
   type BridgeMethod,
   bridgeApi,
-  type ChatDelta,
   type DialogRef,
   type WindowKind,
 } from '@multidesk/protocol';
 import { Value } from 'typebox/value';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { UnknownAccountError } from '../accounts/accountManager.ts';
-import type { ChatNotification } from '../chats/chatNotifier.ts';
 import { type BridgeCore, createBridgeHandlers } from './bridgeHandlers.ts';
 import { MalformedPathError, readUiFile } from './staticFiles.ts';
 
@@ -46,6 +45,17 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', ...extra });
   res.end(body);
+}
+
+/** Subscribes `listener` to an owner's typed event; the answer unsubscribes it. */
+function listen<Events extends Record<keyof Events, unknown[]>, K extends keyof Events & string>(
+  emitter: EventEmitter<Events>,
+  event: K,
+  listener: (...args: Events[K]) => void,
+): () => void {
+  const untyped = emitter as unknown as EventEmitter;
+  untyped.on(event, listener as (...args: unknown[]) => void);
+  return () => untyped.off(event, listener as (...args: unknown[]) => void);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -222,20 +232,18 @@ export async function startBridge(
       broadcast({ type: 'state', state: core.state() });
     });
   };
-  const onHome = (accountId: string) => broadcast({ type: 'home-changed', accountId });
-  const onTasks = (accountId: string) => broadcast({ type: 'tasks-changed', accountId });
-  const onChats = (accountId: string, dialogId?: string) =>
-    broadcast({ type: 'chats-changed', accountId, ...(dialogId === undefined ? {} : { dialogId }) });
-  // The Workspace shows no chats: in a burst of messages it is spared parsing each.
-  const onChatDelta = (accountId: string, delta: ChatDelta) => broadcast({ type: 'chat-delta', accountId, ...delta }, 'workspace');
-  const onNotify = (notification: ChatNotification) => broadcast({ type: 'notify', ...notification });
-  core.manager.on('changed', onState);
-  core.unread.on('changed', onState);
-  core.home.on('changed', onHome);
-  core.tasks.on('changed', onTasks);
-  core.chats.on('changed', onChats);
-  core.chats.on('delta', onChatDelta);
-  core.notifier.on('notify', onNotify);
+  const unsubscribe = [
+    listen(core.manager, 'changed', onState),
+    listen(core.unread, 'changed', onState),
+    listen(core.home, 'changed', (accountId) => broadcast({ type: 'home-changed', accountId })),
+    listen(core.tasks, 'changed', (accountId) => broadcast({ type: 'tasks-changed', accountId })),
+    listen(core.chats, 'changed', (accountId, dialogId) =>
+      broadcast({ type: 'chats-changed', accountId, ...(dialogId === undefined ? {} : { dialogId }) }),
+    ),
+    // The Workspace shows no chats: in a burst of messages it is spared parsing each.
+    listen(core.chats, 'delta', (accountId, delta) => broadcast({ type: 'chat-delta', accountId, ...delta }, 'workspace')),
+    listen(core.notifier, 'notify', (notification) => broadcast({ type: 'notify', ...notification })),
+  ];
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -247,13 +255,7 @@ export async function startBridge(
     bootUrl,
     async close() {
       clearImmediate(stateQueued);
-      core.manager.off('changed', onState);
-      core.unread.off('changed', onState);
-      core.home.off('changed', onHome);
-      core.tasks.off('changed', onTasks);
-      core.chats.off('changed', onChats);
-      core.chats.off('delta', onChatDelta);
-      core.notifier.off('notify', onNotify);
+      for (const stop of unsubscribe) stop();
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();
