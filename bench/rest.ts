@@ -17,12 +17,18 @@
  * (JIT, statement and token caches), then the measured run. Only 2xx answers count as served;
  * anything else is printed as an error count.
  *
+ * Pinning keeps the two sides apart, but not other work on the machine off those cores. So each
+ * server's CPU time during its run (user + system, from /proc) is printed too, a request and as a
+ * share of the run: a server well below 100% busy was held back by the load generator or by other
+ * work on the machine, and its requests/s is not its capacity (CPU a request also falls as the rate
+ * rises, since more requests share each turn of the event loop).
+ *
  * `--profile DIR` starts the portal with `node --cpu-prof --cpu-prof-dir=DIR`: the profile of the
  * warm-up and the measured run together is written there when the portal stops.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,6 +72,20 @@ interface Figures {
   requests_per_second: number;
   p50_ms: number;
   p99_ms: number;
+  /** The server's CPU time (user + system) during the measured run, per request served. */
+  server_cpu_us_per_request: number;
+  /** That CPU time as a share of the run: near 100, the server was the bottleneck; well below, the load was. */
+  server_cpu_busy_percent: number;
+}
+
+/** Clock ticks a second in /proc/PID/stat (USER_HZ; 100 on Linux everywhere). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system) a process has used so far: Linux's /proc/PID/stat, fields 14 and 15. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** A port nobody listens on now (the server binds it a moment later). */
@@ -105,8 +125,9 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** One autocannon run in its own process on the load core; its JSON result. */
-async function autocannon(target: Target, seconds: number): Promise<Figures> {
+/** One autocannon run in its own process on the load core against `server`; its JSON result. */
+async function autocannon(server: ChildProcess, target: Target, seconds: number): Promise<Figures> {
+  const cpuBefore = cpuSeconds(server.pid as number);
   const { stdout } = await run(
     'taskset',
     [
@@ -133,6 +154,7 @@ async function autocannon(target: Target, seconds: number): Promise<Figures> {
     duration: number;
     latency: { p50: number; p99: number };
   };
+  const cpu = cpuSeconds(server.pid as number) - cpuBefore;
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
     requests: result['2xx'],
@@ -140,12 +162,14 @@ async function autocannon(target: Target, seconds: number): Promise<Figures> {
     requests_per_second: round(result['2xx'] / result.duration),
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
+    server_cpu_us_per_request: round((cpu * 1e6) / (result['2xx'] + result.non2xx)),
+    server_cpu_busy_percent: Math.round((cpu / result.duration) * 100),
   };
 }
 
-async function measure(target: Target): Promise<Figures> {
-  await autocannon(target, WARMUP_SECONDS);
-  return autocannon(target, SECONDS);
+async function measure(server: ChildProcess, target: Target): Promise<Figures> {
+  await autocannon(server, target, WARMUP_SECONDS);
+  return autocannon(server, target, SECONDS);
 }
 
 async function json(reply: Awaited<ReturnType<typeof request>>): Promise<any> {
@@ -214,7 +238,7 @@ async function measurePortal(dataDir: string): Promise<Figures> {
     const target = { url: `${origin}/rest/user.current?auth=${token}`, host };
     const check = await json(await request(target.url, { headers: { host } }));
     if (check.result?.EMAIL !== 'anna@example.com') throw new Error(`user.current answered ${JSON.stringify(check)}`);
-    return await measure(target);
+    return await measure(portal, target);
   } finally {
     await stop(portal);
   }
@@ -226,7 +250,7 @@ async function measureBare(): Promise<Figures> {
   try {
     const url = `http://127.0.0.1:${port}/ping`;
     await waitUntilAnswering(url, bare);
-    return await measure({ url, host: `127.0.0.1:${port}` });
+    return await measure(bare, { url, host: `127.0.0.1:${port}` });
   } finally {
     await stop(bare);
   }
@@ -257,6 +281,12 @@ try {
   console.log(`bare Fastify JSON: ${baseline.requests_per_second} req/s`);
   console.log(`bare Fastify JSON: p50 ${baseline.p50_ms} ms`);
   console.log(`bare Fastify JSON: p99 ${baseline.p99_ms} ms`);
+  for (const [name, figures] of [
+    ['user.current (token auth)', rest],
+    ['bare Fastify JSON', baseline],
+  ] as const) {
+    console.log(`${name}: server CPU ${figures.server_cpu_us_per_request} µs a request, ${figures.server_cpu_busy_percent}% busy`);
+  }
   console.log(`throughput ratio user.current / bare: ${ratio} (goal >= ${GOAL_RATIO})`);
   if (rest.errors || baseline.errors) console.log(`errors: user.current ${rest.errors}, bare ${baseline.errors}`);
 } finally {
