@@ -3,7 +3,7 @@
  * next to a bare Fastify JSON route, in the same run. Prints JSON, then one line a figure, with the
  * goal beside the ratio (it never asserts).
  *
- *   npx node bench/rest.ts [--seconds 10] [--warmup-seconds 2] [--connections 32]
+ *   npx node bench/rest.ts [--rounds 3] [--seconds 5] [--warmup-seconds 2] [--connections 32]
  *                          [--server-core 0] [--load-core 1] [--profile DIR]
  *
  * Three kinds of process, so that neither side's figures carry the other's cost:
@@ -12,10 +12,13 @@
  * - the baseline: bench/bareFastify.ts, one route answering a tiny JSON, no logger;
  * - the load generator: autocannon, `--connections` keep-alive connections, one request in flight
  *   on each.
- * Each server runs alone in turn, pinned with `taskset` to `--server-core`; autocannon is pinned to
- * `--load-core`, so the load never takes the server's CPU. Each server gets a warm-up run first
- * (JIT, statement and token caches), then the measured run. Only 2xx answers count as served;
- * anything else is printed as an error count.
+ * Both servers are pinned with `taskset` to `--server-core` and are loaded one at a time (the other
+ * waits, idle); autocannon is pinned to `--load-core`, so the load never takes the server's CPU.
+ * Each server gets a warm-up run first (JIT, statement and token caches), then `--rounds` rounds of
+ * one measured run each, the portal's and the bare server's back to back. Figures are medians over
+ * the rounds, and the ratio is the median of each round's ratio: a pair measured moments apart
+ * shares the machine's conditions. Only 2xx answers count as served; anything else is printed as an
+ * error count.
  *
  * Pinning keeps the two sides apart, but not other work on the machine off those cores. So each
  * server's CPU time during its run (user + system, from /proc) is printed too, a request and as a
@@ -23,8 +26,8 @@
  * work on the machine, and its requests/s is not its capacity (CPU a request also falls as the rate
  * rises, since more requests share each turn of the event loop).
  *
- * `--profile DIR` starts the portal with `node --cpu-prof --cpu-prof-dir=DIR`: the profile of the
- * warm-up and the measured run together is written there when the portal stops.
+ * `--profile DIR` starts the portal with `node --cpu-prof --cpu-prof-dir=DIR`: the profile of its
+ * warm-up and measured runs together is written there when the portal stops.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -41,7 +44,8 @@ import { request } from 'undici';
 
 const { values: args } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
     'warmup-seconds': { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     'server-core': { type: 'string', default: '0' },
@@ -49,6 +53,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
   },
 });
+const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
 const WARMUP_SECONDS = Number(args['warmup-seconds']);
 const CONNECTIONS = Number(args.connections);
@@ -167,11 +172,6 @@ async function autocannon(server: ChildProcess, target: Target, seconds: number)
   };
 }
 
-async function measure(server: ChildProcess, target: Target): Promise<Figures> {
-  await autocannon(server, target, WARMUP_SECONDS);
-  return autocannon(server, target, SECONDS);
-}
-
 async function json(reply: Awaited<ReturnType<typeof request>>): Promise<any> {
   const body = (await reply.body.json()) as any;
   if (reply.statusCode !== 200) throw new Error(`${reply.statusCode}: ${JSON.stringify(body)}`);
@@ -210,7 +210,13 @@ async function signIn(origin: string, host: string): Promise<string> {
   return tokens.access_token as string;
 }
 
-async function measurePortal(dataDir: string): Promise<Figures> {
+interface Server {
+  child: ChildProcess;
+  target: Target;
+}
+
+/** The portal as `serve` runs it, over a fresh copy of the demo data, with anna's access token. */
+async function startPortal(dataDir: string): Promise<Server> {
   const db = await openDatabase(dataDir);
   await seedDemo(db, Date.now());
   await db.destroy();
@@ -219,7 +225,7 @@ async function measurePortal(dataDir: string): Promise<Figures> {
   const origin = `http://127.0.0.1:${port}`;
   const host = `acme.localhost:${port}`;
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  const portal = startPinned(SERVER_CORE, [
+  const child = startPinned(SERVER_CORE, [
     ...profile,
     'packages/portal/src/cli.ts',
     'serve',
@@ -233,36 +239,76 @@ async function measurePortal(dataDir: string): Promise<Figures> {
     'warn',
   ]);
   try {
-    await waitUntilAnswering(`${origin}/`, portal);
+    await waitUntilAnswering(`${origin}/`, child);
     const token = await signIn(origin, host);
     const target = { url: `${origin}/rest/user.current?auth=${token}`, host };
     const check = await json(await request(target.url, { headers: { host } }));
     if (check.result?.EMAIL !== 'anna@example.com') throw new Error(`user.current answered ${JSON.stringify(check)}`);
-    return await measure(portal, target);
-  } finally {
-    await stop(portal);
+    return { child, target };
+  } catch (error) {
+    await stop(child);
+    throw error;
   }
 }
 
-async function measureBare(): Promise<Figures> {
+async function startBare(): Promise<Server> {
   const port = await freePort();
-  const bare = startPinned(SERVER_CORE, ['bench/bareFastify.ts', '--port', String(port)]);
+  const child = startPinned(SERVER_CORE, ['bench/bareFastify.ts', '--port', String(port)]);
+  const url = `http://127.0.0.1:${port}/ping`;
   try {
-    const url = `http://127.0.0.1:${port}/ping`;
-    await waitUntilAnswering(url, bare);
-    return await measure(bare, { url, host: `127.0.0.1:${port}` });
-  } finally {
-    await stop(bare);
+    await waitUntilAnswering(url, child);
+  } catch (error) {
+    await stop(child);
+    throw error;
   }
+  return { child, target: { url, host: `127.0.0.1:${port}` } };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+/** Each figure's median over the rounds, and every round's requests/s. */
+function summary(rounds: Figures[]) {
+  const figure = (key: keyof Figures) => median(rounds.map((round) => round[key]));
+  return {
+    requests_per_second: figure('requests_per_second'),
+    p50_ms: figure('p50_ms'),
+    p99_ms: figure('p99_ms'),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    server_cpu_us_per_request: figure('server_cpu_us_per_request'),
+    server_cpu_busy_percent: figure('server_cpu_busy_percent'),
+    rounds_requests_per_second: rounds.map((round) => round.requests_per_second),
+  };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'multidesk-bench-rest-'));
+const servers: Server[] = [];
 try {
-  const rest = await measurePortal(dataDir);
-  const baseline = await measureBare();
-  const ratio = Math.round((rest.requests_per_second / baseline.requests_per_second) * 1000) / 1000;
+  const portal = await startPortal(dataDir);
+  servers.push(portal);
+  const bare = await startBare();
+  servers.push(bare);
+  // Both wait on the server core; only the one under load runs. Warm-up first (JIT, caches), then
+  // rounds of one measured run each, back to back, so that a pair shares the machine's conditions.
+  await autocannon(portal.child, portal.target, WARMUP_SECONDS);
+  await autocannon(bare.child, bare.target, WARMUP_SECONDS);
+  const restRounds: Figures[] = [];
+  const bareRounds: Figures[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    restRounds.push(await autocannon(portal.child, portal.target, SECONDS));
+    bareRounds.push(await autocannon(bare.child, bare.target, SECONDS));
+  }
+  const round3 = (n: number) => Math.round(n * 1000) / 1000;
+  const ratios = restRounds.map((rest, i) => round3(rest.requests_per_second / (bareRounds[i] as Figures).requests_per_second));
+  const ratio = round3(median(ratios));
+  const rest = summary(restRounds);
+  const baseline = summary(bareRounds);
   const report = {
     bench: 'rest',
+    rounds: ROUNDS,
     seconds: SECONDS,
     warmup_seconds: WARMUP_SECONDS,
     connections: CONNECTIONS,
@@ -271,24 +317,23 @@ try {
     node: process.version,
     user_current_token: rest,
     bare_fastify_json: baseline,
+    round_ratios: ratios,
     throughput_ratio_rest_to_bare: ratio,
     goal_ratio: GOAL_RATIO,
   };
   console.log(JSON.stringify(report, null, 2));
-  console.log(`user.current (token auth): ${rest.requests_per_second} req/s`);
-  console.log(`user.current (token auth): p50 ${rest.p50_ms} ms`);
-  console.log(`user.current (token auth): p99 ${rest.p99_ms} ms`);
-  console.log(`bare Fastify JSON: ${baseline.requests_per_second} req/s`);
-  console.log(`bare Fastify JSON: p50 ${baseline.p50_ms} ms`);
-  console.log(`bare Fastify JSON: p99 ${baseline.p99_ms} ms`);
   for (const [name, figures] of [
     ['user.current (token auth)', rest],
     ['bare Fastify JSON', baseline],
   ] as const) {
+    console.log(`${name}: ${figures.requests_per_second} req/s`);
+    console.log(`${name}: p50 ${figures.p50_ms} ms`);
+    console.log(`${name}: p99 ${figures.p99_ms} ms`);
     console.log(`${name}: server CPU ${figures.server_cpu_us_per_request} µs a request, ${figures.server_cpu_busy_percent}% busy`);
   }
-  console.log(`throughput ratio user.current / bare: ${ratio} (goal >= ${GOAL_RATIO})`);
+  console.log(`throughput ratio user.current / bare: ${ratio} (goal >= ${GOAL_RATIO}; rounds ${ratios.join(', ')})`);
   if (rest.errors || baseline.errors) console.log(`errors: user.current ${rest.errors}, bare ${baseline.errors}`);
 } finally {
+  await Promise.all(servers.map((server) => stop(server.child)));
   rmSync(dataDir, { recursive: true, force: true });
 }
