@@ -1,8 +1,18 @@
 import type { Person } from '@multidesk/protocol/bridge';
+import { memo } from 'react';
 import { Avatar } from './Avatar.tsx';
 import { personName } from './format.ts';
 
-export function PeopleList({ people, labelledBy, selfId }: { people: Person[]; labelledBy: string; selfId?: number | undefined }) {
+/** Memoized: its owner re-rendering (a tab shown or hidden) does not rebuild a long list whose people did not change. */
+export const PeopleList = memo(function PeopleList({
+  people,
+  labelledBy,
+  selfId,
+}: {
+  people: Person[];
+  labelledBy: string;
+  selfId?: number | undefined;
+}) {
   if (people.length === 0) return <p className="muted">No people to show yet.</p>;
   return (
     <ul className="people" aria-labelledby={labelledBy}>
@@ -32,4 +42,4 @@ export function PeopleList({ people, labelledBy, selfId }: { people: Person[]; l
       })}
     </ul>
   );
-}
+});

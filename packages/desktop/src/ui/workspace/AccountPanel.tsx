@@ -1,5 +1,5 @@
 import type { AccountView, Person } from '@multidesk/protocol/bridge';
-import { useEffect, useId, useRef, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
@@ -24,8 +24,11 @@ interface Props {
 /** What each scope a credential may lack leaves out, in the user's words. */
 const SCOPE_USES: Record<string, string> = { im: 'chats', task: 'tasks', user_basic: 'the people list' };
 
-/** An account's tab content: its home (profile, people), its tasks, and a way back in when it needs a sign-in. */
-export function AccountPanel({ account, active, openTask }: Props) {
+/**
+ * An account's tab content: its home (profile, people), its tasks, and a way back in when it needs a
+ * sign-in. Memoized: a tab switch re-renders it only when its tab gains or loses the selection.
+ */
+export const AccountPanel = memo(function AccountPanel({ account, active, openTask }: Props) {
   const store = useStore();
   const entry = useHome(account.id);
   /** Signing in again: with the password, or (an account that came by single sign-on) in the browser. */
@@ -152,7 +155,7 @@ export function AccountPanel({ account, active, openTask }: Props) {
       <TasksSection account={account} home={home} active={active} openRequest={openTask} />
     </div>
   );
-}
+});
 
 function ProfileCard({ person }: { person: Person }) {
   const name = personName(person);

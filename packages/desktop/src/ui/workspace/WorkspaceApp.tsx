@@ -3,12 +3,11 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { AppStatus } from '../shared/AppStatus.tsx';
 import { windowTitle } from '../shared/format.ts';
 import { useSnapshot, useStore } from '../shared/useBridge.ts';
-import { AccountPanel } from './AccountPanel.tsx';
-import { SignInForm } from './SignInForm.tsx';
+import { TabPanel } from './TabPanel.tsx';
 import { TabStrip } from './TabStrip.tsx';
-import { accountKey, domId, hasTab, MY_TASKS_KEY, neighbourAfterRemoval, type Tab } from './tabs.ts';
-import { MyTasks } from './tasks/MyTasks.tsx';
+import { accountKey, hasTab, MY_TASKS_KEY, neighbourAfterRemoval, type Tab } from './tabs.ts';
 import type { OpenTaskRequest } from './tasks/TasksSection.tsx';
+import { useStableCallback } from './useStableCallback.ts';
 
 interface PendingTab {
   key: string;
@@ -50,35 +49,37 @@ export function WorkspaceApp() {
   selectedRef.current = selected;
   if (current) visited.current.add(current);
 
-  const openPending = () => {
+  // Handlers keep their identity across renders (useStableCallback), so the memoized tab strip items
+  // and panels re-render only when what they show changes: a tab switch touches two of each.
+  const openPending = useStableCallback(() => {
     const tab = newPendingTab();
     setPending((list) => [...list, tab]);
     setSelected(tab.key);
-  };
+  });
 
-  const select = (key: string, focus: boolean) => {
+  const select = useStableCallback((key: string, focus: boolean) => {
     setSelected(key);
     if (focus) setFocusTarget({ kind: 'tab', key });
-  };
+  });
 
-  const closePending = (key: string) => {
+  const closePending = useStableCallback((key: string) => {
     const index = keys.indexOf(key);
     const remaining = keys.filter((k) => k !== key);
     setPending((list) => list.filter((p) => p.key !== key));
     const next = key === current ? neighbourAfterRemoval(keys, index, remaining) : current;
     setSelected(next);
     setFocusTarget(next ? { kind: 'tab', key: next } : { kind: 'add' });
-  };
+  });
 
   /** From My tasks: the task's account tab, with the task open in it. */
-  const openTask = (accountId: string, task: TaskView) => {
+  const openTask = useStableCallback((accountId: string, task: TaskView) => {
     const key = accountKey(accountId);
     if (!keys.includes(key)) return;
     setSelected(key);
     setTaskToOpen({ accountId, request: { seq: ++openTaskCounter, target: { kind: 'task', taskId: task.id, task } } });
-  };
+  });
 
-  const signedIn = (pendingKey: string, account: AccountView) => {
+  const signedIn = useStableCallback((pendingKey: string, account: AccountView) => {
     store.upsertAccount(account);
     setPending((list) => list.filter((p) => p.key !== pendingKey));
     // The answer may come after the user has moved on (another +, Ctrl+1): only the tab that was
@@ -87,7 +88,7 @@ export function WorkspaceApp() {
     const key = accountKey(account.id);
     setSelected(key);
     setFocusTarget({ kind: 'tab', key });
-  };
+  });
 
   // A performance mark when the first account tab has painted: bench/desktop reads it.
   useEffect(() => {
@@ -188,37 +189,21 @@ export function WorkspaceApp() {
       </header>
       <AppStatus />
       <main className="workspace-main">
-        {tabs.map((tab) => {
-          const isCurrent = tab.key === current;
-          const mounted = tab.kind === 'pending' || visited.current.has(tab.key);
-          return (
-            <section
-              key={tab.key}
-              id={domId('panel', tab.key)}
-              className="panel"
-              role="tabpanel"
-              aria-labelledby={domId('tab', tab.key)}
-              hidden={!isCurrent}
-            >
-              {!mounted ? null : tab.kind === 'my-tasks' ? (
-                <MyTasks active={isCurrent} otherAccounts={otherAccounts} onOpen={openTask} />
-              ) : tab.kind === 'account' ? (
-                <AccountPanel
-                  account={tab.account}
-                  active={isCurrent}
-                  openTask={taskToOpen?.accountId === tab.account.id ? taskToOpen.request : undefined}
-                />
-              ) : (
-                <div className="panel-body panel-signin">
-                  <SignInForm
-                    autoFocus={pending.find((p) => p.key === tab.key)?.autoFocus ?? false}
-                    onSignedIn={(account) => signedIn(tab.key, account)}
-                  />
-                </div>
-              )}
-            </section>
-          );
-        })}
+        {tabs.map((tab) => (
+          <TabPanel
+            key={tab.key}
+            kind={tab.kind}
+            tabKey={tab.key}
+            account={tab.kind === 'account' ? tab.account : undefined}
+            current={tab.key === current}
+            mounted={tab.kind === 'pending' || visited.current.has(tab.key)}
+            otherAccounts={tab.kind === 'my-tasks' ? otherAccounts : 0}
+            openTask={tab.kind === 'account' && taskToOpen?.accountId === tab.account.id ? taskToOpen.request : undefined}
+            autoFocus={tab.kind === 'pending' && (pending.find((p) => p.key === tab.key)?.autoFocus ?? false)}
+            onOpenTask={openTask}
+            onSignedIn={signedIn}
+          />
+        ))}
       </main>
     </div>
   );

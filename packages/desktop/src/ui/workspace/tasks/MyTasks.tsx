@@ -1,5 +1,5 @@
 import type { TaskView } from '@multidesk/protocol/bridge';
-import { useId } from 'react';
+import { memo, useCallback, useId, useMemo } from 'react';
 import { SavedCopyNotice } from '../../shared/HomeStatus.tsx';
 import { type TaskItem, TaskList } from './TaskList.tsx';
 import { deadlineText, sortTasks } from './taskFormat.ts';
@@ -16,30 +16,41 @@ interface Props {
 /**
  * Every connected account's open tasks in one list, marked by account, overdue first then by
  * deadline. An account whose portal could not be asked shows its saved tasks, marked stale.
+ * Memoized, with its rows kept while the list does not change: a tab switch does not rebuild it.
  */
-export function MyTasks({ active, otherAccounts, onOpen }: Props) {
+export const MyTasks = memo(function MyTasks({ active, otherAccounts, onOpen }: Props) {
   const id = useId();
   const { data, error, loading, reload } = useMyTasks(active);
   const now = useMinuteClock();
   const groups = data?.groups ?? [];
-  const items: TaskItem[] = sortTasks(
-    groups.flatMap((group) =>
-      group.tasks.map(
-        (task): TaskItem => ({
-          key: `${group.accountId}:${task.id}`,
-          task,
-          account: {
-            accountId: group.accountId,
-            portalTitle: group.portalTitle,
-            userName: group.userName,
-            stale: group.stale,
-            problem: group.problem,
-          },
-        }),
+  const items = useMemo(
+    (): TaskItem[] =>
+      sortTasks(
+        (data?.groups ?? []).flatMap((group) =>
+          group.tasks.map(
+            (task): TaskItem => ({
+              key: `${group.accountId}:${task.id}`,
+              task,
+              account: {
+                accountId: group.accountId,
+                portalTitle: group.portalTitle,
+                userName: group.userName,
+                stale: group.stale,
+                problem: group.problem,
+              },
+            }),
+          ),
+        ),
+        'deadline',
+        (item) => item.task,
       ),
-    ),
-    'deadline',
-    (item) => item.task,
+    [data],
+  );
+  const openItem = useCallback(
+    (item: TaskItem) => {
+      if (item.account) onOpen(item.account.accountId, item.task);
+    },
+    [onOpen],
   );
   const overdue = items.filter((item) => deadlineText(item.task, now)?.overdue).length;
 
@@ -103,19 +114,10 @@ export function MyTasks({ active, otherAccounts, onOpen }: Props) {
           {items.length === 0 ? (
             <p className="task-empty muted">No open tasks. Nothing is waiting for you.</p>
           ) : (
-            <TaskList
-              items={items}
-              labelledBy={`${id}-list`}
-              now={now}
-              busy={loading}
-              person="creator"
-              onOpen={(item) => {
-                if (item.account) onOpen(item.account.accountId, item.task);
-              }}
-            />
+            <TaskList items={items} labelledBy={`${id}-list`} now={now} busy={loading} person="creator" onOpen={openItem} />
           )}
         </section>
       )}
     </div>
   );
-}
+});

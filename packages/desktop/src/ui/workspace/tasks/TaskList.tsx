@@ -1,5 +1,5 @@
 import type { TaskView } from '@multidesk/protocol/bridge';
-import { useId } from 'react';
+import { memo, useId } from 'react';
 import { Avatar } from '../../shared/Avatar.tsx';
 import { AccountChip } from './AccountChip.tsx';
 import { deadlineText, statusLabel } from './taskFormat.ts';
@@ -26,7 +26,7 @@ interface Props {
  * Tasks, one row each: the title is a button (Tab reaches it, Enter opens it) stretched over the
  * whole row, so a click anywhere opens the task too. The rest of the row describes the button.
  */
-export function TaskList({ items, labelledBy, now, onOpen, busy = false, person = 'responsible' }: Props) {
+export const TaskList = memo(function TaskList({ items, labelledBy, now, onOpen, busy = false, person = 'responsible' }: Props) {
   return (
     <ul className="task-list" aria-labelledby={labelledBy} aria-busy={busy || undefined}>
       {items.map((item) => (
@@ -34,7 +34,7 @@ export function TaskList({ items, labelledBy, now, onOpen, busy = false, person 
       ))}
     </ul>
   );
-}
+});
 
 interface RowProps {
   item: TaskItem;
@@ -43,7 +43,8 @@ interface RowProps {
   person: 'responsible' | 'creator';
 }
 
-function TaskRow({ item, now, onOpen, person }: RowProps) {
+/** Memoized: a list re-rendering for its busy mark or a changed task rebuilds only the rows that changed. */
+const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
   const id = useId();
   const { task, account } = item;
   const personName = person === 'creator' ? task.createdByName : task.responsibleName;
@@ -101,4 +102,4 @@ function TaskRow({ item, now, onOpen, person }: RowProps) {
       </span>
     </li>
   );
-}
+});

@@ -1,5 +1,5 @@
 import type { AccountView, HomeView } from '@multidesk/protocol/bridge';
-import { useEffect, useId, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { SavedCopyNotice } from '../../shared/HomeStatus.tsx';
 import { Segmented } from './Segmented.tsx';
 import { TaskDialog, type TaskDialogTarget } from './TaskDialog.tsx';
@@ -41,8 +41,11 @@ const EMPTY: Record<TaskQuery['filter'], string> = {
   overdue: 'Nothing overdue.',
 };
 
-/** The account's tasks: mine or all, by state, soonest deadline first; a row opens the task, New task a form. */
-export function TasksSection({ account, home, active, openRequest }: Props) {
+/**
+ * The account's tasks: mine or all, by state, soonest deadline first; a row opens the task, New task a
+ * form. Its rows are kept (memoized items and handlers) while neither the list nor the order changes.
+ */
+export const TasksSection = memo(function TasksSection({ account, home, active, openRequest }: Props) {
   const id = useId();
   const [query, setQuery] = useState<TaskQuery>({ mine: true, filter: 'in_progress' });
   const [sort, setSort] = useState<TaskSort>('deadline');
@@ -56,10 +59,14 @@ export function TasksSection({ account, home, active, openRequest }: Props) {
     if (openRequest) setDialog({ seq: openRequest.seq, target: openRequest.target });
   }, [openRequest]);
 
-  const open = (target: TaskDialogTarget) => setDialog({ seq: --localSeq.current, target });
+  const open = useCallback((target: TaskDialogTarget) => setDialog({ seq: --localSeq.current, target }), []);
+  const openItem = useCallback((item: TaskItem) => open({ kind: 'task', taskId: item.task.id, task: item.task }), [open]);
   const me = { id: home?.profile?.id ?? account.userId, name: account.userName };
   const view = list.data;
-  const items: TaskItem[] = view ? sortTasks(view.tasks, sort, (t) => t).map((task) => ({ key: String(task.id), task })) : [];
+  const items = useMemo(
+    (): TaskItem[] => (view ? sortTasks(view.tasks, sort, (t) => t).map((task) => ({ key: String(task.id), task })) : []),
+    [view, sort],
+  );
 
   return (
     <section className="section tasks-section" aria-labelledby={`${id}-title`}>
@@ -110,13 +117,7 @@ export function TasksSection({ account, home, active, openRequest }: Props) {
       ) : items.length === 0 ? (
         <p className="task-empty muted">{EMPTY[query.filter]}</p>
       ) : (
-        <TaskList
-          items={items}
-          labelledBy={`${id}-title`}
-          now={now}
-          busy={list.loading}
-          onOpen={(item) => open({ kind: 'task', taskId: item.task.id, task: item.task })}
-        />
+        <TaskList items={items} labelledBy={`${id}-title`} now={now} busy={list.loading} onOpen={openItem} />
       )}
 
       {dialog ? (
@@ -135,4 +136,4 @@ export function TasksSection({ account, home, active, openRequest }: Props) {
       ) : null}
     </section>
   );
-}
+});

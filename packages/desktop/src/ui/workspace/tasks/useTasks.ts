@@ -35,7 +35,9 @@ export function useLoader<T>(key: string, active: boolean, load: () => Promise<T
     try {
       const data = await loadRef.current();
       if (seq.current !== mine) return;
-      setState({ key, data });
+      // The same answer again (the tab shown again, the window focused) keeps the data shown as it
+      // is: nothing below re-renders.
+      setState((current) => (current?.key === key && sameJson(current.data, data) ? current : { key, data }));
       setError(null);
     } catch (err) {
       if (seq.current === mine) setError(errorMessage(err));
@@ -73,6 +75,11 @@ export function useLoader<T>(key: string, active: boolean, load: () => Promise<T
     [key],
   );
   return { data: state?.key === key ? state.data : undefined, error, loading, reload: () => void run(), patch };
+}
+
+/** Two answers of the bridge (plain JSON) are the same. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export interface TaskQuery {
