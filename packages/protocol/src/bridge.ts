@@ -34,7 +34,16 @@ import {
   SsoWaitResult,
   WebhookConnectRequest,
 } from './bridge/signIn.ts';
-import { MyTasksView, TaskCreateRequest, TaskRef, TaskResult, TasksRequest, TasksView, TaskUpdateRequest } from './bridge/tasks.ts';
+import {
+  MyTasksRequest,
+  MyTasksView,
+  TaskCreateRequest,
+  TaskRef,
+  TaskResult,
+  TasksRequest,
+  TasksView,
+  TaskUpdateRequest,
+} from './bridge/tasks.ts';
 
 /**
  * The contract between the desktop UI (browser) and the desktop core (Node): every route, its
@@ -95,7 +104,7 @@ export const bridgeApi = {
   taskUpdate: route('/api/tasks/update', TaskUpdateRequest, TaskResult),
   taskComplete: route('/api/tasks/complete', TaskRef, TaskResult),
   taskRenew: route('/api/tasks/renew', TaskRef, TaskResult),
-  myTasks: route('/api/tasks/mine', Type.Object({}), MyTasksView),
+  myTasks: route('/api/tasks/mine', MyTasksRequest, MyTasksView),
   chats: route('/api/chats/list', AccountRef, ChatsView),
   messages: route('/api/chats/messages', MessagesRequest, MessagesResult),
   send: route('/api/chats/send', SendRequest, SendResult),

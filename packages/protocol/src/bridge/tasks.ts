@@ -44,8 +44,13 @@ export const TasksRequest = Type.Object({
   /** Mine (the tasks the user is responsible for, Bitrix24's "Doing") is the default; false lists every task visible to the user. */
   mine: Type.Optional(Type.Boolean()),
   filter: Type.Optional(TaskFilter),
+  /** The user asked to refresh: the portal is asked, not the list the core keeps in step with it. */
+  refresh: Type.Optional(Type.Boolean()),
 });
 export type TasksRequest = Static<typeof TasksRequest>;
+
+export const MyTasksRequest = Type.Object({ refresh: Type.Optional(Type.Boolean()) });
+export type MyTasksRequest = Static<typeof MyTasksRequest>;
 
 export const TasksView = Type.Object({
   tasks: Type.Array(TaskView),

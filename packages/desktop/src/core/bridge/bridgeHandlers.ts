@@ -77,7 +77,7 @@ export function createBridgeHandlers(
     taskUpdate: (request) => tasks.update(request),
     taskComplete: (request) => tasks.complete(request),
     taskRenew: (request) => tasks.renew(request),
-    myTasks: () => tasks.myTasks(),
+    myTasks: (request) => tasks.myTasks(request),
     chats: (request) => chats.list(request),
     messages: (request) => chats.messages(request),
     send: (request) => chats.send(request),

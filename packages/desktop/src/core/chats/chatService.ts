@@ -221,7 +221,8 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
 
   async list({ id }: { id: string }): Promise<ChatsView> {
     const account = this.#manager.access(id);
-    const live = account.session && this.#manager.isLive(id) ? this.#live.list(id) : null;
+    // Kept while the link is live and the portal answers; once a request has failed, the portal is asked.
+    const live = account.session && !account.view.problem && this.#manager.isLive(id) ? this.#live.list(id) : null;
     if (live) return { chats: live.chats, stale: false, fetchedAt: live.at };
     const cached = account.cache.get<ChatView[]>(CHATS_KEY);
     // Still connecting (just started, or coming back): the saved list at once, the fresh one follows.
@@ -317,7 +318,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       };
     };
     if (!account.session) return saved();
-    const live = !beforeId && this.#manager.isLive(id) ? this.#live.dialog(id, dialogId) : null;
+    const live = !beforeId && !account.view.problem && this.#manager.isLive(id) ? this.#live.dialog(id, dialogId) : null;
     if (live) {
       return {
         ok: true,

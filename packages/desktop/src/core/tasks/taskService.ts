@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   BITRIX_TASK_STATUS,
+  type MyTasksRequest,
   type MyTasksView,
   type Person,
   type TaskFields,
@@ -138,7 +139,9 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
     const mine = request.mine ?? true;
     const filter = request.filter ?? 'in_progress';
     const query = { mine, filter };
-    const kept = account.session && this.#manager.isLive(request.id) ? this.#live.list(request.id, query) : null;
+    // Kept while the link is live and the portal answers; asked again on Refresh, or once a request has failed.
+    const trusted = !request.refresh && account.session && !account.view.problem && this.#manager.isLive(request.id);
+    const kept = trusted ? this.#live.list(request.id, query) : null;
     if (kept) return { tasks: this.#views(account, kept.tasks), stale: false, fetchedAt: kept.at };
     const key = `tasks:${mine ? 'mine' : 'all'}:${filter}`;
     const cached = account.cache.get<BitrixTask[]>(key);
@@ -262,11 +265,11 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
   }
 
   /** Every connected account's open tasks, asked in parallel; disconnected accounts are left out. */
-  async myTasks(): Promise<MyTasksView> {
+  async myTasks({ refresh }: MyTasksRequest = {}): Promise<MyTasksView> {
     const connected = this.#manager.list().filter((a) => a.state === 'connected');
     const groups = await Promise.all(
       connected.map(async (account) => {
-        const view = await this.list({ id: account.id, mine: true, filter: 'in_progress' });
+        const view = await this.list({ id: account.id, mine: true, filter: 'in_progress', ...(refresh ? { refresh } : {}) });
         return {
           accountId: account.id,
           portalTitle: account.portalTitle,

@@ -9,6 +9,7 @@ export interface Loaded<T> {
   /** Why the last load failed (the bridge did not answer), while it did. */
   error: string | null;
   loading: boolean;
+  /** The user asked to refresh: `load` is told so (the core then asks the portal, not its kept copy). */
   reload(): void;
   /** Changes the data shown in place (a change pushed by the core), without loading it again. */
   patch(update: (data: T) => T): void;
@@ -19,7 +20,7 @@ export interface Loaded<T> {
  * (the query) changes, when the window gets the focus back, when the server reports a change
  * (`version`), and on `reload()`. A late answer to an older query is dropped, and the data of another query is never shown as this one's.
  */
-export function useLoader<T>(key: string, active: boolean, load: () => Promise<T>, version: number): Loaded<T> {
+export function useLoader<T>(key: string, active: boolean, load: (refresh: boolean) => Promise<T>, version: number): Loaded<T> {
   const [state, setState] = useState<{ key: string; data: T } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -29,25 +30,38 @@ export function useLoader<T>(key: string, active: boolean, load: () => Promise<T
   const activeRef = useRef(active);
   activeRef.current = active;
 
-  const run = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const data = await loadRef.current();
-      if (seq.current !== mine) return;
-      // The same answer again (the tab shown again, the window focused) keeps the data shown as it
-      // is: nothing below re-renders.
-      setState((current) => (current?.key === key && sameJson(current.data, data) ? current : { key, data }));
-      setError(null);
-    } catch (err) {
-      if (seq.current === mine) setError(errorMessage(err));
-    } finally {
-      if (seq.current === mine) setLoading(false);
-    }
-  }, [key]);
+  const run = useCallback(
+    async (refresh = false) => {
+      const mine = ++seq.current;
+      setLoading(true);
+      try {
+        const data = await loadRef.current(refresh);
+        if (seq.current !== mine) return;
+        // The same answer again (the tab shown again, the window focused) keeps the data shown as it
+        // is: nothing below re-renders.
+        setState((current) => (current?.key === key && sameJson(current.data, data) ? current : { key, data }));
+        setError(null);
+      } catch (err) {
+        if (seq.current === mine) setError(errorMessage(err));
+      } finally {
+        if (seq.current === mine) setLoading(false);
+      }
+    },
+    [key],
+  );
 
+  // A tab shown again refreshes what it shows once the frame that shows it is out: the switch
+  // paints first. A list with nothing to show yet loads at once.
+  const shown = useRef(false);
+  shown.current = state?.key === key;
   useEffect(() => {
-    if (active) void run();
+    if (!active) return;
+    if (!shown.current) {
+      void run();
+      return;
+    }
+    const idle = requestIdleCallback(() => void run(), { timeout: 300 });
+    return () => cancelIdleCallback(idle);
   }, [active, run]);
 
   // A change pushed by the server (realtime) reloads a list that is showing.
@@ -74,7 +88,7 @@ export function useLoader<T>(key: string, active: boolean, load: () => Promise<T
     (update: (data: T) => T) => setState((current) => (current && current.key === key ? { key, data: update(current.data) } : current)),
     [key],
   );
-  return { data: state?.key === key ? state.data : undefined, error, loading, reload: () => void run(), patch };
+  return { data: state?.key === key ? state.data : undefined, error, loading, reload: () => void run(true), patch };
 }
 
 /** Two answers of the bridge (plain JSON) are the same. */
@@ -93,7 +107,7 @@ export function useTaskList(accountId: string, query: TaskQuery, active: boolean
   return useLoader(
     `${accountId}:${query.mine}:${query.filter}`,
     active,
-    () => call('tasks', { id: accountId, mine: query.mine, filter: query.filter }),
+    (refresh) => call('tasks', { id: accountId, mine: query.mine, filter: query.filter, ...(refresh ? { refresh } : {}) }),
     version,
   );
 }
@@ -102,7 +116,7 @@ export function useMyTasks(active: boolean): Loaded<MyTasksView> {
   const { taskVersions } = useSnapshot();
   let version = 0;
   for (const count of taskVersions.values()) version += count;
-  return useLoader('my-tasks', active, () => call('myTasks', {}), version);
+  return useLoader('my-tasks', active, (refresh) => call('myTasks', refresh ? { refresh } : {}), version);
 }
 
 /** The current time, ticking every half minute: "in 5 minutes" and "Overdue" stay true while a list is shown. */
