@@ -17,7 +17,7 @@ import { generateTotpSecret, otpauthUri } from './auth/totp.ts';
 import { parseRestLimit } from './http/context.ts';
 import { seedDemo } from './seed/demo.ts';
 import { serve } from './server.ts';
-import { type Db, openDatabase } from './store/database.ts';
+import { DatabaseOpenError, type Db, isPostgresUrl, openDatabase } from './store/database.ts';
 import { setTotp } from './store/users.ts';
 
 const USAGE = `Usage: npm run portal -- <command> [options]
@@ -42,11 +42,14 @@ Commands:
   sso remove --portal initech
   seed-demo                                      creates the demo portals and users (idempotent)
 
-Every command takes --data DIR (default .data, or $MULTIDESK_DATA) and, where it prints
-addresses, --public-url (default http://localhost:8024: the network's address).`;
+Every command takes the database: --data DIR for the embedded SQLite file (default .data, or
+$MULTIDESK_DATA), or --database postgres://user:pass@host:5432/db for PostgreSQL (or
+$MULTIDESK_DATABASE; every instance of one site names the same). Where it prints addresses, it takes
+--public-url (default http://localhost:8024: the network's address).`;
 
 const OPTIONS = {
   data: { type: 'string' },
+  database: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'base-domain': { type: 'string' },
@@ -84,8 +87,19 @@ function portalAddress(values: Values, name: string): string {
   return `${base.protocol}//${name}.${base.host}`;
 }
 
+/** A PostgreSQL URL (--database, $MULTIDESK_DATABASE) or the SQLite folder (--data, $MULTIDESK_DATA): options before the environment. */
+function databaseLocation(values: Values): string {
+  if (values.database !== undefined && values.data !== undefined) throw new AdminInputError('give --database or --data, not both');
+  const location = values.database ?? values.data ?? process.env.MULTIDESK_DATABASE ?? process.env.MULTIDESK_DATA ?? '.data';
+  const fromDatabase = values.database ?? (values.data === undefined ? process.env.MULTIDESK_DATABASE : undefined);
+  if (fromDatabase !== undefined && !isPostgresUrl(fromDatabase)) {
+    throw new AdminInputError('--database takes a postgres://user:pass@host:port/db URL; the embedded SQLite database lives in --data DIR');
+  }
+  return location;
+}
+
 async function withDb<T>(values: Values, run: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDatabase(values.data ?? process.env.MULTIDESK_DATA ?? '.data');
+  const db = await openDatabase(databaseLocation(values));
   try {
     return await run(db);
   } finally {
@@ -108,7 +122,7 @@ async function main(argv: string[]): Promise<void> {
       const restLimit = parseRestLimit(values['rest-limit'] ?? '50:2');
       if (!restLimit) throw new AdminInputError(`--rest-limit must be BURST:DRAIN (e.g. 50:2) or off, not "${values['rest-limit']}"`);
       await serve({
-        dataDir: values.data ?? process.env.MULTIDESK_DATA ?? '.data',
+        database: databaseLocation(values),
         host: values.host ?? '127.0.0.1',
         port,
         baseDomain: values['base-domain'] ?? 'localhost',
@@ -249,6 +263,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof DatabaseOpenError) {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  }
   if (err instanceof AdminInputError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
     console.error(`error: ${err.message}`);
     process.exit(2);

@@ -4,7 +4,8 @@ import type { Limits } from './http/context.ts';
 import { openDatabase } from './store/database.ts';
 
 export interface ServeOptions {
-  dataDir: string;
+  /** The SQLite folder, or a PostgreSQL URL (`openDatabase`). */
+  database: string;
   host: string;
   port: number;
   baseDomain: string;
@@ -14,7 +15,7 @@ export interface ServeOptions {
 
 /** Starts the portal server and closes it gracefully (in-flight requests finish) on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<FastifyInstance> {
-  const db = await openDatabase(options.dataDir);
+  const db = await openDatabase(options.database);
   const app = await buildApp({
     db,
     baseDomain: options.baseDomain,

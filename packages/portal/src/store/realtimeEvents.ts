@@ -16,8 +16,11 @@ export interface RetentionLimits {
 
 /**
  * Numbers and stores one event per entry, each with the next `seq` of its member. Run it in the
- * transaction that makes the change, so that an event exists exactly when its change does; the
- * sequence row's lock (PostgreSQL) or the single writer (SQLite) orders concurrent writers.
+ * transaction that makes the change, so that an event exists exactly when its change does. The
+ * sequence row's lock orders concurrent writers (PostgreSQL's row lock until commit, SQLite's single
+ * writer): a member's events commit in `seq` order, so a reader that has seen one `seq` has seen
+ * every earlier one. Rows are locked in member order, so two changes that reach the same members
+ * never wait on each other in a circle (a deadlock on PostgreSQL).
  */
 export async function appendEvents(
   db: Executor,
@@ -25,8 +28,11 @@ export async function appendEvents(
   now: number,
   retention: RetentionLimits,
 ): Promise<StoredEvent[]> {
-  const stored: StoredEvent[] = [];
-  for (const { memberId, payload } of entries) {
+  const stored: StoredEvent[] = new Array(entries.length);
+  // A stable sort: one member's events keep their order.
+  const order = entries.map((_, i) => i).sort((a, b) => (entries[a]?.memberId ?? 0) - (entries[b]?.memberId ?? 0));
+  for (const i of order) {
+    const { memberId, payload } = entries[i] as (typeof entries)[number];
     const row = await db
       .insertInto('realtime_sequences')
       .values({ member_id: memberId, last_seq: 1 })
@@ -43,7 +49,7 @@ export async function appendEvents(
         .where('seq', '<=', seq - retention.keepEvents)
         .execute();
     }
-    stored.push({ memberId, seq, payload, createdAt: now });
+    stored[i] = { memberId, seq, payload, createdAt: now };
   }
   return stored;
 }

@@ -1,0 +1,128 @@
+import './localhostDispatcher.ts';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { postgresEngine } from './storeEngines.ts';
+
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+describe('the CLI on a database named by --database or MULTIDESK_DATABASE', () => {
+  test('what is not a PostgreSQL URL, or --data beside --database, is refused with one line', () => {
+    const notUrl = cli(['portal', 'create', '--name', 'x', '--title', 'X', '--database', '/var/lib/portal']);
+    assert.equal(notUrl.status, 2);
+    assert.match(notUrl.stderr, /^error: --database takes a postgres:\/\/user:pass@host:port\/db URL; .*--data DIR\n$/);
+    const both = cli(['seed-demo', '--database', 'postgres://u@127.0.0.1/db', '--data', '/tmp/x']);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /give --database or --data, not both/);
+    const fromEnv = cli(['seed-demo'], { MULTIDESK_DATABASE: 'mysql://u@127.0.0.1/db' });
+    assert.equal(fromEnv.status, 2);
+  });
+
+  test('an unreachable database is one line naming it, without its password, and no stack trace', async () => {
+    const port = await freePort();
+    for (const command of [['seed-demo'], ['serve', '--port', '0']]) {
+      const result = cli([...command, '--database', `postgres://multidesk:s3cret@127.0.0.1:${port}/portal`]);
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(
+        result.stderr,
+        `error: cannot open the PostgreSQL database postgres://multidesk@127.0.0.1:${port}/portal: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+      );
+    }
+  });
+
+  const engine = postgresEngine();
+  describe('on PostgreSQL', { skip: engine.skip ?? false }, () => {
+    let database: Awaited<ReturnType<typeof engine.create>> | undefined;
+    before(async () => {
+      database = await engine.create();
+    });
+    after(async () => {
+      await database?.remove();
+      engine.close();
+    });
+
+    test('the admin commands and serve work on it: a webhook made by the CLI answers through the server', async () => {
+      const url = database?.location ?? '';
+      const seeded = cli(['seed-demo', '--database', url]);
+      assert.equal(seeded.status, 0, seeded.stderr);
+      assert.match(seeded.stdout, /^anna@example\.com password=multidesk-demo portals=acme,globex,initech$/m);
+      assert.equal(cli(['seed-demo'], { MULTIDESK_DATABASE: url }).stdout, seeded.stdout, 'seeding again changes nothing');
+      const created = cli(['portal', 'create', '--name', 'hooli', '--title', 'Hooli'], { MULTIDESK_DATABASE: url });
+      assert.equal(created.status, 0, created.stderr);
+      assert.equal(cli(['member', 'add', '--portal', 'hooli', '--email', 'anna@example.com', '--database', url]).status, 0);
+      const app = cli([
+        'app',
+        'create',
+        '--portal',
+        'hooli',
+        '--name',
+        'Desk',
+        '--redirect-uri',
+        'http://127.0.0.1:8765/cb',
+        '--database',
+        url,
+      ]);
+      assert.match(app.stdout, /^client_id=local\./m);
+      const sso = cli(['sso', 'set', '--portal', 'hooli', '--issuer', 'http://127.0.0.1:1', '--client-id', 'a', '--client-secret', 'b'], {
+        MULTIDESK_DATABASE: url,
+      });
+      assert.equal(sso.status, 0, sso.stderr);
+
+      const port = await freePort();
+      const hook = cli([
+        'webhook',
+        'create',
+        '--portal',
+        'hooli',
+        '--email',
+        'anna@example.com',
+        '--scope',
+        'user',
+        '--database',
+        url,
+        '--public-url',
+        `http://localhost:${port}`,
+      ]);
+      const webhook = hook.stdout.trim().split('\n').at(-1) ?? '';
+      assert.match(webhook, /^http:\/\/hooli\.localhost:\d+\/rest\/\d+\/[0-9a-f]+\/$/);
+
+      const server = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--log-level', 'warn'], {
+        env: { ...process.env, MULTIDESK_DATABASE: url },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      server.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      try {
+        let answer: Response | undefined;
+        for (let i = 0; i < 100 && !answer; i++) {
+          answer = await fetch(`${webhook}user.current`).catch(() => undefined);
+          if (!answer) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal(answer?.status, 200, stderr);
+        const body = (await answer?.json()) as { result: { EMAIL: string } };
+        assert.equal(body.result.EMAIL, 'anna@example.com');
+      } finally {
+        server.kill('SIGTERM');
+        await once(server, 'exit');
+      }
+    });
+  });
+});
