@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import { advanceReadMark, createChat, listMemberChats, unreadCount } from '../src/store/chats.ts';
-import { DatabaseOpenError, type Db, openDatabase } from '../src/store/database.ts';
+import { DatabaseOpenError, type Db, migrationProvider, openDatabase } from '../src/store/database.ts';
 import { confirmImEvents, findImEventSubscription, subscribeImEvents, unsubscribeImEvents } from '../src/store/imEventSubscriptions.ts';
 import { addMember, listPortalsOfUser } from '../src/store/members.ts';
 import { findMessage, historyOf, insertMessage, listMessages } from '../src/store/messages.ts';
@@ -70,6 +71,25 @@ export function storeContract({ engine, db }: SuiteDb): void {
       await second.destroy();
       assert.ok(ran.rows.length >= 9);
       assert.equal(again.rows.length, ran.rows.length);
+    } finally {
+      await created.remove();
+    }
+  });
+
+  test('every migration goes down in reverse order, leaving no table, and up again', async () => {
+    const created = await engine.create();
+    try {
+      const opened = await openDatabase(created.location);
+      const tables = async () => (await opened.introspection.getTables()).map((t) => t.name).filter((name) => !name.startsWith('kysely_'));
+      const before = await tables();
+      const migrator = new Migrator({ db: opened, provider: migrationProvider, allowUnorderedMigrations: true });
+      const down = await migrator.migrateTo(NO_MIGRATIONS);
+      assert.equal(down.error, undefined);
+      assert.deepEqual(await tables(), []);
+      const up = await migrator.migrateToLatest();
+      assert.equal(up.error, undefined);
+      assert.deepEqual((await tables()).sort(), before.sort());
+      await opened.destroy();
     } finally {
       await created.remove();
     }

@@ -30,7 +30,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03T03-pull': pull,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** The database cannot be used: unreachable, refused, or migrated further than this version knows. One line, safe to print. */
 export class DatabaseOpenError extends Error {
@@ -42,7 +42,7 @@ const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1);
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   // Unordered: migrations written side by side may land in any order, and a database that ran a
   // later-named one must still take an earlier-named one that arrived after it.
-  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /previously executed migration (\S+) is missing/.exec(message)?.[1];
   if (unknown) {
