@@ -11,7 +11,7 @@ PROFILE="${MULTIDESK_PROFILE:-$PWD/.data/demo-profile}"
 PORT="${MULTIDESK_PORT:-8024}"
 CLI="packages/portal/src/cli.ts"
 
-npm run --silent build:ui -w @multidesk/desktop >/dev/null
+npm run --silent build -w @multidesk/desktop >/dev/null
 
 echo "== demo data in $DATA"
 "$NODE" "$CLI" seed-demo --data "$DATA" --public-url "http://localhost:$PORT"

@@ -23,8 +23,8 @@ npx --no-install tsc -p tsconfig.node.json
 npx --no-install tsc -p packages/protocol
 npx --no-install tsc -p packages/desktop/src/ui
 
-echo "== build the desktop UI (vite)"
-npm run --silent build:ui -w @multidesk/desktop
+echo "== build the desktop: its UI (vite) and its core (one bundled file)"
+npm run --silent build -w @multidesk/desktop
 
 echo "== unit, integration and end-to-end tests (under Xvfb, with a real keyring)"
 # A private D-Bus session with an unlocked gnome-keyring gives the tests a real Secret Service;

@@ -1,126 +1,24 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
-import { hostname, platform, release, type } from 'node:os';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { startBridge } from './bridge/bridgeServer.ts';
-import { AppWindows } from './browser/appWindows.ts';
-import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
-import { allowBridgeNotifications } from './browser/notificationPermission.ts';
-import { systemBrowser } from './browser/systemBrowser.ts';
-import { openCore } from './core.ts';
-import { defaultProfileDir } from './profile.ts';
-import { createVault, type VaultChoice } from './vault/createVault.ts';
+/**
+ * Starts the desktop core (cli.ts). While the built core (`npm run build -w @multidesk/desktop`,
+ * see builtCore.ts) is up to date with every file it was made from, that one file runs; otherwise
+ * the sources run as they are, so an edit never runs stale code.
+ *
+ * The built core replaces this process (execve: the same pid, stdio and signals) with a fresh Node
+ * that has the runtime settings of builtCore.ts, so nothing of this launcher, TypeScript stripping
+ * included, stays in memory. Where execve is missing (Windows) it runs in this process.
+ */
+import { pathToFileURL } from 'node:url';
+import { BUILT_CORE, builtCoreIsFresh, CORE_NODE_FLAGS, coreEnvironment } from './builtCore.ts';
 
-const USAGE = `Usage: npm run desktop -- [options]
-
-  --profile DIR                 all state of one user (default ${defaultProfileDir()})
-  --no-open                     print the window addresses instead of opening them
-  --browser PATH                the Chromium-family browser to open the windows in
-  --sso-browser PATH            the browser for single sign-on and apps (default: the system's default browser)
-  --oauth-redirect-port N       the loopback port of the Bitrix24 apps' handler URL (default: one chosen once per profile)
-  --remote-debugging-port N     passed to the browser, for automation
-  --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)`;
-
-const APP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const UI_DIR = fileURLToPath(new URL('../../dist/ui', import.meta.url));
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
-
-async function main(): Promise<void> {
-  let values: ReturnType<typeof parse>['values'];
-  function parse() {
-    return parseArgs({
-      options: {
-        profile: { type: 'string' },
-        'no-open': { type: 'boolean' },
-        browser: { type: 'string' },
-        'sso-browser': { type: 'string' },
-        'oauth-redirect-port': { type: 'string' },
-        'remote-debugging-port': { type: 'string' },
-        vault: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  }
+if (builtCoreIsFresh()) {
   try {
-    values = parse().values;
-  } catch (error) {
-    fail(`${(error as Error).message}\n\n${USAGE}`);
+    const args = [process.execPath, ...CORE_NODE_FLAGS, ...process.execArgv, BUILT_CORE, ...process.argv.slice(2)];
+    process.execve?.(process.execPath, args, coreEnvironment(process.env));
+  } catch {
+    // No execve on this platform: below, in this process.
   }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const vaultChoice = (values.vault ?? 'keyring') as VaultChoice;
-  if (vaultChoice !== 'keyring' && vaultChoice !== 'file') fail(`--vault must be "keyring" or "file", not "${values.vault}"`);
-  const debugPort = values['remote-debugging-port'] === undefined ? undefined : Number(values['remote-debugging-port']);
-  if (debugPort !== undefined && (!Number.isInteger(debugPort) || debugPort < 1 || debugPort > 65535)) {
-    fail(`--remote-debugging-port must be 1 to 65535, not "${values['remote-debugging-port']}"`);
-  }
-  const redirectPort = values['oauth-redirect-port'] === undefined ? undefined : Number(values['oauth-redirect-port']);
-  if (redirectPort !== undefined && (!Number.isInteger(redirectPort) || redirectPort < 1024 || redirectPort > 65535)) {
-    fail(`--oauth-redirect-port must be 1024 to 65535, not "${values['oauth-redirect-port']}"`);
-  }
-  const ssoBrowser = values['sso-browser'];
-  if (ssoBrowser !== undefined && !findBrowser(ssoBrowser)) fail(`--sso-browser: no program can be run at ${ssoBrowser}`);
-
-  if (!existsSync(UI_DIR)) fail(`The user interface is not built yet: run "npm run build:ui -w @multidesk/desktop" first.`);
-
-  const noDisplay = platform() === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
-  const open = !values['no-open'] && !noDisplay;
-  const browser = open ? findBrowser(values.browser) : null;
-  if (open && !browser) fail(values.browser ? `No browser can be run at ${values.browser}.\n${INSTALL_HINT}` : INSTALL_HINT);
-
-  const profileDir = values.profile ?? defaultProfileDir();
-  const core = await openCore({
-    profileDir,
-    vault: await createVault(vaultChoice, resolve(profileDir)),
-    device: { name: `Multidesk on ${hostname()}`, os: `${type()} ${release()}`, appVersion: APP_VERSION },
-    openUrl: systemBrowser(ssoBrowser),
-    ...(redirectPort ? { appRedirectPort: redirectPort } : {}),
-  });
-  const { profile, tokens } = core;
-  const windows = browser
-    ? new AppWindows({ browser, userDataDir: profile.browserDataDir, ...(debugPort ? { remoteDebuggingPort: debugPort } : {}) })
-    : null;
-  const bridge = await startBridge(core, UI_DIR, windows ? { openWindow: (url) => windows.open(url) } : {});
-
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await windows?.close();
-    await bridge.close();
-    await core.close();
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
-
-  if (windows) {
-    await allowBridgeNotifications(profile.browserDataDir);
-    windows.open(bridge.bootUrl('workspace'));
-    // The second window joins the first one's browser process once it is up.
-    setTimeout(() => windows.open(bridge.bootUrl('messenger')), 1_000);
-    void windows.exited.then(() => stop(0));
-    console.log(`Multidesk is running (profile ${profile.dir}). Close both windows or press Ctrl+C to quit.`);
-  } else {
-    if (noDisplay && !values['no-open']) console.log('No display was found, so no window was opened.');
-    console.log('Open these addresses in a Chromium-family browser (each works once):');
-    console.log(`Workspace: ${bridge.bootUrl('workspace')}`);
-    console.log(`Messenger: ${bridge.bootUrl('messenger')}`);
-    console.log('Press Ctrl+C to quit.');
-  }
-  if (tokens.vaultInfo.notice) console.log(`Note: ${tokens.vaultInfo.notice}`);
+  await import(pathToFileURL(BUILT_CORE).href);
+} else {
+  await import('./cli.ts');
 }
-
-main().catch((error: unknown) => {
-  process.stderr.write(`Multidesk could not start: ${(error as Error).message ?? error}\n`);
-  process.exit(1);
-});

@@ -1,0 +1,78 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The built core: `npm run build:core` bundles src/core/cli.ts and everything it imports (ours and
+ * node_modules, but the native keyring) into one file, with the list of the files it was made from
+ * (their size and modification time), so the launcher (main.ts) can tell whether it is up to date.
+ */
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+export const BUILT_CORE_DIR = join(PACKAGE_DIR, 'dist/core');
+/** Two folders below the package, as src/core/cli.ts is: its paths relative to itself hold in both. */
+export const BUILT_CORE = join(BUILT_CORE_DIR, 'cli.cjs');
+const INPUTS = join(BUILT_CORE_DIR, 'inputs.json');
+
+type Inputs = [path: string, size: number, mtimeMs: number][];
+
+/** Notes the files the built core was made from, as they are now. */
+export function writeInputs(files: Iterable<string>): number {
+  const inputs: Inputs = [];
+  for (const file of new Set(files)) {
+    const { size, mtimeMs } = statSync(file);
+    inputs.push([relative(BUILT_CORE_DIR, file), size, mtimeMs]);
+  }
+  writeFileSync(INPUTS, JSON.stringify(inputs));
+  return inputs.length;
+}
+
+/**
+ * The built core exists and every file it was made from is as it was then (size and modification
+ * time; `npm install` and any edit change them). Else the sources must run: never stale code.
+ */
+export function builtCoreIsFresh(): boolean {
+  let inputs: Inputs;
+  try {
+    statSync(BUILT_CORE);
+    inputs = JSON.parse(readFileSync(INPUTS, 'utf8')) as Inputs;
+  } catch {
+    return false;
+  }
+  for (const [path, size, mtimeMs] of inputs) {
+    try {
+      const stat = statSync(resolve(BUILT_CORE_DIR, path));
+      if (stat.size !== size || stat.mtimeMs !== mtimeMs) return false;
+    } catch {
+      return false;
+    }
+  }
+  return inputs.length > 0;
+}
+
+/**
+ * Node and V8 flags of the built core, measured with bench/desktop (the core's own memory, 10
+ * accounts): a young generation of at most 1 MiB per semi-space (Node's default grows to 16; the
+ * core's objects are few and mostly long-lived) and one V8 worker thread instead of one per core
+ * (the core is idle most of the time).
+ */
+export const CORE_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1'];
+
+/** Names the variables the launcher added to the built core's environment, for it to take back. */
+const ADDED = 'MULTIDESK_LAUNCHER_ADDED';
+
+/**
+ * The built core's environment: glibc's malloc with two arenas, not up to eight per core (each
+ * thread that allocates gets its own otherwise, and keeps what it touched). Read by glibc when the
+ * process starts; the core takes it back out at once (takeBackLauncherEnvironment), so the
+ * browser and anything else it starts get the environment the user gave.
+ */
+export function coreEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.MALLOC_ARENA_MAX !== undefined) return env;
+  return { ...env, MALLOC_ARENA_MAX: '2', [ADDED]: 'MALLOC_ARENA_MAX' };
+}
+
+/** Removes what coreEnvironment added from this process's environment (its children's). */
+export function takeBackLauncherEnvironment(): void {
+  for (const name of process.env[ADDED]?.split(',') ?? []) delete process.env[name];
+  delete process.env[ADDED];
+}
