@@ -90,10 +90,13 @@ function portalAddress(values: Values, name: string): string {
 /** A PostgreSQL URL (--database, $MULTIDESK_DATABASE) or the SQLite folder (--data, $MULTIDESK_DATA): options before the environment. */
 function databaseLocation(values: Values): string {
   if (values.database !== undefined && values.data !== undefined) throw new AdminInputError('give --database or --data, not both');
-  const location = values.database ?? values.data ?? process.env.MULTIDESK_DATABASE ?? process.env.MULTIDESK_DATA ?? '.data';
-  const fromDatabase = values.database ?? (values.data === undefined ? process.env.MULTIDESK_DATABASE : undefined);
+  // An empty variable is an unset one.
+  const env = (name: string) => process.env[name] || undefined;
+  const location = values.database ?? values.data ?? env('MULTIDESK_DATABASE') ?? env('MULTIDESK_DATA') ?? '.data';
+  const fromDatabase = values.database ?? (values.data === undefined ? env('MULTIDESK_DATABASE') : undefined);
   if (fromDatabase !== undefined && !isPostgresUrl(fromDatabase)) {
-    throw new AdminInputError('--database takes a postgres://user:pass@host:port/db URL; the embedded SQLite database lives in --data DIR');
+    const source = values.database === undefined ? '$MULTIDESK_DATABASE' : '--database';
+    throw new AdminInputError(`${source} takes a postgres://user:pass@host:port/db URL; the embedded SQLite database lives in --data DIR`);
   }
   return location;
 }

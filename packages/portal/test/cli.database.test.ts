@@ -32,6 +32,7 @@ describe('the CLI on a database named by --database or MULTIDESK_DATABASE', () =
     assert.match(both.stderr, /give --database or --data, not both/);
     const fromEnv = cli(['seed-demo'], { MULTIDESK_DATABASE: 'mysql://u@127.0.0.1/db' });
     assert.equal(fromEnv.status, 2);
+    assert.match(fromEnv.stderr, /^error: \$MULTIDESK_DATABASE takes a postgres:/);
   });
 
   test('an unreachable database is one line naming it, without its password, and no stack trace', async () => {
