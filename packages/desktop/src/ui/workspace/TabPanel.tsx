@@ -28,12 +28,21 @@ interface Props {
 /**
  * One tab's panel. Memoized with stable props: selecting a tab re-renders the panel that hides and
  * the one that shows, not every mounted one. A hidden panel keeps its DOM and (see workspace.css)
- * its layout, so showing it again costs no rebuild.
+ * its layout and style, so showing it again costs no rebuild.
  */
 export const TabPanel = memo(function TabPanel(props: Props) {
   const { kind, tabKey, account, current, mounted } = props;
   return (
-    <section id={domId('panel', tabKey)} className="panel" role="tabpanel" aria-labelledby={domId('tab', tabKey)} hidden={!current}>
+    <section
+      id={domId('panel', tabKey)}
+      className="panel"
+      role="tabpanel"
+      aria-labelledby={domId('tab', tabKey)}
+      hidden={!current}
+      // Hidden by content-visibility, not display (workspace.css): the panel itself stays in the
+      // accessibility tree unless it says it is hidden.
+      aria-hidden={current ? undefined : true}
+    >
       {!mounted ? null : kind === 'my-tasks' ? (
         <MyTasks active={current} otherAccounts={props.otherAccounts} onOpen={props.onOpenTask} />
       ) : kind === 'account' && account ? (
