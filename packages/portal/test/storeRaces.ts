@@ -30,7 +30,8 @@ export function storeRaces(instances: () => readonly Db[]): void {
   const winners = (results: readonly unknown[]) => results.filter((r) => r === true || (r !== undefined && r !== false)).length;
   const contexts = () => new Map(instances().map((db) => [db, createContext(db, 'localhost', () => NOW)]));
 
-  test('a refresh token presented on every instance at once rotates once, and the sign-in is revoked for the replays', async () => {
+  /** A member of a fresh portal, a context per instance, and an authorization code issued to them. */
+  const codeIssued = async () => {
     const [db] = instances() as [Db];
     const { portal, members } = await world(db);
     const ctxs = contexts();
@@ -43,6 +44,11 @@ export function storeRaces(instances: () => readonly Db[]): void {
       codeChallenge: 'x',
       deviceName: 'd',
     });
+    return { db, portal, members, ctxs, ctx, endpointsOf, code };
+  };
+
+  test('a refresh token presented on every instance at once rotates once, and the sign-in is revoked for the replays', async () => {
+    const { db, portal, members, ctxs, ctx, endpointsOf, code } = await codeIssued();
     const first = await exchangeCode(
       ctx,
       { clientId: 'c', code, portalId: portal.id, scope: 'im', endpointsOf },
@@ -66,18 +72,7 @@ export function storeRaces(instances: () => readonly Db[]): void {
   });
 
   test('an authorization code exchanged on every instance at once gives one sign-in, and the replays revoke it', async () => {
-    const [db] = instances() as [Db];
-    const { portal, members } = await world(db);
-    const ctxs = contexts();
-    const ctx = ctxs.get(db) as PortalContext;
-    const endpointsOf = () => portalEndpoints('http://p.localhost');
-    const { code } = await issueCode(ctx, {
-      portalId: portal.id,
-      memberId: members[0].id,
-      clientId: 'c',
-      codeChallenge: 'x',
-      deviceName: 'd',
-    });
+    const { db, portal, members, ctxs, endpointsOf, code } = await codeIssued();
     const outcomes = await spread((instance) =>
       exchangeCode(
         ctxs.get(instance) as PortalContext,
