@@ -1,12 +1,13 @@
 #!/bin/sh
 # Every test of the project, from a fresh clone: installs what is missing (npm packages; Chromium,
-# Xvfb, a keyring and PostgreSQL via apt-get), then lint, types, unit, integration and end-to-end tests.
+# Xvfb, a keyring, PostgreSQL and Redis via apt-get), then lint, types, unit, integration and end-to-end tests.
 set -eu
 cd "$(dirname "$0")/.."
 
 echo "== system packages"
 sh scripts/ensure-system-packages.sh
 sh scripts/test-postgres.sh install
+sh scripts/test-redis.sh install
 
 echo "== npm packages"
 npm install --no-audit --no-fund --loglevel=error
@@ -35,8 +36,9 @@ trap 'rm -rf "$KEYRING_HOME"' EXIT
 export NODE
 # The store's suites run on SQLite and on PostgreSQL: one private PostgreSQL server (a temporary
 # folder, a free port, stopped at the end) serves every test file; its absence is a failure here.
-export MULTIDESK_REQUIRE_POSTGRES=1
-XDG_DATA_HOME="$KEYRING_HOME" sh scripts/test-postgres.sh run dbus-run-session -- sh -c '
+# Likewise one private Redis for the tests of several instances sharing it.
+export MULTIDESK_REQUIRE_POSTGRES=1 MULTIDESK_REQUIRE_REDIS=1
+XDG_DATA_HOME="$KEYRING_HOME" sh scripts/test-postgres.sh run sh scripts/test-redis.sh run dbus-run-session -- sh -c '
   echo -n multidesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec xvfb-run -a -s "-screen 0 1280x800x24" "$NODE" --test --test-reporter=spec --test-concurrency=1 \
     "packages/*/test/**/*.test.ts" "e2e/**/*.test.ts"

@@ -13,6 +13,7 @@ import restRoutes from './http/rest.ts';
 import ssoRoutes from './http/sso.ts';
 import tenancy from './http/tenancy.ts';
 import webPages from './http/webPages.ts';
+import type { SharedState } from './shared/sharedState.ts';
 import type { Db } from './store/database.ts';
 
 export interface AppOptions {
@@ -21,6 +22,8 @@ export interface AppOptions {
   baseDomain?: string;
   now?: () => number;
   limits?: Partial<Limits>;
+  /** What instances share (`serve --redis`); default this process's memory. The caller closes it. */
+  shared?: SharedState;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -44,7 +47,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: true, useDefaults: true } },
   });
-  app.decorate('ctx', createContext(options.db, options.baseDomain ?? 'localhost', options.now ?? Date.now, options.limits));
+  app.decorate(
+    'ctx',
+    createContext(options.db, options.baseDomain ?? 'localhost', options.now ?? Date.now, options.limits, options.shared),
+  );
 
   // External plugins, then app plugins, then routes.
   await app.register(cookie);

@@ -17,6 +17,7 @@ import { generateTotpSecret, otpauthUri } from './auth/totp.ts';
 import { parseRestLimit } from './http/context.ts';
 import { seedDemo } from './seed/demo.ts';
 import { serve } from './server.ts';
+import { RedisOpenError } from './shared/redisSharedState.ts';
 import { DatabaseOpenError, type Db, isPostgresUrl, openDatabase } from './store/database.ts';
 import { setTotp } from './store/users.ts';
 
@@ -25,6 +26,7 @@ const USAGE = `Usage: npm run portal -- <command> [options]
 Commands:
   serve [--port 8024] [--host 127.0.0.1] [--base-domain localhost] [--log-level info]
         [--rest-limit 50:2|off]                  REST leaky bucket per user: burst and drain per second (Bitrix24 cloud)
+        [--redis redis://host:6379]              what several instances share (REST budgets); or $MULTIDESK_REDIS
   portal create --name acme --title "Acme Corp"
   user create --email anna@example.com --password SECRET [--name Anna] [--last-name Smirnova]
   user totp enable --email anna@example.com      prints the TOTP secret and 10 recovery codes
@@ -69,6 +71,7 @@ const OPTIONS = {
   domain: { type: 'string' },
   'redirect-uri': { type: 'string' },
   'rest-limit': { type: 'string' },
+  redis: { type: 'string' },
   jit: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -124,6 +127,7 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AdminInputError(`--port must be 0 to 65535, not "${values.port}"`);
       const restLimit = parseRestLimit(values['rest-limit'] ?? '50:2');
       if (!restLimit) throw new AdminInputError(`--rest-limit must be BURST:DRAIN (e.g. 50:2) or off, not "${values['rest-limit']}"`);
+      const redis = values.redis ?? (process.env.MULTIDESK_REDIS || undefined);
       await serve({
         database: databaseLocation(values),
         host: values.host ?? '127.0.0.1',
@@ -131,6 +135,7 @@ async function main(argv: string[]): Promise<void> {
         baseDomain: values['base-domain'] ?? 'localhost',
         logLevel: values['log-level'] ?? 'info',
         limits: restLimit,
+        ...(redis === undefined ? {} : { redis }),
       });
       return;
     }
@@ -266,7 +271,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof DatabaseOpenError) {
+  if (err instanceof DatabaseOpenError || err instanceof RedisOpenError) {
     console.error(`error: ${err.message}`);
     process.exit(1);
   }

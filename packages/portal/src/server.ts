@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Limits } from './http/context.ts';
+import { openRedisSharedState } from './shared/redisSharedState.ts';
 import { openDatabase } from './store/database.ts';
 
 export interface ServeOptions {
   /** The SQLite folder, or a PostgreSQL URL (`openDatabase`). */
   database: string;
+  /** `redis://host:6379`: what instances share lives there; absent, in this process. */
+  redis?: string;
   host: string;
   port: number;
   baseDomain: string;
@@ -15,15 +18,21 @@ export interface ServeOptions {
 
 /** Starts the portal server and closes it gracefully (in-flight requests finish) on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<FastifyInstance> {
-  const db = await openDatabase(options.database);
+  const shared = options.redis === undefined ? undefined : await openRedisSharedState(options.redis);
+  const db = await openDatabase(options.database).catch(async (error: unknown) => {
+    await shared?.close();
+    throw error;
+  });
   const app = await buildApp({
     db,
     baseDomain: options.baseDomain,
     logger: { level: options.logLevel },
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(shared ? { shared } : {}),
   });
   app.addHook('onClose', async () => {
     await db.destroy();
+    await shared?.close();
   });
   await app.listen({ host: options.host, port: options.port });
   let closing = false;

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import type { Limits } from '../src/http/context.ts';
 import { type DemoSeedResult, seedDemo } from '../src/seed/demo.ts';
+import type { SharedState } from '../src/shared/sharedState.ts';
 import { type Db, openDatabase } from '../src/store/database.ts';
 
 /** A clock the test moves by hand (token expiry, code lifetimes, rate-limit windows). */
@@ -32,12 +33,19 @@ export interface TestPortal {
 }
 
 /** A real portal server on a random loopback port over a fresh SQLite file, seeded with the demo data. */
-export async function startTestPortal(options: { limits?: Partial<Limits>; port?: number } = {}): Promise<TestPortal> {
+export async function startTestPortal(
+  options: { limits?: Partial<Limits>; port?: number; shared?: SharedState } = {},
+): Promise<TestPortal> {
   const dataDir = mkdtempSync(join(tmpdir(), 'multidesk-portal-test-'));
   const db = await openDatabase(dataDir);
   const clock = new TestClock();
   const demo = await seedDemo(db, clock.now());
-  const app = await buildApp({ db, now: clock.now, ...(options.limits ? { limits: options.limits } : {}) });
+  const app = await buildApp({
+    db,
+    now: clock.now,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.shared ? { shared: options.shared } : {}),
+  });
   const requests: TestPortal['requests'] = [];
   app.addHook('onRequest', async (request) => {
     requests.push({ host: request.headers.host ?? '', method: request.method, path: request.url.split('?')[0] ?? '', at: Date.now() });

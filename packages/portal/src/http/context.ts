@@ -1,9 +1,10 @@
 import { PULL_JSON_RPC_PING_MS, PULL_LONG_POLL_HOLD_MS } from '@multidesk/protocol';
 import { QrWaiters } from '../auth/qrWaiters.ts';
-import { FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
+import { FailureLimiter } from '../auth/rateLimiter.ts';
 import { RealtimeHub } from '../realtime/hub.ts';
 import { PullChannels } from '../realtime/pullChannels.ts';
 import type { CredentialRead } from '../rest/auth.ts';
+import { memorySharedState, type SharedBucket, type SharedState } from '../shared/sharedState.ts';
 import { type Db, databaseVersion } from '../store/database.ts';
 import { ReadCache } from '../store/readCache.ts';
 import type { Portal } from '../store/schema.ts';
@@ -83,12 +84,14 @@ export interface PortalContext {
   baseDomain: string;
   now: () => number;
   limits: Limits;
+  /** What instances share: this process's memory, or Redis with `serve --redis` (its opener closes it). */
+  shared: SharedState;
   loginFailures: FailureLimiter;
   ipFailures: FailureLimiter;
   /** Failed grants at the apps' token server (wrong secret, unknown code) per IP. */
   tokenFailures: FailureLimiter;
-  /** Null when the REST limit is off (`serve --rest-limit off`, benchmarks). */
-  restBucket: LeakyBucket | null;
+  /** Per portal user, in `shared`; null when the REST limit is off (`serve --rest-limit off`, benchmarks). */
+  restBucket: SharedBucket | null;
   /** QR requests created per IP (a sliding-window count, not failures). */
   qrCreations: FailureLimiter;
   /** Long polls waiting for a QR decision, woken by approve or deny. */
@@ -103,7 +106,13 @@ export interface PortalContext {
   credentialReads: ReadCache<CredentialRead>;
 }
 
-export function createContext(db: Db, baseDomain: string, now: () => number, limits: Partial<Limits> = {}): PortalContext {
+export function createContext(
+  db: Db,
+  baseDomain: string,
+  now: () => number,
+  limits: Partial<Limits> = {},
+  shared: SharedState = memorySharedState(),
+): PortalContext {
   const all = { ...defaultLimits, ...limits };
   const version = databaseVersion(db);
   return {
@@ -111,10 +120,11 @@ export function createContext(db: Db, baseDomain: string, now: () => number, lim
     baseDomain: baseDomain.toLowerCase(),
     now,
     limits: all,
+    shared,
     loginFailures: new FailureLimiter(all.failuresPerLogin, all.failureWindowMs, now),
     ipFailures: new FailureLimiter(all.failuresPerIp, all.failureWindowMs, now),
     tokenFailures: new FailureLimiter(all.tokenFailuresPerIp, all.failureWindowMs, now),
-    restBucket: Number.isFinite(all.restBurst) ? new LeakyBucket(all.restBurst, all.restDrainPerSecond, now) : null,
+    restBucket: Number.isFinite(all.restBurst) ? shared.leakyBucket('rest', all.restBurst, all.restDrainPerSecond, now) : null,
     qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),
     realtime: new RealtimeHub(db, now, { keepMs: all.realtimeKeepMs }),

@@ -68,8 +68,12 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
         } = mergeParams(cut < 0 ? {} : parsePhpQuery(request.url.slice(cut + 1)), request.body);
         const credentials = address.webhook ?? readToken({ auth: authParam, access_token: accessToken }, request.headers.authorization);
         const auth = await authenticate(app.ctx, portal, credentials);
-        if (app.ctx.restBucket && !app.ctx.restBucket.take(`${portal.id}:${auth.memberId}`)) {
-          return sendError(reply, 503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests', retryAfter);
+        if (app.ctx.restBucket) {
+          // In memory the answer is at hand; through Redis it is awaited.
+          const taken = app.ctx.restBucket.take(`${portal.id}:${auth.memberId}`);
+          if (!(typeof taken === 'boolean' ? taken : await taken)) {
+            return sendError(reply, 503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests', retryAfter);
+          }
         }
         const session = { ctx: app.ctx, origin: request.origin, portal, auth, registry, meter, log: request.log };
         const called = await dispatch(session, address.method, params, startedAt, startedHr);

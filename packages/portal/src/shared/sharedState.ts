@@ -1,0 +1,31 @@
+import { LeakyBucket } from '../auth/rateLimiter.ts';
+
+/**
+ * A leaky bucket per key: `take` counts one request, or answers false when the bucket is full.
+ * In memory it answers at once; through Redis it answers after one round trip.
+ */
+export interface SharedBucket {
+  take(key: string): boolean | Promise<boolean>;
+}
+
+/**
+ * What several portal instances must see alike (issue 15): without `--redis`, one process's memory
+ * (`memorySharedState`, the embedded default); with it, one Redis server (`redisSharedState.ts`).
+ */
+export interface SharedState {
+  /** `kind` names the backing in logs and tests. */
+  readonly kind: 'memory' | 'redis';
+  /** A leaky bucket of `capacity` requests that drains `drainPerSecond`; `name` keeps buckets apart. */
+  leakyBucket(name: string, capacity: number, drainPerSecond: number, now: () => number): SharedBucket;
+  /** Ends the connections this state holds (a no-op in memory). */
+  close(): Promise<void>;
+}
+
+/** Today's single-process behaviour: every bucket is a `LeakyBucket` in this process. */
+export function memorySharedState(): SharedState {
+  return {
+    kind: 'memory',
+    leakyBucket: (_name, capacity, drainPerSecond, now) => new LeakyBucket(capacity, drainPerSecond, now),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { buildApp } from '../src/app.ts';
+import { openRedisSharedState, RedisOpenError } from '../src/shared/redisSharedState.ts';
+import type { SharedState } from '../src/shared/sharedState.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { startTestPortal, type TestPortal } from './harness.ts';
+import { testRedis } from './redisServer.ts';
+import { call, webhookFor } from './tokens.ts';
+
+const redis = testRedis();
+// Five requests, then one back every 100 s: nothing drains while a test runs unless the clock is moved.
+const limits = { restBurst: 5, restDrainPerSecond: 0.01 };
+
+/** Two instances over one SQLite file and one Redis, as two processes behind a balancer would be. */
+async function twoInstances(space: string): Promise<{ a: TestPortal; bUrl: (portal: string) => string; close(): Promise<void> }> {
+  const sharedA: SharedState = await redis.open(space);
+  const sharedB: SharedState = await redis.open(space);
+  const a = await startTestPortal({ limits, shared: sharedA });
+  const dbB = await openDatabase(a.dataDir);
+  const b = await buildApp({ db: dbB, now: a.clock.now, limits, shared: sharedB });
+  await b.listen({ host: '127.0.0.1', port: 0 });
+  const address = b.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    a,
+    bUrl: (portal) => `http://${portal}.localhost:${port}`,
+    close: async () => {
+      await b.close();
+      await dbB.destroy();
+      await a.close();
+      await sharedA.close();
+      await sharedB.close();
+    },
+  };
+}
+
+describe('instances sharing one Redis', { ...(redis.skip ? { skip: redis.skip } : {}) }, () => {
+  let pair: Awaited<ReturnType<typeof twoInstances>>;
+  before(async () => {
+    pair = await twoInstances('rest');
+  });
+  after(() => pair.close());
+
+  /** The webhook's base address on instance A and on instance B. */
+  async function hookOnBoth(portalName: string, email: string): Promise<{ onA: string; onB: string }> {
+    const hook = await webhookFor(pair.a, portalName, email, ['user']);
+    const path = `/rest/${hook.memberId}/${hook.secret}`;
+    return { onA: `${pair.a.url(portalName)}${path}`, onB: `${pair.bUrl(portalName)}${path}` };
+  }
+
+  test('a REST budget spent through instance A holds on instance B, and other users keep theirs', async () => {
+    const anna = await hookOnBoth('acme', 'anna@example.com');
+    const ben = await hookOnBoth('acme', 'ben@example.com');
+    for (let i = 0; i < 3; i++) assert.equal((await call(`${anna.onA}/server.time`)).status, 200, `A, request ${i + 1}`);
+    for (let i = 0; i < 2; i++) assert.equal((await call(`${anna.onB}/server.time`)).status, 200, `B, request ${i + 1}`);
+    const refused = await call(`${anna.onB}/server.time`);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error, 'QUERY_LIMIT_EXCEEDED');
+    assert.equal((await call(`${anna.onA}/server.time`)).status, 503);
+    assert.equal((await call(`${ben.onB}/server.time`)).status, 200);
+  });
+
+  test('requests racing on both instances get exactly the burst between them', async () => {
+    const hook = await hookOnBoth('globex', 'ben@example.com');
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call(`${i % 2 === 0 ? hook.onA : hook.onB}/server.time`).then((r) => r.status)),
+    );
+    assert.equal(statuses.filter((s) => s === 200).length, 5);
+    assert.equal(statuses.filter((s) => s === 503).length, 15);
+  });
+
+  test('the shared bucket drains with time: one request back after 100 s, on either instance', async () => {
+    const hook = await hookOnBoth('acme', 'olivia@example.com');
+    for (let i = 0; i < 5; i++) assert.equal((await call(`${hook.onA}/server.time`)).status, 200);
+    assert.equal((await call(`${hook.onB}/server.time`)).status, 503);
+    pair.a.clock.advance(150_000);
+    assert.equal((await call(`${hook.onB}/server.time`)).status, 200);
+    assert.equal((await call(`${hook.onA}/server.time`)).status, 503);
+  });
+});
+
+describe('a wrong --redis', () => {
+  test('a URL that is not redis:// is refused with one line', async () => {
+    for (const bad of ['localhost:6379', 'http://localhost:6379', 'not a url']) {
+      await assert.rejects(openRedisSharedState(bad), (error: unknown) => {
+        assert.ok(error instanceof RedisOpenError);
+        assert.match(error.message, /^--redis takes a redis:\/\/host:port URL, not "/);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    }
+  });
+
+  test('a server that does not answer is named, in one line', async () => {
+    await assert.rejects(openRedisSharedState('redis://127.0.0.1:1'), (error: unknown) => {
+      assert.ok(error instanceof RedisOpenError);
+      assert.match(error.message, /^cannot reach Redis at 127\.0\.0\.1:1: /);
+      assert.doesNotMatch(error.message, /\n/);
+      return true;
+    });
+  });
+});
