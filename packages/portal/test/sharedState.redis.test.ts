@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../src/app.ts';
+import type { Limits } from '../src/http/context.ts';
 import { openRedisSharedState, RedisOpenError } from '../src/shared/redisSharedState.ts';
 import type { SharedState } from '../src/shared/sharedState.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
+import { imUser } from './imClient.ts';
+import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
 import { testRedis } from './redisServer.ts';
 import { call, webhookFor } from './tokens.ts';
 
 const redis = testRedis();
 // Five requests, then one back every 100 s: nothing drains while a test runs unless the clock is moved.
-const limits = { restBurst: 5, restDrainPerSecond: 0.01 };
+const restLimits = { restBurst: 5, restDrainPerSecond: 0.01 };
 
 /** Two instances over one SQLite file and one Redis, as two processes behind a balancer would be. */
-async function twoInstances(space: string): Promise<{ a: TestPortal; bUrl: (portal: string) => string; close(): Promise<void> }> {
+async function twoInstances(
+  space: string,
+  limits: Partial<Limits>,
+): Promise<{ a: TestPortal; bUrl: (portal: string) => string; close(): Promise<void> }> {
   const sharedA: SharedState = await redis.open(space);
   const sharedB: SharedState = await redis.open(space);
   const a = await startTestPortal({ limits, shared: sharedA });
@@ -38,7 +44,7 @@ async function twoInstances(space: string): Promise<{ a: TestPortal; bUrl: (port
 describe('instances sharing one Redis', { ...(redis.skip ? { skip: redis.skip } : {}) }, () => {
   let pair: Awaited<ReturnType<typeof twoInstances>>;
   before(async () => {
-    pair = await twoInstances('rest');
+    pair = await twoInstances('rest', restLimits);
   });
   after(() => pair.close());
 
@@ -77,6 +83,50 @@ describe('instances sharing one Redis', { ...(redis.skip ? { skip: redis.skip } 
     pair.a.clock.advance(150_000);
     assert.equal((await call(`${hook.onB}/server.time`)).status, 200);
     assert.equal((await call(`${hook.onA}/server.time`)).status, 503);
+  });
+});
+
+describe('realtime across instances sharing one Redis', { ...(redis.skip ? { skip: redis.skip } : {}) }, () => {
+  let pair: Awaited<ReturnType<typeof twoInstances>>;
+  before(async () => {
+    pair = await twoInstances('realtime', { restBurst: Number.POSITIVE_INFINITY });
+  });
+  after(() => pair.close());
+
+  test('a message posted through instance A reaches the Pull socket its recipient holds on instance B, once and in order', async () => {
+    const anna = await imUser(pair.a, 'acme', 'anna@example.com');
+    const ben = await imUser(pair.a, 'acme', 'ben@example.com');
+    const onB = await PullTestClient.open(pullUrl(await pullConfig({ base: pair.bUrl('acme'), token: ben.token })));
+    try {
+      for (const text of ['one', 'two', 'three']) await anna.result('im.message.add', { DIALOG_ID: ben.id, MESSAGE: text });
+      const got = await onB.take(3);
+      assert.deepEqual(commandsOf(got), ['im/message', 'im/message', 'im/message']);
+      assert.deepEqual(
+        got.map((m) => (m.body.params as { message: { text: string } }).message.text),
+        ['one', 'two', 'three'],
+      );
+      assert.deepEqual(await onB.quiet(), [], 'each event once');
+    } finally {
+      onB.close();
+    }
+  });
+
+  test('sockets on both instances get the event, each once', async () => {
+    const anna = await imUser(pair.a, 'acme', 'anna@example.com');
+    const olivia = await imUser(pair.a, 'acme', 'olivia@example.com');
+    const config = await pullConfig({ base: pair.bUrl('acme'), token: olivia.token });
+    const onA = await PullTestClient.open(pullUrl(await pullConfig({ base: pair.a.url('acme'), token: olivia.token })));
+    const onB = await PullTestClient.open(pullUrl(config));
+    try {
+      await anna.result('im.message.add', { DIALOG_ID: olivia.id, MESSAGE: 'to both' });
+      for (const socket of [onA, onB]) {
+        assert.deepEqual(commandsOf([await socket.next()]), ['im/message']);
+        assert.deepEqual(await socket.quiet(), []);
+      }
+    } finally {
+      onA.close();
+      onB.close();
+    }
   });
 });
 

@@ -115,6 +115,9 @@ export function createContext(
 ): PortalContext {
   const all = { ...defaultLimits, ...limits };
   const version = databaseVersion(db);
+  const realtime = new RealtimeHub(db, now, { keepMs: all.realtimeKeepMs });
+  // Events other instances commit reach the sockets held here (a no-op without Redis).
+  shared.onEvents((marks) => realtime.deliverUpTo(marks));
   return {
     db,
     baseDomain: baseDomain.toLowerCase(),
@@ -127,7 +130,7 @@ export function createContext(
     restBucket: Number.isFinite(all.restBurst) ? shared.leakyBucket('rest', all.restBurst, all.restDrainPerSecond, now) : null,
     qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),
-    realtime: new RealtimeHub(db, now, { keepMs: all.realtimeKeepMs }),
+    realtime,
     pullChannels: new PullChannels(db, now, all.pullServerVersion),
     portalReads: new ReadCache(version, now, all.readCacheTtlMs, 1_000),
     credentialReads: new ReadCache(version, now, all.readCacheTtlMs),

@@ -95,6 +95,21 @@ export class RealtimeHub {
     }
   }
 
+  /**
+   * Another instance committed events for these members up to `seq` (`SharedState.onEvents`): each
+   * of their connections here gets what it has not been sent yet, read from the store, in order.
+   */
+  deliverUpTo(marks: readonly { memberId: number; seq: number }[]): void {
+    for (const { memberId, seq } of marks) {
+      for (const subscriber of this.#byMember.get(memberId) ?? []) {
+        void this.#enqueue(subscriber, async () => {
+          if (seq <= subscriber.sentSeq) return;
+          this.#send(subscriber, await eventsAfter(this.#db, memberId, subscriber.sentSeq, seq));
+        });
+      }
+    }
+  }
+
   #enqueue(subscriber: Subscriber, task: () => Promise<void>): Promise<void> {
     const next = subscriber.queue.then(() => (subscriber.closed ? undefined : task()));
     // One failed send (a closed socket, a store error) must not stop the chain.

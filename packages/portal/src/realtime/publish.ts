@@ -24,11 +24,15 @@ function recordEvents(db: Executor, ctx: PortalContext, entries: readonly EventE
 
 /**
  * Sends committed events to the live connections that want them. The single place where events
- * leave this process: with several server instances, this is where they would go out through
- * Redis (publish) and come back to each instance's hub (subscribe).
+ * leave this process: this instance's hub gets them at once, and every other instance (`serve
+ * --redis`) hears each member's highest seq and reads the events from the shared log.
  */
 function deliverEvents(ctx: PortalContext, events: readonly StoredEvent[]): void {
-  if (events.length > 0) ctx.realtime.deliver(events);
+  if (events.length === 0) return;
+  ctx.realtime.deliver(events);
+  const highest = new Map<number, number>();
+  for (const { memberId, seq } of events) highest.set(memberId, Math.max(seq, highest.get(memberId) ?? 0));
+  ctx.shared.publishEvents([...highest].map(([memberId, seq]) => ({ memberId, seq })));
 }
 
 /**

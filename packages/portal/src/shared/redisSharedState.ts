@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { SharedBucket, SharedState } from './sharedState.ts';
+import type { EventMark, SharedBucket, SharedState } from './sharedState.ts';
 
 /** `--redis` names a server that cannot be reached or a URL that is not `redis://` / `rediss://`. */
 export class RedisOpenError extends Error {}
@@ -66,6 +67,7 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
     throw new RedisOpenError(`cannot reach Redis at ${host}: ${reason instanceof Error ? reason.message : String(reason)}`);
   }
   const prefix = options.keyPrefix ?? 'multidesk:';
+  const events = await subscribeEvents(client, `${prefix}events`);
   return {
     kind: 'redis',
     leakyBucket: (name, capacity, drainPerSecond, now): SharedBucket => ({
@@ -76,8 +78,58 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
           () => true,
         ),
     }),
+    publishEvents: events.publish,
+    onEvents: events.listen,
     close: async () => {
+      await events.close();
       await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+/**
+ * Realtime fan-out over pub/sub on one channel: a message is `{ from, marks }`, `from` naming the
+ * instance so that it skips its own. A subscribed connection can do nothing else, hence a second one.
+ * A mark lost while Redis is away is made good by the next one for that member (the hub reads every
+ * event up to the mark's seq from the store).
+ */
+async function subscribeEvents(
+  client: Redis,
+  channel: string,
+): Promise<{ publish(marks: readonly EventMark[]): void; listen: SharedState['onEvents']; close(): Promise<void> }> {
+  const from = randomUUID();
+  const listeners = new Set<(marks: readonly EventMark[]) => void>();
+  const subscriber = client.duplicate({ enableOfflineQueue: true });
+  subscriber.on('error', () => {});
+  subscriber.on('message', (_channel: string, text: string) => {
+    let message: { from?: unknown; marks?: unknown };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (message.from === from || !Array.isArray(message.marks)) return;
+    const marks = (message.marks as unknown[]).filter(
+      (mark): mark is EventMark =>
+        typeof mark === 'object' &&
+        mark !== null &&
+        Number.isInteger((mark as EventMark).memberId) &&
+        Number.isInteger((mark as EventMark).seq),
+    );
+    for (const listener of listeners) listener(marks);
+  });
+  await subscriber.subscribe(channel);
+  return {
+    publish: (marks) => {
+      if (marks.length > 0) client.publish(channel, JSON.stringify({ from, marks })).catch(() => {});
+    },
+    listen: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: async () => {
+      listeners.clear();
+      await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };
 }

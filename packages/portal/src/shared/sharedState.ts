@@ -1,5 +1,11 @@
 import { LeakyBucket } from '../auth/rateLimiter.ts';
 
+/** "Member `memberId` has committed realtime events up to `seq`": what instances tell each other. */
+export interface EventMark {
+  memberId: number;
+  seq: number;
+}
+
 /**
  * A leaky bucket per key: `take` counts one request, or answers false when the bucket is full.
  * In memory it answers at once; through Redis it answers after one round trip.
@@ -17,6 +23,14 @@ export interface SharedState {
   readonly kind: 'memory' | 'redis';
   /** A leaky bucket of `capacity` requests that drains `drainPerSecond`; `name` keeps buckets apart. */
   leakyBucket(name: string, capacity: number, drainPerSecond: number, now: () => number): SharedBucket;
+  /**
+   * Tells every other instance that events were committed (after the commit): each sends them to the
+   * sockets it holds, read from the shared event log. One `SharedState` per instance: an instance
+   * does not hear its own marks.
+   */
+  publishEvents(marks: readonly EventMark[]): void;
+  /** Hears the marks other instances publish; returns the function that stops listening. */
+  onEvents(listener: (marks: readonly EventMark[]) => void): () => void;
   /** Ends the connections this state holds (a no-op in memory). */
   close(): Promise<void>;
 }
@@ -26,6 +40,9 @@ export function memorySharedState(): SharedState {
   return {
     kind: 'memory',
     leakyBucket: (_name, capacity, drainPerSecond, now) => new LeakyBucket(capacity, drainPerSecond, now),
+    // One process is the only instance: there is nobody else to tell.
+    publishEvents: () => {},
+    onEvents: () => () => {},
     close: async () => {},
   };
 }
