@@ -26,7 +26,7 @@ const USAGE = `Usage: npm run portal -- <command> [options]
 Commands:
   serve [--port 8024] [--host 127.0.0.1] [--base-domain localhost] [--log-level info]
         [--rest-limit 50:2|off]                  REST leaky bucket per user: burst and drain per second (Bitrix24 cloud)
-        [--redis redis://host:6379]              what several instances share (realtime, REST budgets); or $MULTIDESK_REDIS
+        [--redis redis://host:6379]              what instances share (realtime, REST budgets, throttles); or $MULTIDESK_REDIS
   portal create --name acme --title "Acme Corp"
   user create --email anna@example.com --password SECRET [--name Anna] [--last-name Smirnova]
   user totp enable --email anna@example.com      prints the TOTP secret and 10 recovery codes

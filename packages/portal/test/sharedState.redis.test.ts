@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
 import { buildApp } from '../src/app.ts';
 import type { Limits } from '../src/http/context.ts';
 import { openRedisSharedState, RedisOpenError } from '../src/shared/redisSharedState.ts';
@@ -9,6 +10,7 @@ import { startTestPortal, type TestPortal } from './harness.ts';
 import { imUser } from './imClient.ts';
 import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
 import { testRedis } from './redisServer.ts';
+import { pkcePair, postJson } from './signIn.ts';
 import { call, webhookFor } from './tokens.ts';
 
 const redis = testRedis();
@@ -127,6 +129,38 @@ describe('realtime across instances sharing one Redis', { ...(redis.skip ? { ski
       onA.close();
       onB.close();
     }
+  });
+});
+
+describe('credential throttles across instances sharing one Redis', { ...(redis.skip ? { skip: redis.skip } : {}) }, () => {
+  let pair: Awaited<ReturnType<typeof twoInstances>>;
+  before(async () => {
+    pair = await twoInstances('throttles', { failuresPerLogin: 4, failuresPerIp: 1000 });
+  });
+  after(() => pair.close());
+
+  const login = (base: string, password: string) =>
+    postJson(`${base}/oauth/desktop/login`, {
+      login: 'marcus@example.com',
+      password,
+      client_id: DESKTOP_CLIENT_ID,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+      device_name: 'Guesser',
+    });
+
+  test('wrong passwords counted on instance A hold on instance B, guesses raced on both included, and a right one resets them', async () => {
+    const onA = pair.a.url('acme');
+    const onB = pair.bUrl('acme');
+    assert.equal((await login(onA, 'wrong-1')).status, 401);
+    const raced = await Promise.all([login(onA, 'wrong-2'), login(onB, 'wrong-3'), login(onA, 'wrong-4'), login(onB, 'wrong-5')]);
+    assert.deepEqual(raced.map((r) => r.status).sort(), [401, 401, 401, 429], 'four checked in all, whichever instance');
+    const refused = await login(onB, 'multidesk-demo');
+    assert.equal(refused.status, 429, 'spent on A and B together: even the right password waits');
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    pair.a.clock.advance(16 * 60_000);
+    assert.equal((await login(onB, 'multidesk-demo')).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await login(onA, `again-${i}`)).status, 401, 'the success forgot the old failures');
   });
 });
 

@@ -37,7 +37,7 @@ function tooMany(retryAfter: number): CredentialResult {
 export async function checkCredentials(ctx: PortalContext, input: CredentialInput, ip: string): Promise<CredentialResult> {
   const loginKey = normalizeLogin(input.login);
   // Counted as a failure from the start, taken back only once it turns out right.
-  const attempt = reserveAttempt([ctx.loginFailures, loginKey], [ctx.ipFailures, ip]);
+  const attempt = await reserveAttempt([ctx.loginFailures, loginKey], [ctx.ipFailures, ip]);
   if (!attempt.ok) return tooMany(attempt.retryAfter);
   const refuse = (error: SignInError, description: string): CredentialResult => ({ ok: false, status: 401, error, description });
 
@@ -55,7 +55,7 @@ export async function checkCredentials(ctx: PortalContext, input: CredentialInpu
     if (!(await acceptSecondFactor(ctx, user, otp))) return refuse(SignInError.invalidOtp, 'The code is wrong or was used already.');
   }
   attempt.release();
-  ctx.loginFailures.reset(loginKey);
+  await ctx.loginFailures.reset(loginKey);
   return { ok: true, user };
 }
 

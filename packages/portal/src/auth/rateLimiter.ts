@@ -3,7 +3,7 @@
  * In memory: one portal process owns its counters; a restart forgives, which is acceptable for
  * throttling (the hashes stay slow regardless).
  */
-export class FailureLimiter {
+export class FailureLimiter implements AttemptLimiter {
   readonly #max: number;
   readonly #windowMs: number;
   readonly #failures = new Map<string, number[]>();
@@ -53,6 +53,30 @@ export class FailureLimiter {
   reset(key: string): void {
     this.#failures.delete(key);
   }
+
+  reserveAll(pairs: readonly (readonly [AttemptLimiter, string])[]): Attempt {
+    const local = pairs as readonly (readonly [FailureLimiter, string])[];
+    const retryAfter = Math.max(0, ...local.map(([limiter, key]) => limiter.retryAfter(key)));
+    if (retryAfter > 0) return { ok: false, retryAfter };
+    const releases = local.map(([limiter, key]) => limiter.fail(key));
+    return {
+      ok: true,
+      release: () => {
+        for (const release of releases) release();
+      },
+    };
+  }
+}
+
+/**
+ * Attempts counted per key in a sliding window: in this process (`FailureLimiter`) or shared by
+ * every instance (`SharedState.attemptLimiter`, Redis with `serve --redis`).
+ */
+export interface AttemptLimiter {
+  /** `reserveAttempt` over pairs whose limiters all share this one's backing. */
+  reserveAll(pairs: readonly (readonly [AttemptLimiter, string])[]): Attempt | Promise<Attempt>;
+  /** Forgets the key's attempts (a sign-in that succeeded). */
+  reset(key: string): void | Promise<void>;
 }
 
 export function tooManyAttemptsText(retryAfter: number): string {
@@ -64,20 +88,16 @@ export type Attempt = { ok: true; release: () => void } | { ok: false; retryAfte
 
 /**
  * Reserves one attempt on every (limiter, key) pair at once, or none when any of them is spent.
- * The check and the count happen in one synchronous step, before the slow part (a password hash,
- * a database look-up) starts: parallel guesses cannot all pass a check made before any of them
- * had failed.
+ * The check and the count happen in one step, before the slow part (a password hash, a database
+ * look-up) starts: parallel guesses cannot all pass a check made before any of them had failed.
+ * In memory that step is synchronous; in Redis it is one script. The limiters share one backing.
  */
-export function reserveAttempt(...pairs: [FailureLimiter, string][]): Attempt {
-  const retryAfter = Math.max(0, ...pairs.map(([limiter, key]) => limiter.retryAfter(key)));
-  if (retryAfter > 0) return { ok: false, retryAfter };
-  const releases = pairs.map(([limiter, key]) => limiter.fail(key));
-  return {
-    ok: true,
-    release: () => {
-      for (const release of releases) release();
-    },
-  };
+export function reserveAttempt(...pairs: [FailureLimiter, string][]): Attempt;
+export function reserveAttempt(...pairs: [AttemptLimiter, string][]): Attempt | Promise<Attempt>;
+export function reserveAttempt(...pairs: [AttemptLimiter, string][]): Attempt | Promise<Attempt> {
+  const [first] = pairs;
+  if (!first) throw new Error('reserveAttempt needs a limiter');
+  return first[0].reserveAll(pairs);
 }
 
 /**

@@ -120,11 +120,11 @@ export type SecondFactorResult = { ok: true } | { ok: false; status: 401 | 429; 
  * code, each accepted once, throttled with the same counters as `checkCredentials`.
  */
 export async function checkSecondFactor(ctx: PortalContext, user: User, code: string, ip: string): Promise<SecondFactorResult> {
-  const attempt = reserveAttempt([ctx.loginFailures, user.email], [ctx.ipFailures, ip]);
+  const attempt = await reserveAttempt([ctx.loginFailures, user.email], [ctx.ipFailures, ip]);
   if (!attempt.ok) return { ok: false, status: 429, description: tooManyAttemptsText(attempt.retryAfter), retryAfter: attempt.retryAfter };
   if (!(await acceptSecondFactor(ctx, user, code)))
     return { ok: false, status: 401, description: 'The code is wrong or was used already.' };
   attempt.release();
-  ctx.loginFailures.reset(user.email);
+  await ctx.loginFailures.reset(user.email);
   return { ok: true };
 }

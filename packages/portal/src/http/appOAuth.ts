@@ -42,7 +42,7 @@ function appEndpoints(request: FastifyRequest, baseDomain: string): (portal: Por
  * secrets and unknown codes count against the IP, like guessed passwords.
  */
 export async function appTokenGrant(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, input: TokenRequest) {
-  const attempt = reserveAttempt([app.ctx.tokenFailures, request.ip]);
+  const attempt = await reserveAttempt([app.ctx.tokenFailures, request.ip]);
   if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
   const client = await findAppByClientId(app.ctx.db, input.client_id);
   if (!client || !input.client_secret || !safeEqual(client.secret_hash, hashSecret(input.client_secret))) {

@@ -1,6 +1,6 @@
 import { PULL_JSON_RPC_PING_MS, PULL_LONG_POLL_HOLD_MS } from '@multidesk/protocol';
 import { QrWaiters } from '../auth/qrWaiters.ts';
-import { FailureLimiter } from '../auth/rateLimiter.ts';
+import type { AttemptLimiter } from '../auth/rateLimiter.ts';
 import { RealtimeHub } from '../realtime/hub.ts';
 import { PullChannels } from '../realtime/pullChannels.ts';
 import type { CredentialRead } from '../rest/auth.ts';
@@ -86,14 +86,14 @@ export interface PortalContext {
   limits: Limits;
   /** What instances share: this process's memory, or Redis with `serve --redis` (its opener closes it). */
   shared: SharedState;
-  loginFailures: FailureLimiter;
-  ipFailures: FailureLimiter;
+  loginFailures: AttemptLimiter;
+  ipFailures: AttemptLimiter;
   /** Failed grants at the apps' token server (wrong secret, unknown code) per IP. */
-  tokenFailures: FailureLimiter;
+  tokenFailures: AttemptLimiter;
   /** Per portal user, in `shared`; null when the REST limit is off (`serve --rest-limit off`, benchmarks). */
   restBucket: SharedBucket | null;
   /** QR requests created per IP (a sliding-window count, not failures). */
-  qrCreations: FailureLimiter;
+  qrCreations: AttemptLimiter;
   /** Long polls waiting for a QR decision, woken by approve or deny. */
   qrWaiters: QrWaiters;
   /** Live realtime connections of this server; events reach them through src/realtime/publish.ts. */
@@ -124,11 +124,11 @@ export function createContext(
     now,
     limits: all,
     shared,
-    loginFailures: new FailureLimiter(all.failuresPerLogin, all.failureWindowMs, now),
-    ipFailures: new FailureLimiter(all.failuresPerIp, all.failureWindowMs, now),
-    tokenFailures: new FailureLimiter(all.tokenFailuresPerIp, all.failureWindowMs, now),
+    loginFailures: shared.attemptLimiter('login', all.failuresPerLogin, all.failureWindowMs, now),
+    ipFailures: shared.attemptLimiter('ip', all.failuresPerIp, all.failureWindowMs, now),
+    tokenFailures: shared.attemptLimiter('token', all.tokenFailuresPerIp, all.failureWindowMs, now),
     restBucket: Number.isFinite(all.restBurst) ? shared.leakyBucket('rest', all.restBurst, all.restDrainPerSecond, now) : null,
-    qrCreations: new FailureLimiter(all.qrRequestsPerIp, all.qrRequestWindowMs, now),
+    qrCreations: shared.attemptLimiter('qr-create', all.qrRequestsPerIp, all.qrRequestWindowMs, now),
     qrWaiters: new QrWaiters(),
     realtime,
     pullChannels: new PullChannels(db, now, all.pullServerVersion),

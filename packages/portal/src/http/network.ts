@@ -59,7 +59,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
       if (!requireNetwork(request, reply)) return reply;
       const body = request.body;
       if (body.client_id !== DESKTOP_CLIENT_ID) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
-      const attempt = reserveAttempt([app.ctx.ipFailures, request.ip]);
+      const attempt = await reserveAttempt([app.ctx.ipFailures, request.ip]);
       if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
       const session = await findLiveWebSession(app.ctx.db, hashSecret(body.session), 'network', null, app.ctx.now());
       if (!session)

@@ -48,9 +48,11 @@ export default async function qrRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const body = request.body;
       if (body.client_id !== DESKTOP_CLIENT_ID) return sendError(reply, 400, 'invalid_client', `Unknown client "${body.client_id}".`);
-      const wait = app.ctx.qrCreations.retryAfter(request.ip);
-      if (wait > 0) return sendError(reply, 429, SignInError.tooManyAttempts, `Too many QR codes. Try again in ${wait} seconds.`, wait);
-      app.ctx.qrCreations.fail(request.ip);
+      const created = await reserveAttempt([app.ctx.qrCreations, request.ip]);
+      if (!created.ok) {
+        const wait = created.retryAfter;
+        return sendError(reply, 429, SignInError.tooManyAttempts, `Too many QR codes. Try again in ${wait} seconds.`, wait);
+      }
 
       const now = app.ctx.now();
       await deleteQrRequestsExpiredBefore(app.ctx.db, now - KEEP_EXPIRED_MS);
@@ -80,7 +82,7 @@ export default async function qrRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       // Unknown id and wrong poll token answer alike, and both count against the IP: guessing is throttled.
-      const attempt = reserveAttempt([app.ctx.ipFailures, request.ip]);
+      const attempt = await reserveAttempt([app.ctx.ipFailures, request.ip]);
       if (!attempt.ok) return tooManyAttempts(reply, attempt.retryAfter);
       const body = request.body;
       let row = await findQrRequest(app.ctx.db, body.id, sitePortalId(request.site));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { type Attempt, type AttemptLimiter, FailureLimiter } from '../auth/rateLimiter.ts';
 import type { EventMark, SharedBucket, SharedState } from './sharedState.ts';
 
 /** `--redis` names a server that cannot be reached or a URL that is not `redis://` / `rediss://`. */
@@ -28,7 +29,85 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(level / drainPerMs) + 1000)
 return taken
 `;
 
-type BucketClient = Redis & { leakyBucketTake(key: string, capacity: number, drainPerMs: number, now: number): Promise<number> };
+/**
+ * `reserveAttempt` in one atomic step over several sliding windows (a sorted set of attempt times
+ * per key): when any key is spent, returns the seconds to wait and counts nothing; else counts the
+ * attempt, under the member ARGV[2], on every key and returns 0.
+ * ARGV: now (ms), member, then max and window (ms) for each key in turn.
+ */
+const RESERVE_ATTEMPT = `
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local max = tonumber(ARGV[1 + 2 * i])
+  local window = tonumber(ARGV[2 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count >= max then
+    local oldest = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
+    wait = math.max(wait, 1, math.ceil((tonumber(oldest[2]) + window - now) / 1000))
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 + 2 * i]))
+end
+return 0
+`;
+
+type BucketClient = Redis & {
+  leakyBucketTake(key: string, capacity: number, drainPerMs: number, now: number): Promise<number>;
+  reserveAttempt(...args: (string | number)[]): Promise<number>;
+};
+
+/**
+ * A sliding-window limiter in Redis. While Redis is away it counts in this process instead
+ * (`fallback`): each instance throttles on its own until the server is back.
+ */
+class RedisAttemptLimiter implements AttemptLimiter {
+  readonly fallback: FailureLimiter;
+  readonly client: BucketClient;
+  readonly prefix: string;
+  readonly max: number;
+  readonly windowMs: number;
+  readonly now: () => number;
+
+  constructor(client: BucketClient, prefix: string, max: number, windowMs: number, now: () => number) {
+    this.client = client;
+    this.prefix = prefix;
+    this.max = max;
+    this.windowMs = windowMs;
+    this.now = now;
+    this.fallback = new FailureLimiter(max, windowMs, now);
+  }
+
+  async reserveAll(pairs: readonly (readonly [AttemptLimiter, string])[]): Promise<Attempt> {
+    const limiters = pairs as readonly (readonly [RedisAttemptLimiter, string])[];
+    const keys = limiters.map(([limiter, key]) => `${limiter.prefix}${key}`);
+    const member = `${this.now()}:${randomUUID()}`;
+    const limits = limiters.flatMap(([limiter]) => [limiter.max, limiter.windowMs]);
+    let wait: number;
+    try {
+      wait = await this.client.reserveAttempt(keys.length, ...keys, this.now(), member, ...limits);
+    } catch {
+      return this.fallback.reserveAll(limiters.map(([limiter, key]) => [limiter.fallback, key] as const));
+    }
+    if (wait > 0) return { ok: false, retryAfter: wait };
+    return {
+      ok: true,
+      release: () => {
+        for (const key of keys) this.client.zrem(key, member).catch(() => {});
+      },
+    };
+  }
+
+  async reset(key: string): Promise<void> {
+    this.fallback.reset(key);
+    await this.client.del(`${this.prefix}${key}`).catch(() => {});
+  }
+}
 
 export interface RedisStateOptions {
   /** Put before every key, so that several networks (or test runs) can share one server. Default `multidesk:`. */
@@ -52,6 +131,7 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
   // No offline queue: while the server is away a command fails at once instead of holding a request.
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) as BucketClient;
   client.defineCommand('leakyBucketTake', { numberOfKeys: 1, lua: LEAKY_BUCKET_TAKE });
+  client.defineCommand('reserveAttempt', { lua: RESERVE_ATTEMPT });
   // Reconnection is ioredis's; a lost server must not become an unhandled 'error' event.
   let lastError: Error | undefined;
   client.on('error', (error: Error) => {
@@ -78,6 +158,7 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
           () => true,
         ),
     }),
+    attemptLimiter: (name, max, windowMs, now) => new RedisAttemptLimiter(client, `${prefix}attempts:${name}:`, max, windowMs, now),
     publishEvents: events.publish,
     onEvents: events.listen,
     close: async () => {

@@ -1,4 +1,4 @@
-import { LeakyBucket } from '../auth/rateLimiter.ts';
+import { type AttemptLimiter, FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
 
 /** "Member `memberId` has committed realtime events up to `seq`": what instances tell each other. */
 export interface EventMark {
@@ -23,6 +23,8 @@ export interface SharedState {
   readonly kind: 'memory' | 'redis';
   /** A leaky bucket of `capacity` requests that drains `drainPerSecond`; `name` keeps buckets apart. */
   leakyBucket(name: string, capacity: number, drainPerSecond: number, now: () => number): SharedBucket;
+  /** Attempts per key in a sliding window (credential throttles); `name` keeps limiters apart. */
+  attemptLimiter(name: string, max: number, windowMs: number, now: () => number): AttemptLimiter;
   /**
    * Tells every other instance that events were committed (after the commit): each sends them to the
    * sockets it holds, read from the shared event log. One `SharedState` per instance: an instance
@@ -40,6 +42,7 @@ export function memorySharedState(): SharedState {
   return {
     kind: 'memory',
     leakyBucket: (_name, capacity, drainPerSecond, now) => new LeakyBucket(capacity, drainPerSecond, now),
+    attemptLimiter: (_name, max, windowMs, now) => new FailureLimiter(max, windowMs, now),
     // One process is the only instance: there is nobody else to tell.
     publishEvents: () => {},
     onEvents: () => () => {},
