@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import type { Limits } from '../src/http/context.ts';
 import { openRedisSharedState, RedisOpenError } from '../src/shared/redisSharedState.ts';
@@ -9,6 +11,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { imUser } from './imClient.ts';
 import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
+import { createQr, decide, poll, signedInBrowser } from './qrClient.ts';
 import { testRedis } from './redisServer.ts';
 import { pkcePair, postJson } from './signIn.ts';
 import { call, webhookFor } from './tokens.ts';
@@ -21,7 +24,7 @@ const restLimits = { restBurst: 5, restDrainPerSecond: 0.01 };
 async function twoInstances(
   space: string,
   limits: Partial<Limits>,
-): Promise<{ a: TestPortal; bUrl: (portal: string) => string; close(): Promise<void> }> {
+): Promise<{ a: TestPortal; b: FastifyInstance; bUrl: (portal: string) => string; close(): Promise<void> }> {
   const sharedA: SharedState = await redis.open(space);
   const sharedB: SharedState = await redis.open(space);
   const a = await startTestPortal({ limits, shared: sharedA });
@@ -32,6 +35,7 @@ async function twoInstances(
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     a,
+    b,
     bUrl: (portal) => `http://${portal}.localhost:${port}`,
     close: async () => {
       await b.close();
@@ -161,6 +165,28 @@ describe('credential throttles across instances sharing one Redis', { ...(redis.
     pair.a.clock.advance(16 * 60_000);
     assert.equal((await login(onB, 'multidesk-demo')).status, 200);
     for (let i = 0; i < 3; i++) assert.equal((await login(onA, `again-${i}`)).status, 401, 'the success forgot the old failures');
+  });
+});
+
+describe('QR sign-in across instances sharing one Redis', { ...(redis.skip ? { skip: redis.skip } : {}) }, () => {
+  let pair: Awaited<ReturnType<typeof twoInstances>>;
+  before(async () => {
+    pair = await twoInstances('qr', {});
+  });
+  after(() => pair.close());
+
+  test('a long poll held by instance B answers as soon as the phone approves through instance A', async () => {
+    const qr = await createQr(pair.a, 'acme');
+    const started = Date.now();
+    const waiting = poll({ ...qr, site: pair.bUrl('acme') }, 20);
+    for (let i = 0; i < 100 && pair.b.ctx.qrWaiters.size === 0; i++) await sleep(20);
+    assert.equal(pair.b.ctx.qrWaiters.size, 1, 'the poll is parked on B');
+    const phone = await signedInBrowser(pair.a, 'acme', 'anna@example.com');
+    assert.equal((await decide(phone, qr.id, 'approve')).status, 200);
+    const answer = await waiting;
+    assert.equal(answer.body.status, 'approved');
+    assert.ok(Date.now() - started < 10_000, 'woken, not ended by its 20 s deadline');
+    assert.equal(pair.b.ctx.qrWaiters.size, 0);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Long polls waiting for a QR request to be decided, keyed by request id: approving or denying
- * wakes them at once. In process: with several server instances a poll that is not woken still
- * ends at its deadline and reads the outcome from the database.
+ * wakes them at once. In process; with several instances a decision taken on another one arrives
+ * through `SharedState.onQrDecided` (Redis), and a poll that is not woken still ends at its deadline
+ * and reads the outcome from the database.
  */
 export class QrWaiters {
   readonly #waiting = new Map<string, Set<() => void>>();

@@ -94,7 +94,7 @@ export interface PortalContext {
   restBucket: SharedBucket | null;
   /** QR requests created per IP (a sliding-window count, not failures). */
   qrCreations: AttemptLimiter;
-  /** Long polls waiting for a QR decision, woken by approve or deny. */
+  /** Long polls waiting for a QR decision, woken by approve or deny (on any instance, with Redis). */
   qrWaiters: QrWaiters;
   /** Live realtime connections of this server; events reach them through src/realtime/publish.ts. */
   realtime: RealtimeHub;
@@ -118,6 +118,9 @@ export function createContext(
   const realtime = new RealtimeHub(db, now, { keepMs: all.realtimeKeepMs });
   // Events other instances commit reach the sockets held here (a no-op without Redis).
   shared.onEvents((marks) => realtime.deliverUpTo(marks));
+  // So do QR decisions taken on another instance: the polls waiting here answer at once.
+  const qrWaiters = new QrWaiters();
+  shared.onQrDecided((id) => qrWaiters.notify(id));
   return {
     db,
     baseDomain: baseDomain.toLowerCase(),
@@ -129,7 +132,7 @@ export function createContext(
     tokenFailures: shared.attemptLimiter('token', all.tokenFailuresPerIp, all.failureWindowMs, now),
     restBucket: Number.isFinite(all.restBurst) ? shared.leakyBucket('rest', all.restBurst, all.restDrainPerSecond, now) : null,
     qrCreations: shared.attemptLimiter('qr-create', all.qrRequestsPerIp, all.qrRequestWindowMs, now),
-    qrWaiters: new QrWaiters(),
+    qrWaiters,
     realtime,
     pullChannels: new PullChannels(db, now, all.pullServerVersion),
     portalReads: new ReadCache(version, now, all.readCacheTtlMs, 1_000),

@@ -147,7 +147,7 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
     throw new RedisOpenError(`cannot reach Redis at ${host}: ${reason instanceof Error ? reason.message : String(reason)}`);
   }
   const prefix = options.keyPrefix ?? 'multidesk:';
-  const events = await subscribeEvents(client, `${prefix}events`);
+  const bus = await subscribeBus(client, prefix);
   return {
     kind: 'redis',
     leakyBucket: (name, capacity, drainPerSecond, now): SharedBucket => ({
@@ -159,57 +159,74 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
         ),
     }),
     attemptLimiter: (name, max, windowMs, now) => new RedisAttemptLimiter(client, `${prefix}attempts:${name}:`, max, windowMs, now),
-    publishEvents: events.publish,
-    onEvents: events.listen,
+    publishEvents: bus.publishEvents,
+    onEvents: bus.onEvents,
+    publishQrDecided: bus.publishQrDecided,
+    onQrDecided: bus.onQrDecided,
     close: async () => {
-      await events.close();
+      await bus.close();
       await client.quit().catch(() => client.disconnect());
     },
   };
 }
 
+/** The part of `SharedState` that goes over pub/sub. */
+type Bus = Pick<SharedState, 'publishEvents' | 'onEvents' | 'publishQrDecided' | 'onQrDecided'> & { close(): Promise<void> };
+
+const isMark = (mark: unknown): mark is EventMark =>
+  typeof mark === 'object' && mark !== null && Number.isInteger((mark as EventMark).memberId) && Number.isInteger((mark as EventMark).seq);
+
 /**
- * Realtime fan-out over pub/sub on one channel: a message is `{ from, marks }`, `from` naming the
- * instance so that it skips its own. A subscribed connection can do nothing else, hence a second one.
- * A mark lost while Redis is away is made good by the next one for that member (the hub reads every
- * event up to the mark's seq from the store).
+ * What instances tell each other, over pub/sub: realtime marks on `<prefix>events` (`{ from, marks }`)
+ * and decided QR requests on `<prefix>qr` (`{ from, id }`); `from` names the instance so that it
+ * skips its own. A subscribed connection can do nothing else, hence a second one. A mark lost while
+ * Redis is away is made good by the member's next one (the hub reads every event up to the mark's
+ * seq from the store); a lost QR wake-up leaves the poll to end at its deadline and read the outcome.
  */
-async function subscribeEvents(
-  client: Redis,
-  channel: string,
-): Promise<{ publish(marks: readonly EventMark[]): void; listen: SharedState['onEvents']; close(): Promise<void> }> {
+async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
   const from = randomUUID();
-  const listeners = new Set<(marks: readonly EventMark[]) => void>();
+  const eventsChannel = `${prefix}events`;
+  const qrChannel = `${prefix}qr`;
+  const eventListeners = new Set<(marks: readonly EventMark[]) => void>();
+  const qrListeners = new Set<(id: string) => void>();
   const subscriber = client.duplicate({ enableOfflineQueue: true });
   subscriber.on('error', () => {});
-  subscriber.on('message', (_channel: string, text: string) => {
-    let message: { from?: unknown; marks?: unknown };
+  subscriber.on('message', (channel: string, text: string) => {
+    let message: { from?: unknown; marks?: unknown; id?: unknown };
     try {
       message = JSON.parse(text);
     } catch {
       return;
     }
-    if (message.from === from || !Array.isArray(message.marks)) return;
-    const marks = (message.marks as unknown[]).filter(
-      (mark): mark is EventMark =>
-        typeof mark === 'object' &&
-        mark !== null &&
-        Number.isInteger((mark as EventMark).memberId) &&
-        Number.isInteger((mark as EventMark).seq),
-    );
-    for (const listener of listeners) listener(marks);
+    if (message.from === from) return;
+    if (channel === eventsChannel && Array.isArray(message.marks)) {
+      const marks = (message.marks as unknown[]).filter(isMark);
+      for (const listener of eventListeners) listener(marks);
+    } else if (channel === qrChannel && typeof message.id === 'string') {
+      for (const listener of qrListeners) listener(message.id);
+    }
   });
-  await subscriber.subscribe(channel);
+  await subscriber.subscribe(eventsChannel, qrChannel);
+  const listen =
+    <T>(set: Set<(value: T) => void>) =>
+    (listener: (value: T) => void) => {
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    };
   return {
-    publish: (marks) => {
-      if (marks.length > 0) client.publish(channel, JSON.stringify({ from, marks })).catch(() => {});
+    publishEvents: (marks) => {
+      if (marks.length > 0) client.publish(eventsChannel, JSON.stringify({ from, marks })).catch(() => {});
     },
-    listen: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    onEvents: listen(eventListeners),
+    publishQrDecided: (id) => {
+      client.publish(qrChannel, JSON.stringify({ from, id })).catch(() => {});
     },
+    onQrDecided: listen(qrListeners),
     close: async () => {
-      listeners.clear();
+      eventListeners.clear();
+      qrListeners.clear();
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };

@@ -33,6 +33,10 @@ export interface SharedState {
   publishEvents(marks: readonly EventMark[]): void;
   /** Hears the marks other instances publish; returns the function that stops listening. */
   onEvents(listener: (marks: readonly EventMark[]) => void): () => void;
+  /** Tells every other instance that QR request `id` was decided: their polls for it wake at once. */
+  publishQrDecided(id: string): void;
+  /** Hears the QR requests other instances decided; returns the function that stops listening. */
+  onQrDecided(listener: (id: string) => void): () => void;
   /** Ends the connections this state holds (a no-op in memory). */
   close(): Promise<void>;
 }
@@ -46,6 +50,8 @@ export function memorySharedState(): SharedState {
     // One process is the only instance: there is nobody else to tell.
     publishEvents: () => {},
     onEvents: () => () => {},
+    publishQrDecided: () => {},
+    onQrDecided: () => () => {},
     close: async () => {},
   };
 }

@@ -114,6 +114,7 @@ export function qrApprovalRoutes(app: FastifyInstance): void {
         }));
       if (!decided) return closedPage(reply, await findQrRequest(app.ctx.db, id, portalId));
       app.ctx.qrWaiters.notify(id);
+      app.ctx.shared.publishQrDecided(id);
       return status === 'approved'
         ? resultPage(reply, 200, 'Approved', 'Approved. You can return to Multidesk.', false)
         : resultPage(reply, 200, 'Denied', 'Denied. Multidesk on that device was not signed in.', false);
