@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
+import { DESKTOP_CLIENT_ID, SSO_DISCOVER_PATH } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import type { Limits } from '../src/http/context.ts';
@@ -165,6 +165,14 @@ describe('credential throttles across instances sharing one Redis', { ...(redis.
     pair.a.clock.advance(16 * 60_000);
     assert.equal((await login(onB, 'multidesk-demo')).status, 200);
     for (let i = 0; i < 3; i++) assert.equal((await login(onA, `again-${i}`)).status, 401, 'the success forgot the old failures');
+  });
+
+  test('single sign-on look-ups per IP are one budget of 20 a minute over both instances', async () => {
+    const discover = (base: string) => postJson(`${base}${SSO_DISCOVER_PATH}`, { email: 'someone@example.com' });
+    const onB = pair.bUrl('acme').replace('acme.', '');
+    for (let i = 0; i < 20; i++) assert.equal((await discover(i % 2 === 0 ? pair.a.url() : onB)).status, 200, `look-up ${i + 1}`);
+    assert.equal((await discover(onB)).status, 429);
+    assert.equal((await discover(pair.a.url())).status, 429);
   });
 });
 

@@ -16,7 +16,7 @@ import { Type } from 'typebox';
 import { checkCredentials } from '../auth/credentials.ts';
 import { endNetworkSession, startNetworkSession } from '../auth/networkSession.ts';
 import { issueCode } from '../auth/oauthTokens.ts';
-import { FailureLimiter, reserveAttempt } from '../auth/rateLimiter.ts';
+import { reserveAttempt } from '../auth/rateLimiter.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { findMembership } from '../store/members.ts';
 import { findPortalByName } from '../store/portals.ts';
@@ -84,15 +84,17 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
    * "Log in with single sign-on" with a work e-mail: the Bitrix24s whose single sign-on takes that
    * e-mail's domain. Says nothing about people: the same answer whoever the address belongs to.
    */
-  const discoveries = new FailureLimiter(DISCOVERIES_PER_IP_PER_MINUTE, 60_000, app.ctx.now);
+  const discoveries = app.ctx.shared.attemptLimiter('sso-discover', DISCOVERIES_PER_IP_PER_MINUTE, 60_000, app.ctx.now);
   typed.post(
     SSO_DISCOVER_PATH,
     { schema: { body: SsoDiscoverRequest, response: { 200: SsoDiscoverResponse, ...errorResponses } } },
     async (request, reply) => {
       if (!requireNetwork(request, reply)) return reply;
-      const wait = discoveries.retryAfter(request.ip);
-      if (wait > 0) return sendError(reply, 429, SignInError.tooManyAttempts, `Too many look-ups. Try again in ${wait} seconds.`, wait);
-      discoveries.fail(request.ip);
+      const lookup = await reserveAttempt([discoveries, request.ip]);
+      if (!lookup.ok) {
+        const wait = lookup.retryAfter;
+        return sendError(reply, 429, SignInError.tooManyAttempts, `Too many look-ups. Try again in ${wait} seconds.`, wait);
+      }
       const email = request.body.email.trim().toLowerCase();
       if (!EMAIL.test(email))
         return sendError(reply, 400, SignInError.invalidRequest, 'Enter a work e-mail address such as name@example.com.');

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { SsoDesktopError } from '@multidesk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { FailureLimiter } from '../auth/rateLimiter.ts';
+import { reserveAttempt } from '../auth/rateLimiter.ts';
 import { hashSecret, randomToken, safeEqual } from '../auth/secrets.ts';
 import { authorizationUrl, classifyProviderError, RelyingParties, redeemCallback, type SsoProviderError } from '../auth/ssoClient.ts';
 import { checkDesktopStart, type DesktopSsoRequest, desktopFailure, desktopTarget, finishDesktopSso } from '../auth/ssoDesktop.ts';
@@ -85,7 +85,7 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
   pageDefaults(app);
   const ctx = app.ctx;
   const relyingParties = new RelyingParties(ctx.now);
-  const starts = new FailureLimiter(STARTS_PER_IP_PER_MINUTE, 60_000, ctx.now);
+  const starts = ctx.shared.attemptLimiter('sso-start', STARTS_PER_IP_PER_MINUTE, 60_000, ctx.now);
   const stateCookie = (request: FastifyRequest) => cookieName(request, STATE_COOKIE);
 
   /** The portal this host serves; the network host gets a page saying SSO belongs to a portal. */
@@ -103,8 +103,9 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
     settings: SsoSettings,
     flow: { next: string; desktop?: DesktopSsoRequest },
   ) {
-    const wait = starts.retryAfter(request.ip);
-    if (wait > 0) {
+    const start = await reserveAttempt([starts, request.ip]);
+    if (!start.ok) {
+      const wait = start.retryAfter;
       reply.header('retry-after', String(wait));
       return ssoProblemPage(
         reply,
@@ -114,7 +115,6 @@ export default async function ssoRoutes(app: FastifyInstance): Promise<void> {
         null,
       );
     }
-    starts.fail(request.ip);
     const { config } = await relyingParties.configuration(settings);
     const now = ctx.now();
     const state = randomToken();
