@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DESKTOP_CLIENT_ID, SSO_DISCOVER_PATH } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
+import { totpCode } from '../src/auth/totp.ts';
 import type { Limits } from '../src/http/context.ts';
 import { openRedisSharedState, RedisOpenError } from '../src/shared/redisSharedState.ts';
 import type { SharedState } from '../src/shared/sharedState.ts';
@@ -11,10 +12,11 @@ import { openDatabase } from '../src/store/database.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { imUser } from './imClient.ts';
 import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
-import { createQr, decide, poll, signedInBrowser } from './qrClient.ts';
+import { createQr, decide, PASSWORD, poll, signedInBrowser } from './qrClient.ts';
 import { testRedis } from './redisServer.ts';
 import { pkcePair, postJson } from './signIn.ts';
 import { call, webhookFor } from './tokens.ts';
+import { Browser } from './webPagesClient.ts';
 
 const redis = testRedis();
 // Five requests, then one back every 100 s: nothing drains while a test runs unless the clock is moved.
@@ -195,6 +197,30 @@ describe('QR sign-in across instances sharing one Redis', { ...(redis.skip ? { s
     assert.equal(answer.body.status, 'approved');
     assert.ok(Date.now() - started < 10_000, 'woken, not ended by its 20 s deadline');
     assert.equal(pair.b.ctx.qrWaiters.size, 0);
+  });
+});
+
+describe('web sign-in across instances sharing one Redis', { ...(redis.skip ? { skip: redis.skip } : {}) }, () => {
+  let pair: Awaited<ReturnType<typeof twoInstances>>;
+  before(async () => {
+    pair = await twoInstances('pending', {});
+  });
+  after(() => pair.close());
+
+  test('the password accepted by instance A and the code posted to instance B make one sign-in', async () => {
+    const secret = pair.a.demo.users.find((u) => u.email === 'chen@example.com')?.totpSecret as string;
+    const onA = new Browser(pair.a.url('initech'));
+    const first = await onA.post('/login', { login: 'chen@example.com', password: PASSWORD });
+    assert.equal(first.location, '/login/code');
+    // The same browser, its next request answered by the other instance.
+    const onB = new Browser(pair.bUrl('initech'));
+    for (const [name, value] of onA.cookies) onB.cookies.set(name, value);
+    assert.equal((await onB.get('/login/code')).status, 200, 'B knows the pending step');
+    const right = totpCode(secret, pair.a.clock.now());
+    const wrong = right === '000000' ? '111111' : '000000';
+    assert.equal((await onB.post('/login/code', { code: wrong })).status, 401);
+    assert.equal((await onB.post('/login/code', { code: right })).location, '/');
+    assert.equal((await onB.get('/')).status, 200);
   });
 });
 

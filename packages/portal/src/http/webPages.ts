@@ -2,7 +2,6 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { forbiddenPage, sendPage } from './pages/forms.ts';
 import { homeRoutes } from './pages/home.ts';
 import { escapeHtml } from './pages/layout.ts';
-import { PendingSignIns } from './pages/pendingSignIns.ts';
 import { sessionRoutes } from './pages/sessions.ts';
 import { signInRoutes } from './pages/signIn.ts';
 import { isObjectOfFields } from './requestSchemas.ts';
@@ -68,7 +67,7 @@ export function pageDefaults(app: FastifyInstance): void {
  */
 export default async function webPages(app: FastifyInstance): Promise<void> {
   pageDefaults(app);
-  signInRoutes(app, new PendingSignIns(PENDING_SIGN_IN_MS, app.ctx.now));
+  signInRoutes(app, app.ctx.shared.pendingSignIns(PENDING_SIGN_IN_MS, app.ctx.now));
   homeRoutes(app);
   sessionRoutes(app);
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { type Attempt, type AttemptLimiter, FailureLimiter } from '../auth/rateLimiter.ts';
+import { hashSecret, randomToken } from '../auth/secrets.ts';
+import { MAX_CODE_FAILURES, type PendingSignIn, type PendingSignInStore } from '../http/pages/pendingSignIns.ts';
 import type { EventMark, SharedBucket, SharedState } from './sharedState.ts';
 
 /** `--redis` names a server that cannot be reached or a URL that is not `redis://` / `rediss://`. */
@@ -161,6 +163,7 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
     attemptLimiter: (name, max, windowMs, now) => new RedisAttemptLimiter(client, `${prefix}attempts:${name}:`, max, windowMs, now),
     publishEvents: bus.publishEvents,
     onEvents: bus.onEvents,
+    pendingSignIns: (ttlMs, now) => new RedisPendingSignIns(client, `${prefix}pending:`, ttlMs, now),
     publishQrDecided: bus.publishQrDecided,
     onQrDecided: bus.onQrDecided,
     close: async () => {
@@ -168,6 +171,76 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/**
+ * Pending second-factor steps as Redis hashes named by the token's hash, gone after `ttlMs`. As in
+ * memory, the token itself is never stored; wrong codes are counted atomically (HINCRBY).
+ */
+class RedisPendingSignIns implements PendingSignInStore {
+  readonly ttlMs: number;
+  readonly #client: Redis;
+  readonly #prefix: string;
+  readonly #now: () => number;
+
+  constructor(client: Redis, prefix: string, ttlMs: number, now: () => number) {
+    this.#client = client;
+    this.#prefix = prefix;
+    this.ttlMs = ttlMs;
+    this.#now = now;
+  }
+
+  #key(token: string): string {
+    return `${this.#prefix}${hashSecret(token)}`;
+  }
+
+  async create(entry: Pick<PendingSignIn, 'userId' | 'portalId' | 'next'>): Promise<string> {
+    const token = randomToken();
+    const key = this.#key(token);
+    await this.#client
+      .multi()
+      .hset(key, {
+        userId: entry.userId,
+        portalId: entry.portalId ?? '',
+        next: entry.next,
+        expiresAt: this.#now() + this.ttlMs,
+        failures: 0,
+      })
+      .pexpire(key, this.ttlMs)
+      .exec();
+    return token;
+  }
+
+  async get(token: string | undefined, portalId: number | null): Promise<PendingSignIn | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const row = await this.#client.hgetall(this.#key(token));
+    if (row.userId === undefined) return undefined;
+    const entry: PendingSignIn = {
+      userId: Number(row.userId),
+      portalId: row.portalId ? Number(row.portalId) : null,
+      next: row.next ?? '/',
+      expiresAt: Number(row.expiresAt),
+      failures: Number(row.failures),
+    };
+    if (entry.expiresAt <= this.#now()) {
+      await this.delete(token);
+      return undefined;
+    }
+    return entry.portalId === portalId ? entry : undefined;
+  }
+
+  async fail(token: string): Promise<boolean> {
+    const key = this.#key(token);
+    if (!(await this.#client.exists(key))) return false;
+    const failures = await this.#client.hincrby(key, 'failures', 1);
+    if (failures < MAX_CODE_FAILURES) return true;
+    await this.#client.del(key);
+    return false;
+  }
+
+  async delete(token: string): Promise<void> {
+    await this.#client.del(this.#key(token));
+  }
 }
 
 /** The part of `SharedState` that goes over pub/sub. */

@@ -1,4 +1,5 @@
 import { type AttemptLimiter, FailureLimiter, LeakyBucket } from '../auth/rateLimiter.ts';
+import { type PendingSignInStore, PendingSignIns } from '../http/pages/pendingSignIns.ts';
 
 /** "Member `memberId` has committed realtime events up to `seq`": what instances tell each other. */
 export interface EventMark {
@@ -33,6 +34,8 @@ export interface SharedState {
   publishEvents(marks: readonly EventMark[]): void;
   /** Hears the marks other instances publish; returns the function that stops listening. */
   onEvents(listener: (marks: readonly EventMark[]) => void): () => void;
+  /** Web sign-ins waiting for their second factor, for `ttlMs`: the code may be posted to any instance. */
+  pendingSignIns(ttlMs: number, now: () => number): PendingSignInStore;
   /** Tells every other instance that QR request `id` was decided: their polls for it wake at once. */
   publishQrDecided(id: string): void;
   /** Hears the QR requests other instances decided; returns the function that stops listening. */
@@ -50,6 +53,7 @@ export function memorySharedState(): SharedState {
     // One process is the only instance: there is nobody else to tell.
     publishEvents: () => {},
     onEvents: () => () => {},
+    pendingSignIns: (ttlMs, now) => new PendingSignIns(ttlMs, now),
     publishQrDecided: () => {},
     onQrDecided: () => () => {},
     close: async () => {},

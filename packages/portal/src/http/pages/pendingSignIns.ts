@@ -13,12 +13,23 @@ export interface PendingSignIn {
 /** Wrong codes one pending step accepts before the user must enter the password again. */
 export const MAX_CODE_FAILURES = 5;
 
+/** Where pending steps live: this process (`PendingSignIns`) or Redis with `serve --redis`, shared by every instance. */
+export interface PendingSignInStore {
+  readonly ttlMs: number;
+  /** Stores a pending step and returns the token that names it. */
+  create(entry: Pick<PendingSignIn, 'userId' | 'portalId' | 'next'>): string | Promise<string>;
+  get(token: string | undefined, portalId: number | null): PendingSignIn | undefined | Promise<PendingSignIn | undefined>;
+  /** Counts a wrong code; returns false when the step is used up (and forgets it). */
+  fail(token: string): boolean | Promise<boolean>;
+  delete(token: string): void | Promise<void>;
+}
+
 /**
  * Server-side state between the password and the code step, keyed by the hash of an opaque
  * random token the browser holds in a short-lived cookie: the password itself is never carried.
  * In memory, like the failure counters: a restart means entering the password again.
  */
-export class PendingSignIns {
+export class PendingSignIns implements PendingSignInStore {
   readonly #entries = new Map<string, PendingSignIn>();
   readonly #ttlMs: number;
   readonly #now: () => number;

@@ -22,7 +22,7 @@ import { APP_AUTHORIZE_PATH } from '../appOAuth.ts';
 import { FormField, QueryValue } from '../requestSchemas.ts';
 import { continueTo, forbiddenPage, isSameOriginPost, readForm, safeNext, seeOther, sendPage } from './forms.ts';
 import { alertBox, escapeHtml, hiddenField, noticeBox } from './layout.ts';
-import type { PendingSignIns } from './pendingSignIns.ts';
+import type { PendingSignInStore } from './pendingSignIns.ts';
 import { ssoButton } from './ssoPages.ts';
 
 const PENDING_COOKIE = 'md_login';
@@ -105,12 +105,12 @@ function tooMany(reply: FastifyReply, retryAfter: number | undefined, page: () =
   return sendPage(reply, 429, 'Too many attempts', page());
 }
 
-export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): void {
+export function signInRoutes(app: FastifyInstance, pending: PendingSignInStore): void {
   const pendingCookie = (request: FastifyRequest) => cookieName(request, PENDING_COOKIE);
-  const dropPending = (request: FastifyRequest, reply: FastifyReply) => {
+  const dropPending = async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[pendingCookie(request)];
     if (token === undefined) return;
-    pending.delete(token);
+    await pending.delete(token);
     reply.clearCookie(pendingCookie(request), { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
   };
 
@@ -133,15 +133,15 @@ export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): voi
     const { login, password } = form.values;
     const check = await checkCredentials(app.ctx, { login, password }, request.ip);
     if (check.ok) {
-      dropPending(request, reply);
+      await dropPending(request, reply);
       return finishSignIn(request, reply, check.user, next);
     }
     if (check.status === 429) return tooMany(reply, check.retryAfter, () => loginPage(request, { next, login, error: check.description }));
     if (check.error === SignInError.otpRequired) {
       const user = await findUserByEmail(app.ctx.db, login);
       if (user) {
-        dropPending(request, reply);
-        const token = pending.create({ userId: user.id, portalId: sitePortalId(request.site), next });
+        await dropPending(request, reply);
+        const token = await pending.create({ userId: user.id, portalId: sitePortalId(request.site), next });
         reply.setCookie(pendingCookie(request), token, cookieOptions(request, Math.floor(pending.ttlMs / 1000)));
         return seeOther(reply, '/login/code');
       }
@@ -150,17 +150,17 @@ export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): voi
   });
 
   app.get('/login/code', async (request, reply) => {
-    if (!pending.get(request.cookies[pendingCookie(request)], sitePortalId(request.site))) return seeOther(reply, '/login');
+    if (!(await pending.get(request.cookies[pendingCookie(request)], sitePortalId(request.site)))) return seeOther(reply, '/login');
     return sendPage(reply, 200, 'Two-step verification', codePage());
   });
 
   typed.post('/login/code', { schema: { body: CodeForm } }, async (request, reply) => {
     if (!isSameOriginPost(request)) return forbiddenPage(reply);
     const token = request.cookies[pendingCookie(request)] ?? '';
-    const step = pending.get(token, sitePortalId(request.site));
+    const step = await pending.get(token, sitePortalId(request.site));
     const user = step ? await findUserById(app.ctx.db, step.userId) : undefined;
     if (!step || !user) {
-      dropPending(request, reply);
+      await dropPending(request, reply);
       return showLogin(request, reply, 400, { next: '/', error: 'Your sign-in has expired. Log in again.' });
     }
     const form = readForm(request.body, { code: { label: 'code', max: 32 } });
@@ -168,11 +168,11 @@ export function signInRoutes(app: FastifyInstance, pending: PendingSignIns): voi
     const check = await checkSecondFactor(app.ctx, user, form.values.code, request.ip);
     if (!check.ok && check.status === 429) return tooMany(reply, check.retryAfter, () => codePage(check.description));
     if (!check.ok) {
-      if (pending.fail(token)) return sendPage(reply, 401, 'Two-step verification', codePage(check.description));
-      dropPending(request, reply);
+      if (await pending.fail(token)) return sendPage(reply, 401, 'Two-step verification', codePage(check.description));
+      await dropPending(request, reply);
       return showLogin(request, reply, 401, { next: step.next, login: user.email, error: 'Too many wrong codes. Log in again.' });
     }
-    dropPending(request, reply);
+    await dropPending(request, reply);
     return finishSignIn(request, reply, user, step.next);
   });
 }
