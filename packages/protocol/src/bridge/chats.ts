@@ -60,6 +60,17 @@ export const MessageView = Type.Object({
 export type MessageView = Static<typeof MessageView>;
 
 /**
+ * A dialog's messages, oldest first, each id once, with `message` in: it replaces the one with its
+ * id, or joins in order. The core's kept page and the Messenger's history apply changes alike.
+ */
+export function upsertMessage(messages: MessageView[], message: MessageView): MessageView[] {
+  const at = messages.findIndex((m) => m.id === message.id);
+  if (at >= 0) return messages.with(at, message);
+  const next = [...messages, message];
+  return message.id < (messages.at(-1)?.id ?? 0) ? next.sort((a, b) => a.id - b.id) : next;
+}
+
+/**
  * A message written here and not yet accepted by the portal: kept in the account's outbox (it
  * survives a restart) and sent, in order, exactly once under its `clientId`.
  */

@@ -1,4 +1,4 @@
-import type { ChatDelta, ChatView, ImMessage, MessageView } from '@multidesk/protocol';
+import { type ChatDelta, type ChatView, type ImMessage, type MessageView, upsertMessage } from '@multidesk/protocol';
 import type { AccountChange, MessageEdit } from '../realtime/pullCommands.ts';
 
 /** The newest page of a dialog as fetched, then kept in step. `posted`: client ids of messages it holds. */
@@ -25,14 +25,6 @@ export interface Applied {
 
 const NOTHING: Applied = { reload: false };
 
-/** Oldest first, each id once: `message` replaces the one with its id. */
-function upsert(messages: MessageView[], message: MessageView): MessageView[] {
-  const at = messages.findIndex((m) => m.id === message.id);
-  if (at >= 0) return messages.with(at, message);
-  const next = [...messages, message];
-  return message.id < (messages.at(-1)?.id ?? 0) ? next.sort((a, b) => a.id - b.id) : next;
-}
-
 function edited(message: MessageView, edit: MessageEdit): MessageView {
   if (edit.change === 'edited') return { ...message, text: edit.text, edited: true };
   return { ...message, text: '', deleted: true };
@@ -55,7 +47,7 @@ export class LiveChats {
 
   /** The page with `message` in it, still the newest `pageSize` messages. */
   #withMessage(page: DialogPage, message: MessageView, clientId?: string | null): DialogPage {
-    const messages = upsert(page.messages, message);
+    const messages = upsertMessage(page.messages, message);
     const posted = clientId && !page.posted.includes(clientId) ? [...page.posted, clientId] : page.posted;
     if (messages.length <= this.#pageSize) return { ...page, messages, posted };
     return { ...page, messages: messages.slice(-this.#pageSize), hasOlder: true, posted };
@@ -147,7 +139,7 @@ export class LiveChats {
         account.dialogs.set(dialogId, { ...page, messages: page.messages.filter((m) => m.id !== edit.id) });
       } else if (page && shown) {
         message = edited(shown, edit);
-        account.dialogs.set(dialogId, { ...page, messages: upsert(page.messages, message) });
+        account.dialogs.set(dialogId, { ...page, messages: upsertMessage(page.messages, message) });
       } else {
         // Not on the page the core holds: a window may show it from an older page, so it reloads.
         reload = true;

@@ -1,9 +1,8 @@
-import type { ChatView, MessageView, PendingMessageView } from '@multidesk/protocol/bridge';
+import { type ChatView, type MessageView, type PendingMessageView, upsertMessage } from '@multidesk/protocol/bridge';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { formatTime } from '../shared/format.ts';
 import { useChatDeltas } from '../shared/useBridge.ts';
-import { upsertMessage } from './chatDeltas.ts';
 import { MessageItem, PendingItem, submitKeys } from './MessageItem.tsx';
 
 /** Messages arriving while the chat is open are marked read once they stop coming for this long: a burst costs one request. */
