@@ -4,6 +4,7 @@ import appAuthorizeRoutes from './http/appOAuth.ts';
 import bodyParsers, { BODY_LIMIT_BYTES } from './http/bodyParsers.ts';
 import { createContext, type Limits } from './http/context.ts';
 import errors from './http/errors.ts';
+import healthRoutes from './http/health.ts';
 import { redactUrl } from './http/logRedaction.ts';
 import networkRoutes from './http/network.ts';
 import oauthRoutes from './http/oauth.ts';
@@ -57,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(bodyParsers);
   await app.register(tenancy);
+  await app.register(healthRoutes);
   await app.register(oauthRoutes);
   await app.register(appAuthorizeRoutes);
   await app.register(networkRoutes);

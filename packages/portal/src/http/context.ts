@@ -40,6 +40,8 @@ export interface Limits {
   realtimeKeepMs: number;
   /** Longest life of a portal or credential read kept in memory (`ReadCache`; any write ends it sooner); 0: none kept. */
   readCacheTtlMs: number;
+  /** `/readyz`: how long each dependency (database, Redis) may take to answer before it counts as down. */
+  readyCheckTimeoutMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -63,6 +65,8 @@ export const defaultLimits: Limits = {
   realtimeKeepEvents: 10_000,
   realtimeKeepMs: 7 * 24 * 60 * 60_000,
   readCacheTtlMs: 5_000,
+  // Below a balancer's usual check timeout, so that the probe answers 503 rather than timing out.
+  readyCheckTimeoutMs: 2_000,
 };
 
 /**

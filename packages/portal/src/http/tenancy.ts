@@ -6,6 +6,13 @@ import type { PortalContext } from './context.ts';
 import { sendError } from './errors.ts';
 import { renderPage } from './pages/layout.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers on any Host, known portal or not (the load balancer's probes, `health.ts`). */
+    anyHost?: boolean;
+  }
+}
+
 /** Splits `acme.localhost:8024` into host name and port, refusing anything malformed. */
 export function parseHost(header: string | undefined): { hostname: string; port: string } | null {
   if (!header) return null;
@@ -59,6 +66,7 @@ async function tenancy(app: FastifyInstance): Promise<void> {
 
   // A callback hook: a portal read a moment ago (most requests) is found without waiting for anything.
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    if (request.routeOptions.config.anyHost) return done();
     const host = parseHost(request.headers.host);
     const base = app.ctx.baseDomain;
     if (!host) return unknownHost(request, reply);

@@ -166,6 +166,10 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
     pendingSignIns: (ttlMs, now) => new RedisPendingSignIns(client, `${prefix}pending:`, ttlMs, now),
     publishQrDecided: bus.publishQrDecided,
     onQrDecided: bus.onQrDecided,
+    // Fails at once while the connection is down: there is no offline queue to wait in.
+    ping: async () => {
+      await client.ping();
+    },
     close: async () => {
       await bus.close();
       await client.quit().catch(() => client.disconnect());

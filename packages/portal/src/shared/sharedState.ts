@@ -40,6 +40,8 @@ export interface SharedState {
   publishQrDecided(id: string): void;
   /** Hears the QR requests other instances decided; returns the function that stops listening. */
   onQrDecided(listener: (id: string) => void): () => void;
+  /** Resolves when the backing answers (Redis: PING), rejects when it does not: `/readyz` asks. */
+  ping(): Promise<void>;
   /** Ends the connections this state holds (a no-op in memory). */
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export function memorySharedState(): SharedState {
     pendingSignIns: (ttlMs, now) => new PendingSignIns(ttlMs, now),
     publishQrDecided: () => {},
     onQrDecided: () => () => {},
+    ping: async () => {},
     close: async () => {},
   };
 }
