@@ -16,7 +16,10 @@ export interface ServeOptions {
   limits?: Partial<Limits>;
 }
 
-/** Starts the portal server and closes it gracefully (in-flight requests finish) on SIGINT/SIGTERM. */
+/**
+ * Starts the portal server and closes it gracefully on SIGINT/SIGTERM: Pull sockets are told
+ * `server_restart` (1001), held long polls are answered, requests in flight finish.
+ */
 export async function serve(options: ServeOptions): Promise<FastifyInstance> {
   const shared = options.redis === undefined ? undefined : await openRedisSharedState(options.redis);
   const db = await openDatabase(options.database).catch(async (error: unknown) => {
@@ -34,8 +37,13 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
     await db.destroy();
     await shared?.close();
   });
-  await app.listen({ host: options.host, port: options.port });
   let closing = false;
+  // Node closes the connections that are idle when closing starts; one busy then would stay open
+  // after its answer, kept alive by the client, and hold the exit until its keep-alive ran out.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  await app.listen({ host: options.host, port: options.port });
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;

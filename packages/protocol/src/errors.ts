@@ -46,6 +46,8 @@ export const RestError = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   QUERY_LIMIT_EXCEEDED: 503,
+  /** The portal's database or Redis is away for a moment (a restart): try again after Retry-After. */
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 export type RestErrorCode = keyof typeof RestError;

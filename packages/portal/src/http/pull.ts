@@ -13,7 +13,7 @@ import type { StoredEvent } from '../store/realtimeEvents.ts';
 import { pruneEventsBefore } from '../store/realtimeEvents.ts';
 import type { Portal } from '../store/schema.ts';
 import type { Site } from './context.ts';
-import { sendError } from './errors.ts';
+import { sendError, serviceUnavailable } from './errors.ts';
 import { QueryValue } from './requestSchemas.ts';
 
 /** Clients send almost nothing (pong, mack, a JSON-RPC ping). */
@@ -41,11 +41,17 @@ type PullQuery = Static<typeof PullQuery>;
 export default async function pullRoutes(app: FastifyInstance): Promise<void> {
   const { ctx } = app;
   const sockets = new Set<PullSocket>();
+  /** How each long poll held now ends early: answered with where its client stands. */
+  const heldPolls = new Set<() => void>();
   const serverName = 'multidesk';
 
-  // Before @fastify/websocket's own preClose: clients learn it is a shutdown (1001), not an error.
+  // Before @fastify/websocket's own preClose: clients learn it is a shutdown (1001), not an error,
+  // and reconnect (to another instance, or to this one restarted) with their mid. Held long polls
+  // are answered now: closing waits for every request in flight, and a poll would hold it for its
+  // whole hold time.
   app.addHook('preClose', async () => {
-    for (const socket of sockets) socket.close(PullCloseCode.serverDie, 'server shutting down');
+    for (const socket of sockets) socket.close(PullCloseCode.serverDie, 'server_restart');
+    for (const finish of heldPolls) finish();
   });
   // An upgrade answered over HTTP (unknown host) has left Node's HTTP handling: nothing would close
   // its socket. Drop it when the client ends it or stays silent; upgraded sockets are ws's.
@@ -158,17 +164,31 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       // The response's close before it was sent: the client went away.
       const gone = () => finish();
       reply.raw.once('close', gone);
-      void subscription.ready.then(({ seq }) => {
-        position = seq;
-        if (received.length > 0) finish();
-      });
-      function finish() {
+      heldPolls.add(finish);
+      subscription.ready.then(
+        ({ seq }) => {
+          position = seq;
+          if (received.length > 0) finish();
+        },
+        (err: unknown) => {
+          // What was missed could not be read (the database is restarting): a 304 would bring the
+          // client straight back, a 503 makes it back off and poll again with the same mid.
+          reply.log.warn({ err }, 'long poll could not catch up');
+          finish(true);
+        },
+      );
+      function finish(unavailable = false) {
         if (done) return;
         done = true;
+        heldPolls.delete(finish);
         clearTimeout(hold);
         clearTimeout(flush);
         reply.raw.off('close', gone);
         subscription.close();
+        if (unavailable) {
+          resolve(serviceUnavailable(reply));
+          return;
+        }
         if (received.length > 0) {
           resolve(
             reply

@@ -14,20 +14,19 @@ import { mergeParams } from '../rest/params.ts';
 import { parseRestPath } from '../rest/path.ts';
 import { dispatch, RestRegistry } from '../rest/registry.ts';
 import { parsePhpQuery } from './bodyParsers.ts';
-import { sendError } from './errors.ts';
+import { sendError, sendFault, serviceUnavailable } from './errors.ts';
 import { acceptMultipart } from './multipartBody.ts';
 import { requirePortal } from './tenancy.ts';
 
 const stringify = (body: unknown) => JSON.stringify(body);
 
-/** Body problems on REST routes answer in Bitrix24's style; faults say only "Internal Server Error". */
+/** Body problems on REST routes answer in Bitrix24's style; faults say only "Internal Server Error" (or 503, `sendFault`). */
 function restErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const status = error.statusCode ?? 500;
   if (status === 413) return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than this server accepts (1 MiB).');
   if (status === 415) return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON, form-urlencoded or multipart bodies.');
   if (status >= 400 && status < 500) return sendError(reply, status, 'INVALID_REQUEST', error.message);
-  request.log.error({ err: error }, 'REST request failed');
-  return sendError(reply, 500, 'INTERNAL_SERVER_ERROR', 'Internal Server Error');
+  return sendFault(request, reply, error);
 }
 
 /**
@@ -81,7 +80,11 @@ export default async function restRoutes(app: FastifyInstance): Promise<void> {
         const { result, total, next } = called.outcome;
         return reply.send({ result, total, next, time: called.time });
       } catch (error) {
-        if (error instanceof RestFailure) return sendError(reply, error.status, error.code, error.message);
+        if (error instanceof RestFailure) {
+          return error.code === 'SERVICE_UNAVAILABLE'
+            ? serviceUnavailable(reply)
+            : sendError(reply, error.status, error.code, error.message);
+        }
         throw error;
       }
     },

@@ -5,6 +5,7 @@ import { escapeHtml } from './pages/layout.ts';
 import { sessionRoutes } from './pages/sessions.ts';
 import { signInRoutes } from './pages/signIn.ts';
 import { isObjectOfFields } from './requestSchemas.ts';
+import { isServiceUnavailable } from './serviceUnavailable.ts';
 
 /** How long the code step waits after the password was accepted. */
 const PENDING_SIGN_IN_MS = 5 * 60_000;
@@ -44,6 +45,10 @@ export function pageDefaults(app: FastifyInstance): void {
         'Bad request',
         `<h1>Bad request</h1><p class="error" role="alert">${escapeHtml(message)}</p><p><a href="/">Back</a></p>`,
       );
+    }
+    if (isServiceUnavailable(err)) {
+      request.log.warn({ err }, 'page found a service unavailable');
+      return sendPage(reply, 503, 'Try again shortly', '<h1>Try again shortly</h1><p>The service is unavailable for a moment.</p>');
     }
     request.log.error({ err }, 'page failed');
     return sendPage(reply, 500, 'Something went wrong', '<h1>Something went wrong</h1><p>Internal Server Error. Try again later.</p>');

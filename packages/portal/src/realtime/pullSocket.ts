@@ -23,7 +23,8 @@ export interface PullSocketOptions {
 /**
  * One client's Push & Pull WebSocket: the member's events as Pull messages, resumed from the
  * client's `mid`; protocol pings (and, for JSON-RPC, text `ping`); `channel_expire` and close 3001
- * when the channel runs out; close 4010 when the member may no longer listen.
+ * when the channel runs out; close 4010 when the member may no longer listen; close 1001 when the
+ * server cannot serve it now (the client reconnects with backoff and resumes by mid).
  */
 export class PullSocket {
   readonly #socket: WebSocket;
@@ -54,9 +55,17 @@ export class PullSocket {
     this.#subscription = options.listener.application
       ? { ready: Promise.resolve({ seq: 0 }), close: () => {} }
       : ctx.realtime.subscribe(options.listener.memberId, { deliver: (events) => this.#deliver(events) }, options.afterSeq);
-    void this.#subscription.ready.then(({ seq }) => {
-      this.#sentSeq = Math.max(this.#sentSeq, seq);
-    });
+    this.#subscription.ready.then(
+      ({ seq }) => {
+        this.#sentSeq = Math.max(this.#sentSeq, seq);
+      },
+      (err: unknown) => {
+        // What was missed could not be read (the database is restarting): the client comes back
+        // later with the same mid, and nothing is lost.
+        log.warn({ err }, 'pull socket could not catch up; asked to reconnect');
+        this.close(PullCloseCode.serverDie, 'server_unavailable');
+      },
+    );
     const untilExpiry = Math.max(0, options.listener.expiresAt - ctx.now());
     this.#expiry = setTimeout(() => this.expire(), Math.min(untilExpiry, 2 ** 31 - 1));
     this.#expiry.unref();

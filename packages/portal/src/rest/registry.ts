@@ -1,6 +1,7 @@
 import type { RestScope, RestTime } from '@multidesk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PortalContext } from '../http/context.ts';
+import { isServiceUnavailable } from '../http/serviceUnavailable.ts';
 import type { Portal } from '../store/schema.ts';
 import { RestFailure, type RestOutcome, restTime } from './envelope.ts';
 import type { OperatingMeter } from './operating.ts';
@@ -92,7 +93,8 @@ export class RestRegistry {
 
 /**
  * Runs one method for a session: finds it, checks the caller's scopes, and turns whatever the
- * handler throws into a Bitrix24 error (a fault says only "Internal Server Error"; the log has it).
+ * handler throws into a Bitrix24 error (a fault says only "Internal Server Error", or SERVICE_UNAVAILABLE
+ * when the database or Redis is away; the log has it).
  * `startedAt`/`startedHr` mark when this call began, for its `time` block.
  */
 export async function dispatch(
@@ -120,6 +122,10 @@ export async function dispatch(
     return { ok: true, outcome, time: restTime({ startedAt, durationMs: finished - startedHr, processingMs, operating }) };
   } catch (error) {
     if (error instanceof RestFailure) return { ok: false, failure: error };
+    if (isServiceUnavailable(error)) {
+      session.log.warn({ err: error, method: methodName }, 'REST method found a service unavailable');
+      return { ok: false, failure: new RestFailure('SERVICE_UNAVAILABLE', 'The service is unavailable for a moment; try again shortly.') };
+    }
     session.log.error({ err: error, method: methodName }, 'REST method failed');
     return { ok: false, failure: new RestFailure('INTERNAL_SERVER_ERROR', 'Internal Server Error') };
   }
