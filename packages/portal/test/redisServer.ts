@@ -18,6 +18,8 @@ export interface TestRedis {
   skip?: string;
   /** One instance's kept connection; each gets its own key prefix per `space`, so test files never meet. */
   open(space: string): Promise<SharedState>;
+  /** The server's `redis://` URL, for instances started as processes (`serve --redis`). */
+  url(): string;
 }
 
 export function testRedis(): TestRedis {
@@ -39,6 +41,10 @@ export function testRedis(): TestRedis {
     open: async (space) => {
       url ??= start();
       return openRedisSharedState(url, { keyPrefix: `multidesk-test:${run}:${space}:` });
+    },
+    url: () => {
+      url ??= start();
+      return url;
     },
   };
 }
