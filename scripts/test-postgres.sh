@@ -5,6 +5,8 @@
 #   sh scripts/test-postgres.sh check          exit status 0 when PostgreSQL 15+ is installed, else 3
 #   sh scripts/test-postgres.sh start DIR      initdb in DIR (empty or missing) and start; prints the URL
 #   sh scripts/test-postgres.sh stop DIR       stops the server and removes DIR
+#   sh scripts/test-postgres.sh halt DIR       stops the server and keeps DIR: `start DIR` brings the
+#                                              same data back on the same port (a restart, for fault tests)
 #   sh scripts/test-postgres.sh run CMD...     start in a temporary folder, run CMD with
 #                                              MULTIDESK_TEST_POSTGRES=<url>, stop; CMD's exit status
 #
@@ -62,15 +64,19 @@ start() {
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown "$OWNER" "$dir"
   chmod 700 "$dir"
-  as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-locale -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
-    { cat "$dir/initdb.log" >&2; exit 1; }
-  # A port taken between the look and the start makes pg_ctl fail: try a few.
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-locale -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
+      { cat "$dir/initdb.log" >&2; exit 1; }
+  fi
+  # A port taken between the look and the start makes pg_ctl fail: try a few. A halted server
+  # comes back on its own port, so that its clients reconnect to the address they know.
   for _ in 1 2 3 4 5; do
-    port=$(free_port)
+    port=$(cat "$dir/port" 2>/dev/null || free_port)
     # Durability is not wanted in a test: no fsync, no waiting for the WAL.
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
       start >/dev/null 2>&1; then
+      echo "$port" >"$dir/port"
       echo "postgres://postgres@127.0.0.1:$port/postgres"
       return 0
     fi
@@ -79,14 +85,18 @@ start() {
   exit 1
 }
 
-stop() {
+halt() {
   dir=$1
   bin=$(bindir) || exit 0
   OWNER=$(stat -c %U "$dir" 2>/dev/null || id -un)
   if [ -f "$dir/data/postmaster.pid" ]; then
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$dir"
+}
+
+stop() {
+  halt "$1"
+  rm -rf "$1"
 }
 
 case "${1:-}" in
@@ -94,6 +104,7 @@ case "${1:-}" in
   check) bindir >/dev/null || exit 3 ;;
   start) start "${2:?start DIR}" ;;
   stop) stop "${2:?stop DIR}" ;;
+  halt) halt "${2:?halt DIR}" ;;
   run)
     shift
     DIR=$(mktemp -d "${TMPDIR:-/tmp}/multidesk-pg-XXXXXX")
@@ -106,7 +117,7 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    echo "usage: sh scripts/test-postgres.sh install | start DIR | stop DIR | run CMD..." >&2
+    echo "usage: sh scripts/test-postgres.sh install | start DIR | stop DIR | halt DIR | run CMD..." >&2
     exit 2
     ;;
 esac

@@ -5,6 +5,8 @@
 #   sh scripts/test-redis.sh check          exit status 0 when Redis 7+ is installed, else 3
 #   sh scripts/test-redis.sh start DIR      starts a server with its files in DIR; prints the URL
 #   sh scripts/test-redis.sh stop DIR       stops the server and removes DIR
+#   sh scripts/test-redis.sh halt DIR       stops the server and keeps DIR: `start DIR` starts it again
+#                                           on the same port (an outage, for fault tests)
 #   sh scripts/test-redis.sh run CMD...     start in a temporary folder, run CMD with
 #                                           MULTIDESK_TEST_REDIS=<url>, stop; CMD's exit status
 #
@@ -37,15 +39,17 @@ start() {
   check || { echo "Redis 7 or newer is not installed: sh scripts/test-redis.sh install" >&2; exit 3; }
   mkdir -p "$dir"
   chmod 700 "$dir"
-  # A port taken between the look and the start makes the server exit: try a few.
+  # A port taken between the look and the start makes the server exit: try a few. A halted server
+  # comes back on its own port, so that its clients reconnect to the address they know.
   for _ in 1 2 3 4 5; do
-    port=$(free_port)
+    port=$(cat "$dir/port" 2>/dev/null || free_port)
     rm -f "$dir/redis.pid"
     redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --pidfile "$dir/redis.pid" \
       --logfile "$dir/server.log" --daemonize yes --save '' --appendonly no >/dev/null 2>&1 || continue
     # Daemonized, it answers once it listens; a failed bind ends the process.
     for _ in $(seq 1 50); do
       if redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG; then
+        echo "$port" >"$dir/port"
         echo "redis://127.0.0.1:$port"
         return 0
       fi
@@ -57,7 +61,7 @@ start() {
   exit 1
 }
 
-stop() {
+halt() {
   dir=$1
   if [ -f "$dir/redis.pid" ]; then
     pid=$(cat "$dir/redis.pid")
@@ -67,7 +71,11 @@ stop() {
       sleep 0.1
     done
   fi
-  rm -rf "$dir"
+}
+
+stop() {
+  halt "$1"
+  rm -rf "$1"
 }
 
 case "${1:-}" in
@@ -75,6 +83,7 @@ case "${1:-}" in
   check) check || exit 3 ;;
   start) start "${2:?start DIR}" ;;
   stop) stop "${2:?stop DIR}" ;;
+  halt) halt "${2:?halt DIR}" ;;
   run)
     shift
     DIR=$(mktemp -d "${TMPDIR:-/tmp}/multidesk-redis-XXXXXX")
@@ -87,7 +96,7 @@ case "${1:-}" in
     exit $status
     ;;
   *)
-    echo "usage: sh scripts/test-redis.sh install | check | start DIR | stop DIR | run CMD..." >&2
+    echo "usage: sh scripts/test-redis.sh install | check | start DIR | stop DIR | halt DIR | run CMD..." >&2
     exit 2
     ;;
 esac

@@ -7,7 +7,9 @@
  * - and for at most `ttlMs` even then.
  * A read is stored with the version taken before it was made, so a write that lands while the read
  * is under way makes it stale at once. Without a version (a database not opened by
- * `openDatabase`) nothing is kept. Failures are never stored: only what was found.
+ * `openDatabase`, and PostgreSQL, where other instances write unseen) nothing is kept: a token
+ * revoked through one instance is refused by every other at once, with no invalidation to send.
+ * Failures are never stored: only what was found.
  */
 export class ReadCache<V> {
   readonly #version: (() => number) | null;
