@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every test of the project, from a fresh clone: installs what is missing (npm packages; Chromium,
-# Xvfb, a keyring, PostgreSQL and Redis via apt-get), then lint, types, unit, integration and end-to-end tests.
+# Xvfb, a keyring, PostgreSQL, Redis and HAProxy via apt-get), then lint, types, unit, integration and end-to-end tests.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -8,6 +8,7 @@ echo "== system packages"
 sh scripts/ensure-system-packages.sh
 sh scripts/test-postgres.sh install
 sh scripts/test-redis.sh install
+sh scripts/test-haproxy.sh install
 
 echo "== npm packages"
 npm install --no-audit --no-fund --loglevel=error

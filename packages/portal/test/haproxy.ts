@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ export const haproxySkip: string | undefined =
 /** A server's administrative state, as `set server … state` takes it: `drain` takes no new connections. */
 export type ServerState = 'ready' | 'drain' | 'maint';
 
-/** A private HAProxy in front of portal instances, as `deploy/haproxy.cfg` sets one up. */
+/** A private HAProxy in front of portal instances, set up by `deploy/haproxy.cfg`. */
 export interface Balancer {
   port: number;
   /** The runtime API (`set server instances/<name> state …`): what an operator does to drain an instance. */
@@ -25,35 +25,32 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
+const SAMPLE = fileURLToPath(new URL('../../../deploy/haproxy.cfg', import.meta.url));
+
+/** Replaces what `pattern` matches in the sample, failing loudly when the sample no longer has it. */
+function rewrite(text: string, pattern: RegExp, replacement: string): string {
+  if (!pattern.test(text)) throw new Error(`deploy/haproxy.cfg has no line matching ${pattern}`);
+  return text.replace(pattern, replacement);
+}
+
 /**
- * Like deploy/haproxy.cfg, with quick health checks (every 200 ms, down after two failures) and each
- * response stamped `x-served-by: <server>`, so that a test knows which instance answered, the
- * WebSocket upgrade included.
+ * deploy/haproxy.cfg as shipped, with what only a test changes: a loopback port, the admin socket in
+ * `dir`, no change of user (tests need not run as root), quick health checks (every 200 ms, down
+ * after two failures), these servers, and each response stamped `x-served-by: <server>` so that a
+ * test knows which instance answered, the WebSocket upgrade included.
  */
 function config(dir: string, port: number, servers: readonly { name: string; port: number }[]): string {
-  return `global
-  stats socket ${join(dir, 'admin.sock')} level admin
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 30s
-  timeout server 30s
-  timeout tunnel 1h
-  retries 2
-  option redispatch
-frontend portals
-  bind 127.0.0.1:${port}
-  option forwardfor
-  default_backend instances
-backend instances
-  balance roundrobin
-  option httpchk
-  http-check send meth GET uri /readyz ver HTTP/1.1 hdr host localhost
-  http-check expect status 200
-  http-response set-header x-served-by %s
-  default-server inter 200ms fall 2 rise 1
-${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`).join('\n')}
-`;
+  let text = readFileSync(SAMPLE, 'utf8');
+  text = rewrite(text, /^\s*(user|group) .*\n/gm, '');
+  text = rewrite(text, /^(\s*)stats socket .*$/m, `$1stats socket ${join(dir, 'admin.sock')} level admin`);
+  text = rewrite(text, /^(\s*)bind :80$/m, `$1bind 127.0.0.1:${port}`);
+  text = rewrite(text, /^(\s*)default-server inter \S+ fall \d+ rise \d+/m, '$1default-server inter 200ms fall 2 rise 1');
+  text = rewrite(
+    text,
+    /^(\s*server .*\n)+/m,
+    `  http-response set-header x-served-by %s\n${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check\n`).join('')}`,
+  );
+  return text;
 }
 
 /** Sends one runtime API command over the admin socket and returns the answer. */
