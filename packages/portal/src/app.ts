@@ -26,6 +26,12 @@ export interface AppOptions {
   /** What instances share (`serve --redis`); default this process's memory. The caller closes it. */
   shared?: SharedState;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Addresses or CIDR ranges of the load balancers in front (`serve --trust-proxy`): from them
+   * X-Forwarded-For names the client (per-IP throttles count it, not the balancer) and
+   * X-Forwarded-Proto the scheme it used. Default none: every header from the peer is its own.
+   */
+  trustProxy?: string[];
 }
 
 /** Log lines carry method, redacted URL and status: never a body, cookie or authorization header. */
@@ -43,7 +49,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 10_000,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     // Bitrix24 accepts any case of a method name and a trailing slash.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: true, useDefaults: true } },

@@ -27,6 +27,7 @@ Commands:
   serve [--port 8024] [--host 127.0.0.1] [--base-domain localhost] [--log-level info]
         [--rest-limit 50:2|off]                  REST leaky bucket per user: burst and drain per second (Bitrix24 cloud)
         [--redis redis://host:6379]              what instances share (realtime, REST budgets, throttles); or $MULTIDESK_REDIS
+        [--trust-proxy 10.0.0.2,10.0.0.3]        load balancers (addresses, CIDR ranges) whose X-Forwarded-For/-Proto are believed
   portal create --name acme --title "Acme Corp"
   user create --email anna@example.com --password SECRET [--name Anna] [--last-name Smirnova]
   user totp enable --email anna@example.com      prints the TOTP secret and 10 recovery codes
@@ -72,6 +73,7 @@ const OPTIONS = {
   'redirect-uri': { type: 'string' },
   'rest-limit': { type: 'string' },
   redis: { type: 'string' },
+  'trust-proxy': { type: 'string' },
   jit: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -128,6 +130,10 @@ async function main(argv: string[]): Promise<void> {
       const restLimit = parseRestLimit(values['rest-limit'] ?? '50:2');
       if (!restLimit) throw new AdminInputError(`--rest-limit must be BURST:DRAIN (e.g. 50:2) or off, not "${values['rest-limit']}"`);
       const redis = values.redis ?? (process.env.MULTIDESK_REDIS || undefined);
+      const trustProxy = values['trust-proxy']
+        ?.split(',')
+        .map((address) => address.trim())
+        .filter(Boolean);
       await serve({
         database: databaseLocation(values),
         host: values.host ?? '127.0.0.1',
@@ -136,6 +142,7 @@ async function main(argv: string[]): Promise<void> {
         logLevel: values['log-level'] ?? 'info',
         limits: restLimit,
         ...(redis === undefined ? {} : { redis }),
+        ...(trustProxy?.length ? { trustProxy } : {}),
       });
       return;
     }

@@ -14,6 +14,8 @@ export interface ServeOptions {
   baseDomain: string;
   logLevel: string;
   limits?: Partial<Limits>;
+  /** The load balancers whose X-Forwarded-* headers are believed (`AppOptions.trustProxy`). */
+  trustProxy?: string[];
 }
 
 /**
@@ -32,6 +34,7 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
     logger: { level: options.logLevel },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(shared ? { shared } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   app.addHook('onClose', async () => {
     await db.destroy();

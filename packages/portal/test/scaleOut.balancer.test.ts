@@ -42,7 +42,22 @@ async function startInstance(name: string, database: string, redisUrl: string): 
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', String(port), '--database', database, '--redis', redisUrl, '--rest-limit', REST_LIMIT, '--log-level', 'warn'],
+    [
+      CLI,
+      'serve',
+      '--port',
+      String(port),
+      '--database',
+      database,
+      '--redis',
+      redisUrl,
+      '--rest-limit',
+      REST_LIMIT,
+      '--trust-proxy',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
