@@ -11,6 +11,7 @@ import oauthRoutes from './http/oauth.ts';
 import pullRoutes from './http/pull.ts';
 import qrRoutes from './http/qr.ts';
 import restRoutes from './http/rest.ts';
+import sharedOutage from './http/sharedOutage.ts';
 import ssoRoutes from './http/sso.ts';
 import tenancy from './http/tenancy.ts';
 import webPages from './http/webPages.ts';
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(bodyParsers);
   await app.register(tenancy);
+  await app.register(sharedOutage);
   await app.register(healthRoutes);
   await app.register(oauthRoutes);
   await app.register(appAuthorizeRoutes);

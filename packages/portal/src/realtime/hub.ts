@@ -1,10 +1,13 @@
-import { currentSeq, eventsAfter, type StoredEvent } from '../store/realtimeEvents.ts';
+import { currentSeq, currentSeqs, eventsAfter, type StoredEvent } from '../store/realtimeEvents.ts';
 import type { Executor } from '../store/schema.ts';
 
 /** Where a connection's events go (a Pull socket, a long poll, or a fake in tests): in seq order, each once. */
 export interface EventSink {
   deliver(events: readonly StoredEvent[]): void;
 }
+
+/** Members whose positions `catchUpAll` reads in one query. */
+const CATCH_UP_CHUNK = 500;
 
 export interface ReplayLimits {
   /** Events older than this are no longer replayed. */
@@ -107,6 +110,18 @@ export class RealtimeHub {
           this.#send(subscriber, await eventsAfter(this.#db, memberId, subscriber.sentSeq, seq));
         });
       }
+    }
+  }
+
+  /**
+   * Every connection here gets what it has not been sent yet, read from the store: for when the
+   * marks of other instances could not be heard (Redis was away, `SharedState.onAvailability`).
+   */
+  async catchUpAll(): Promise<void> {
+    const members = [...this.#byMember.keys()];
+    for (let i = 0; i < members.length; i += CATCH_UP_CHUNK) {
+      const seqs = await currentSeqs(this.#db, members.slice(i, i + CATCH_UP_CHUNK));
+      this.deliverUpTo([...seqs].map(([memberId, seq]) => ({ memberId, seq })));
     }
   }
 

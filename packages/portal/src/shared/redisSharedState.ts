@@ -59,6 +59,9 @@ end
 return 0
 `;
 
+/** The longest a request waits for Redis (a bucket, a throttle) before it goes on without it. */
+const COMMAND_TIMEOUT_MS = 1_000;
+
 type BucketClient = Redis & {
   leakyBucketTake(key: string, capacity: number, drainPerMs: number, now: number): Promise<number>;
   reserveAttempt(...args: (string | number)[]): Promise<number>;
@@ -66,7 +69,10 @@ type BucketClient = Redis & {
 
 /**
  * A sliding-window limiter in Redis. While Redis is away it counts in this process instead
- * (`fallback`): each instance throttles on its own until the server is back.
+ * (`fallback`): each instance throttles on its own until the server is back. Not fail-open, as the
+ * REST budget is: these limits stand between a guesser and passwords, codes and client secrets,
+ * and an outage (which a guesser might even cause) must not lift them; per process, guesses stay
+ * bounded by the limit times the number of instances.
  */
 class RedisAttemptLimiter implements AttemptLimiter {
   readonly fallback: FailureLimiter;
@@ -130,8 +136,15 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new RedisOpenError(`--redis takes a redis://host:port URL, not "${url}"`);
   }
-  // No offline queue: while the server is away a command fails at once instead of holding a request.
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) as BucketClient;
+  // While the server is away a command fails at once instead of holding a request: no offline
+  // queue; one that went out and hears nothing (a server that hangs, a dropped network) gives up
+  // after `commandTimeout`. ioredis reconnects by itself meanwhile, with its capped backoff.
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+  }) as BucketClient;
   client.defineCommand('leakyBucketTake', { numberOfKeys: 1, lua: LEAKY_BUCKET_TAKE });
   client.defineCommand('reserveAttempt', { lua: RESERVE_ATTEMPT });
   // Reconnection is ioredis's; a lost server must not become an unhandled 'error' event.
@@ -153,7 +166,9 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
   return {
     kind: 'redis',
     leakyBucket: (name, capacity, drainPerSecond, now): SharedBucket => ({
-      // With Redis away the request is let through: REST keeps serving, unmetered, until it is back.
+      // With Redis away the request is let through: REST keeps serving, unmetered, until it is back
+      // (the app logs a warning when Redis goes). The budget protects capacity, not secrets: a
+      // 503 for every request would be the outage the limit exists to prevent.
       take: (key) =>
         client.leakyBucketTake(`${prefix}bucket:${name}:${key}`, capacity, drainPerSecond / 1000, now()).then(
           (taken) => taken === 1,
@@ -170,6 +185,7 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
     ping: async () => {
       await client.ping();
     },
+    onAvailability: bus.onAvailability,
     close: async () => {
       await bus.close();
       await client.quit().catch(() => client.disconnect());
@@ -248,7 +264,9 @@ class RedisPendingSignIns implements PendingSignInStore {
 }
 
 /** The part of `SharedState` that goes over pub/sub. */
-type Bus = Pick<SharedState, 'publishEvents' | 'onEvents' | 'publishQrDecided' | 'onQrDecided'> & { close(): Promise<void> };
+type Bus = Pick<SharedState, 'publishEvents' | 'onEvents' | 'publishQrDecided' | 'onQrDecided' | 'onAvailability'> & {
+  close(): Promise<void>;
+};
 
 const isMark = (mark: unknown): mark is EventMark =>
   typeof mark === 'object' && mark !== null && Number.isInteger((mark as EventMark).memberId) && Number.isInteger((mark as EventMark).seq);
@@ -256,9 +274,10 @@ const isMark = (mark: unknown): mark is EventMark =>
 /**
  * What instances tell each other, over pub/sub: realtime marks on `<prefix>events` (`{ from, marks }`)
  * and decided QR requests on `<prefix>qr` (`{ from, id }`); `from` names the instance so that it
- * skips its own. A subscribed connection can do nothing else, hence a second one. A mark lost while
- * Redis is away is made good by the member's next one (the hub reads every event up to the mark's
- * seq from the store); a lost QR wake-up leaves the poll to end at its deadline and read the outcome.
+ * skips its own. A subscribed connection can do nothing else, hence a second one. Marks lost while
+ * Redis is away are made good when it is back (`onAvailability`: the hub reads from the store what
+ * its connections were not sent), and by the member's next mark; a lost QR wake-up leaves the poll
+ * to end at its deadline and read the outcome.
  */
 async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
   const from = randomUUID();
@@ -266,8 +285,32 @@ async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
   const qrChannel = `${prefix}qr`;
   const eventListeners = new Set<(marks: readonly EventMark[]) => void>();
   const qrListeners = new Set<(id: string) => void>();
+  const availabilityListeners = new Set<(available: boolean) => void>();
   const subscriber = client.duplicate({ enableOfflineQueue: true });
   subscriber.on('error', () => {});
+  let available = true;
+  let closing = false;
+  const announce = (next: boolean) => {
+    if (next === available || closing) return;
+    available = next;
+    for (const listener of availabilityListeners) listener(next);
+  };
+  // Away as soon as either connection drops: marks published meanwhile are not heard.
+  client.on('close', () => announce(false));
+  subscriber.on('close', () => announce(false));
+  // Back once both are connected and the channels subscribed again: ioredis writes the SUBSCRIBE
+  // right after 'ready', so a PING sent on the next turn is answered after it. Only then may the
+  // listeners read what they missed: no mark can fall between their read and the subscription.
+  const whenBack = () =>
+    setImmediate(() => {
+      if (client.status !== 'ready' || subscriber.status !== 'ready') return;
+      subscriber.ping().then(
+        () => announce(true),
+        () => {},
+      );
+    });
+  client.on('ready', whenBack);
+  subscriber.on('ready', whenBack);
   subscriber.on('message', (channel: string, text: string) => {
     let message: { from?: unknown; marks?: unknown; id?: unknown };
     try {
@@ -301,9 +344,12 @@ async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
       client.publish(qrChannel, JSON.stringify({ from, id })).catch(() => {});
     },
     onQrDecided: listen(qrListeners),
+    onAvailability: listen(availabilityListeners),
     close: async () => {
+      closing = true;
       eventListeners.clear();
       qrListeners.clear();
+      availabilityListeners.clear();
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };

@@ -42,6 +42,12 @@ export interface SharedState {
   onQrDecided(listener: (id: string) => void): () => void;
   /** Resolves when the backing answers (Redis: PING), rejects when it does not: `/readyz` asks. */
   ping(): Promise<void>;
+  /**
+   * Hears the backing go away (false) and come back (true); in memory it never changes. While it
+   * is away, marks and QR wake-ups from other instances are lost: on true, what they announced is
+   * read from the database instead.
+   */
+  onAvailability(listener: (available: boolean) => void): () => void;
   /** Ends the connections this state holds (a no-op in memory). */
   close(): Promise<void>;
 }
@@ -59,6 +65,7 @@ export function memorySharedState(): SharedState {
     publishQrDecided: () => {},
     onQrDecided: () => () => {},
     ping: async () => {},
+    onAvailability: () => () => {},
     close: async () => {},
   };
 }

@@ -60,6 +60,17 @@ export async function currentSeq(db: Executor, memberId: number): Promise<number
   return Number(row?.last_seq ?? 0);
 }
 
+/** The last seq of each of `memberIds` that has had an event (the others have none). */
+export async function currentSeqs(db: Executor, memberIds: readonly number[]): Promise<Map<number, number>> {
+  if (memberIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('realtime_sequences')
+    .select(['member_id', 'last_seq'])
+    .where('member_id', 'in', [...memberIds])
+    .execute();
+  return new Map(rows.map((row) => [row.member_id, Number(row.last_seq)]));
+}
+
 /** The member's kept events after `afterSeq` (and up to `upTo`, when given), oldest first. */
 export async function eventsAfter(db: Executor, memberId: number, afterSeq: number, upTo?: number): Promise<StoredEvent[]> {
   let q = db
