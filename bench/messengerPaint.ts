@@ -37,13 +37,31 @@ export interface BurstFigures {
   posted_in_ms: number;
   /** From the first post to the last row painted. */
   all_painted_ms: number;
-  /** Rows shown for the burst, and how many distinct: equal when nothing is doubled. */
+  /** Burst messages that reached the screen (each, once it came; the wait requires all of them). */
+  painted: number;
+  /** Burst rows in the history at the end (the newest, as many as the Messenger keeps in the page), and how many distinct: equal when nothing is doubled. */
   rows: number;
   distinct: number;
   /** Chromium's long animation frames (over 50 ms) while it landed: how many, and the longest. */
   long_frames: number;
   longest_frame_ms: number;
   goal_longest_frame_ms: number;
+  /** Where the three longest frames went: script, style and layout, the rest (rendering). */
+  longest_frames: FrameBreakdown[];
+}
+
+/** One long animation frame split as Chromium attributes it (Long Animation Frames API). */
+export interface FrameBreakdown {
+  duration_ms: number;
+  /** Script run in the frame, and of that the style and layout scripts forced. */
+  script_ms: number;
+  forced_layout_ms: number;
+  /** From the rendering phase's start to the frame's end: rAF callbacks, style, layout, paint. */
+  render_ms: number;
+  /** The style and layout part of rendering. */
+  style_layout_ms: number;
+  /** The scripts that ran longest: what invoked them and for how long. */
+  scripts: string[];
 }
 
 /** Posts one message from the sender to `toUserId`; resolves when the portal has answered. */
@@ -203,10 +221,24 @@ const BURST = 500;
 
 async function measureBurst(messenger: Page, post: Post, to: number): Promise<BurstFigures> {
   await messenger.evaluate(() => {
-    const frames: number[] = [];
-    (window as unknown as { __frames: number[] }).__frames = frames;
+    type Script = { invoker: string; sourceFunctionName: string; duration: number; forcedStyleAndLayoutDuration: number };
+    type Frame = PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts: Script[] };
+    const frames: FrameBreakdown[] = [];
+    (window as unknown as { __frames: FrameBreakdown[] }).__frames = frames;
+    const ms = (n: number) => Math.round(n * 10) / 10;
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) frames.push(entry.duration);
+      for (const entry of list.getEntries() as Frame[]) {
+        const end = entry.startTime + entry.duration;
+        const scripts = [...entry.scripts].sort((a, b) => b.duration - a.duration);
+        frames.push({
+          duration_ms: ms(entry.duration),
+          script_ms: ms(scripts.reduce((sum, s) => sum + s.duration, 0)),
+          forced_layout_ms: ms(scripts.reduce((sum, s) => sum + s.forcedStyleAndLayoutDuration, 0)),
+          render_ms: ms(entry.renderStart ? end - entry.renderStart : 0),
+          style_layout_ms: ms(entry.styleAndLayoutStart ? end - entry.styleAndLayoutStart : 0),
+          scripts: scripts.slice(0, 3).map((s) => [s.invoker, s.sourceFunctionName, `${ms(s.duration)} ms`].filter(Boolean).join(' ')),
+        });
+      }
     }).observe({ type: 'long-animation-frame' });
   });
   const texts = Array.from({ length: BURST }, (_, i) => `Painted #burst-${i}`);
@@ -229,20 +261,28 @@ async function measureBurst(messenger: Page, post: Post, to: number): Promise<Bu
   const lastPainted = (await last.jsonValue()) as number;
   // Let the last frames be reported.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const { rows, distinct, frames } = await messenger.evaluate(() => {
+  const { painted, rows, distinct, frames } = await messenger.evaluate(() => {
     const shown = [...document.querySelectorAll('.chat-message-text')]
       .map((row) => row.textContent ?? '')
       .filter((t) => t.startsWith('Painted #burst-'));
-    return { rows: shown.length, distinct: new Set(shown).size, frames: (window as unknown as { __frames: number[] }).__frames };
+    const seen = [...(window as unknown as { __painted: Map<string, Seen> }).__painted.keys()];
+    return {
+      painted: seen.filter((t) => t.startsWith('Painted #burst-')).length,
+      rows: shown.length,
+      distinct: new Set(shown).size,
+      frames: (window as unknown as { __frames: FrameBreakdown[] }).__frames,
+    };
   });
   return {
     messages: BURST,
     posted_in_ms: round(postedIn),
     all_painted_ms: round(lastPainted - started),
+    painted,
     rows,
     distinct,
     long_frames: frames.length,
-    longest_frame_ms: round(Math.max(0, ...frames)),
+    longest_frame_ms: round(Math.max(0, ...frames.map((frame) => frame.duration_ms))),
     goal_longest_frame_ms: 100,
+    longest_frames: [...frames].sort((a, b) => b.duration_ms - a.duration_ms).slice(0, 3),
   };
 }

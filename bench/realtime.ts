@@ -564,9 +564,15 @@ async function main(): Promise<void> {
     const { burst } = painted;
     console.log(
       `a burst of ${burst.messages} messages posted in ${burst.posted_in_ms} ms into the open chat: all painted after ${burst.all_painted_ms} ms, ` +
-        `${burst.rows} rows for ${burst.distinct} distinct messages, ${burst.long_frames} frames over 50 ms, the longest ` +
+        `${burst.painted} of them shown, the newest ${burst.rows} rows kept for ${burst.distinct} distinct messages, ${burst.long_frames} frames over 50 ms, the longest ` +
         `${burst.longest_frame_ms} ms (goal: none over ${burst.goal_longest_frame_ms} ms)`,
     );
+    for (const frame of burst.longest_frames) {
+      console.log(
+        `  a ${frame.duration_ms} ms frame: script ${frame.script_ms} ms (forced layout ${frame.forced_layout_ms} ms), ` +
+          `rendering ${frame.render_ms} ms (style and layout ${frame.style_layout_ms} ms); ${frame.scripts.join('; ')}`,
+      );
+    }
     const runs = `median of ${memoryRuns.length}`;
     console.log(`core memory, 1 account with chats open: RSS ${memoryMedian('accounts_1_rss_mib')} MiB (${runs})`);
     console.log(`core memory, 10 accounts with chats open: RSS ${memoryMedian('accounts_10_rss_mib')} MiB (${runs})`);

@@ -356,6 +356,12 @@ describe('desktop: the Messenger live, offline and after a crash', () => {
     await first.waitFor();
     const shown = (await shownTexts(messenger, 'Ben Carter')).filter((t) => t.startsWith('Queued '));
     assert.deepEqual(shown, texts);
+    // Back at the newest, the page keeps only the history's tail: a long chat lays out 100 rows, not 500.
+    await dialog.locator('.chat-history').evaluate((el) => el.scrollTo({ top: 0 }));
+    await messenger.waitForFunction(() => document.querySelectorAll('.chat-dialog .chat-message-text').length <= 100);
+    const tail = await shownTexts(messenger, 'Ben Carter');
+    assert.deepEqual(tail.slice(-3), texts.slice(-3));
+    await older.waitFor();
     await app.workspace.getByRole('tab', { name: /^Acme Corp — Anna Smirnova$/ }).waitFor();
   });
 });

@@ -1,5 +1,5 @@
 import { type ChatView, type MessageView, type PendingMessageView, upsertMessage } from '@multidesk/protocol/bridge';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { formatTime } from '../shared/format.ts';
 import { useChatDeltas } from '../shared/useBridge.ts';
@@ -7,6 +7,21 @@ import { MessageItem, PendingItem, submitKeys } from './MessageItem.tsx';
 
 /** Messages arriving while the chat is open are marked read once they stop coming for this long: a burst costs one request. */
 const READ_DELAY_MS = 300;
+
+/**
+ * Rows kept in the page while the newest messages are in view: a burst or a long history lays out
+ * this many, not thousands. Scrolled up, nothing is taken away and older rows come `REVEAL` at a time.
+ */
+const TAIL = 100;
+const REVEAL = 50;
+
+/** Where the rows shown start: the tail at the end, else the first message from `firstShownId` on. */
+function firstShownIndex(messages: MessageView[], firstShownId: number | null): number {
+  const tail = Math.max(0, messages.length - TAIL);
+  if (firstShownId === null) return tail;
+  const index = messages.findIndex((m) => m.id >= firstShownId);
+  return index < 0 ? tail : index;
+}
 
 /** Newer pages replace what they cover; older messages loaded before stay. Sorted oldest first. */
 function merge(shown: MessageView[], page: MessageView[]): MessageView[] {
@@ -53,9 +68,10 @@ export function ChatDialog({
   const [draft, setDraft] = useState('');
   const [sendError, setSendError] = useState<string | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
+  /** The first message shown while scrolled up; null while the newest are in view (the tail is shown). */
+  const [firstShownId, setFirstShownId] = useState<number | null>(null);
   const historyRef = useRef<HTMLDivElement>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
-  const stickToBottom = useRef(true);
   const dialogId = chat.dialogId;
 
   /** The latest load: an older answer arriving after a newer one is dropped. */
@@ -110,14 +126,10 @@ export function ChatDialog({
     try {
       const page = await call('messages', { id: accountId, dialogId, beforeId: oldest.id });
       if (!page.ok) return setError(page.message);
-      const el = historyRef.current;
-      const fromBottom = el ? el.scrollHeight - el.scrollTop : 0;
-      stickToBottom.current = false;
+      // Added above what is read: the history is anchored at its end, so the view does not move.
       setMessages((shown) => merge(page.messages, shown));
       setHasOlder(page.hasOlder);
-      requestAnimationFrame(() => {
-        if (el) el.scrollTop = el.scrollHeight - fromBottom;
-      });
+      setFirstShownId(page.messages[0]?.id ?? null);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -125,17 +137,27 @@ export function ChatDialog({
     }
   };
 
-  useLayoutEffect(() => {
-    const el = historyRef.current;
-    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  });
+  // The history scrolls from its end (CSS column-reverse): scrollTop is 0 at the newest message and
+  // negative above it. At the end, new messages stay in view; scrolled up, the browser keeps the rows
+  // read in place. No script reads the layout per message, which would force a layout each time.
+  const firstIndex = firstShownIndex(messages, firstShownId);
+  const shown = firstIndex === 0 ? messages : messages.slice(firstIndex);
+  /** Older rows: those loaded but not shown first, then the portal's next page. */
+  const showOlder = () => {
+    if (firstIndex === 0) return void loadOlder();
+    setFirstShownId((messages[Math.max(0, firstIndex - REVEAL)] as MessageView).id);
+  };
 
   const onScroll = () => {
     const el = historyRef.current;
     if (!el) return;
-    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    // Scrolled up to the top: the previous page follows.
-    if (el.scrollTop < 8 && hasOlder && el.scrollHeight > el.clientHeight) void loadOlder();
+    // Back at the newest, the rows above the tail go; scrolled up, those shown stay.
+    if (el.scrollTop > -40) setFirstShownId(null);
+    else if (firstShownId === null) setFirstShownId(shown[0]?.id ?? null);
+    // Scrolled up to the top: older rows follow.
+    if (el.scrollHeight - el.clientHeight + el.scrollTop < 8 && el.scrollHeight > el.clientHeight && (hasOlder || firstIndex > 0)) {
+      showOlder();
+    }
   };
 
   const onEdit = useCallback((messageId: number, on: boolean) => {
@@ -169,7 +191,7 @@ export function ChatDialog({
       if (!result.ok) return setSendError(result.message);
       setDraft((current) => (current === text ? '' : current));
       // The core's change for the outbox shows it pending (and later as sent): adding it here could bring back one already sent.
-      stickToBottom.current = true;
+      historyRef.current?.scrollTo({ top: 0 });
     } catch (err) {
       setSendError(errorMessage(err));
     }
@@ -191,48 +213,50 @@ export function ChatDialog({
     <section className="chat-dialog" aria-label={chat.title}>
       <h2 className="chat-dialog-title ellipsis">{chat.title}</h2>
       <div className="chat-history" ref={historyRef} onScroll={onScroll}>
-        {hasOlder ? (
-          <button type="button" className="button chat-older" onClick={() => void loadOlder()}>
-            Load older messages
-          </button>
-        ) : null}
-        {error ? (
-          <p className="notice notice-warning" role="status">
-            {error}
-          </p>
-        ) : null}
-        {savedAt !== null && loaded ? (
-          <p className="muted" role="status">
-            {savedAt ? `Saved messages from ${formatTime(savedAt)}` : 'No saved messages yet'}: newer ones show when the portal answers.
-          </p>
-        ) : null}
-        {!loaded && !error ? (
-          <p className="muted" role="status">
-            Loading…
-          </p>
-        ) : null}
-        <ol className="chat-messages" aria-label="Messages">
-          {messages.map((m) => (
-            <MessageItem
-              key={m.id}
-              message={m}
-              own={m.authorId === me.id}
-              editing={editing === m.id}
-              onEdit={onEdit}
-              onSave={onSave}
-              onDelete={onDelete}
-            />
-          ))}
-          {pending.map((p) => (
-            <PendingItem
-              key={p.clientId}
-              pending={p}
-              authorName={me.name}
-              onRetry={() => outbox('retrySend', p.clientId)}
-              onDiscard={() => outbox('discardSend', p.clientId)}
-            />
-          ))}
-        </ol>
+        <div className="chat-history-content">
+          {hasOlder || firstIndex > 0 ? (
+            <button type="button" className="button chat-older" onClick={showOlder}>
+              Load older messages
+            </button>
+          ) : null}
+          {error ? (
+            <p className="notice notice-warning" role="status">
+              {error}
+            </p>
+          ) : null}
+          {savedAt !== null && loaded ? (
+            <p className="muted" role="status">
+              {savedAt ? `Saved messages from ${formatTime(savedAt)}` : 'No saved messages yet'}: newer ones show when the portal answers.
+            </p>
+          ) : null}
+          {!loaded && !error ? (
+            <p className="muted" role="status">
+              Loading…
+            </p>
+          ) : null}
+          <ol className="chat-messages" aria-label="Messages">
+            {shown.map((m) => (
+              <MessageItem
+                key={m.id}
+                message={m}
+                own={m.authorId === me.id}
+                editing={editing === m.id}
+                onEdit={onEdit}
+                onSave={onSave}
+                onDelete={onDelete}
+              />
+            ))}
+            {pending.map((p) => (
+              <PendingItem
+                key={p.clientId}
+                pending={p}
+                authorName={me.name}
+                onRetry={() => outbox('retrySend', p.clientId)}
+                onDiscard={() => outbox('discardSend', p.clientId)}
+              />
+            ))}
+          </ol>
+        </div>
       </div>
       <form
         className="chat-composer"
