@@ -2,7 +2,11 @@ import './localhostDispatcher.ts';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { postgresEngine } from './storeEngines.ts';
@@ -21,6 +25,43 @@ async function freePort(): Promise<number> {
   server.close();
   return typeof address === 'object' && address ? address.port : 0;
 }
+
+describe('the CLI on an embedded SQLite database it cannot use', () => {
+  const env = { MULTIDESK_DATABASE: '', MULTIDESK_REDIS: '' };
+
+  test('a folder that cannot be made, or a file that is not a database, is one line naming it', () => {
+    const notFolder = cli(['serve', '--port', '0', '--data', '/dev/null/portal'], env);
+    assert.equal(notFolder.status, 1);
+    assert.match(notFolder.stderr, /^error: cannot open the SQLite database \/dev\/null\/portal\/portal\.sqlite: ENOTDIR[^\n]*\n$/);
+    const data = mkdtempSync(join(tmpdir(), 'multidesk-cli-sqlite-'));
+    try {
+      writeFileSync(join(data, 'portal.sqlite'), 'this is not a database file, only text written where one should be\n');
+      const garbage = cli(['seed-demo', '--data', data], env);
+      assert.equal(garbage.status, 1);
+      assert.equal(garbage.stderr, `error: cannot open the SQLite database ${join(data, 'portal.sqlite')}: file is not a database\n`);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  test('a database a newer Multidesk migrated further is refused by serve, naming the migration', () => {
+    const data = mkdtempSync(join(tmpdir(), 'multidesk-cli-newer-'));
+    try {
+      assert.equal(cli(['seed-demo', '--data', data], env).status, 0);
+      const file = new DatabaseSync(join(data, 'portal.sqlite'));
+      file.exec(`insert into kysely_migration (name, timestamp) values ('2999-01-01T00-from-the-future', '2999-01-01T00:00:00.000Z')`);
+      file.close();
+      const refused = cli(['serve', '--port', '0', '--data', data], env);
+      assert.equal(refused.status, 1);
+      assert.match(
+        refused.stderr,
+        /^error: the database was migrated by a newer Multidesk \(migration 2999-01-01T00-from-the-future\); this version knows migrations up to \S+: upgrade Multidesk\n$/,
+      );
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the CLI on a database named by --database or MULTIDESK_DATABASE', () => {
   test('what is not a PostgreSQL URL, or --data beside --database, is refused with one line', () => {
@@ -44,6 +85,21 @@ describe('the CLI on a database named by --database or MULTIDESK_DATABASE', () =
         result.stderr,
         `error: cannot open the PostgreSQL database postgres://multidesk@127.0.0.1:${port}/portal: connect ECONNREFUSED 127.0.0.1:${port}\n`,
       );
+    }
+  });
+
+  test('a wrong --redis, or one that does not answer, is one line and no stack trace', () => {
+    const data = mkdtempSync(join(tmpdir(), 'multidesk-cli-redis-'));
+    try {
+      const env = { MULTIDESK_DATABASE: '', MULTIDESK_REDIS: '' };
+      const unreachable = cli(['serve', '--port', '0', '--data', data, '--redis', 'redis://127.0.0.1:1'], env);
+      assert.equal(unreachable.status, 1);
+      assert.equal(unreachable.stderr, 'error: cannot reach Redis at 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n');
+      const fromEnv = cli(['serve', '--port', '0', '--data', data], { ...env, MULTIDESK_REDIS: 'localhost:6379' });
+      assert.equal(fromEnv.status, 1);
+      assert.equal(fromEnv.stderr, 'error: --redis takes a redis://host:port URL, not "localhost:6379"\n');
+    } finally {
+      rmSync(data, { recursive: true, force: true });
     }
   });
 

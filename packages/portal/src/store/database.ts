@@ -74,14 +74,22 @@ export async function openDatabase(location: string, options: { poolSize?: numbe
 }
 
 async function openSqlite(dataDir: string): Promise<Db> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'portal.sqlite');
   let connection: NodeSqliteDatabase | undefined;
   const db = new Kysely<Database>({
-    dialect: createSqliteDialect(join(dataDir, 'portal.sqlite'), (opened) => {
+    dialect: createSqliteDialect(file, (opened) => {
       connection = opened;
     }),
   });
-  await migrateToLatest(db);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    if (err instanceof DatabaseOpenError) throw err;
+    // A folder that cannot be made or written, a file that is not a database: one line, as for PostgreSQL.
+    throw new DatabaseOpenError(`cannot open the SQLite database ${file}: ${reason(err)}`);
+  }
   if (connection) connections.set(db, connection);
   return db;
 }
