@@ -19,6 +19,7 @@ import { imUser } from './imClient.ts';
 import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
 import { pkcePair, postJson } from './signIn.ts';
 import { call, webhookFor } from './tokens.ts';
+import { Browser } from './webPagesClient.ts';
 
 const SCRIPT = new URL('../../../scripts/test-redis.sh', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -96,7 +97,7 @@ describe('Redis going away and coming back', { skip }, () => {
     assert.deepEqual(statuses, [200, 200, 200, 503]);
   });
 
-  test('with Redis away wrong passwords are still throttled, in each instance', async () => {
+  test('with Redis away wrong passwords are still throttled, in each instance, and a step kept in Redis answers 503', async () => {
     const login = (base: string, password: string) =>
       postJson(`${base}/oauth/desktop/login`, {
         login: 'marcus@example.com',
@@ -112,6 +113,9 @@ describe('Redis going away and coming back', { skip }, () => {
       const refused = await login(bUrl('acme'), 'multidesk-demo');
       assert.equal(refused.status, 429, 'the fourth guess waits, Redis or not');
       assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      // A second-factor step is kept in Redis: without it the password step cannot go on.
+      const page = await new Browser(bUrl('initech')).post('/login', { login: 'chen@example.com', password: 'multidesk-demo' });
+      assert.equal(page.status, 503, 'try again shortly, not a 500');
     } finally {
       await startRedis();
     }
