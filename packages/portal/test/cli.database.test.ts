@@ -3,30 +3,19 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { freePort, PORTAL_CLI } from './cliProcess.ts';
 import { postgresEngine } from './storeEngines.ts';
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-
 function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, [PORTAL_CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-describe('the CLI on an embedded SQLite database it cannot use', () => {
+describe('the PORTAL_CLI on an embedded SQLite database it cannot use', () => {
   const env = { MULTIDESK_DATABASE: '', MULTIDESK_REDIS: '' };
 
   test('a folder that cannot be made, or a file that is not a database, is one line naming it', () => {
@@ -63,7 +52,7 @@ describe('the CLI on an embedded SQLite database it cannot use', () => {
   });
 });
 
-describe('the CLI on a database named by --database or MULTIDESK_DATABASE', () => {
+describe('the PORTAL_CLI on a database named by --database or MULTIDESK_DATABASE', () => {
   test('what is not a PostgreSQL URL, or --data beside --database, is refused with one line', () => {
     const notUrl = cli(['portal', 'create', '--name', 'x', '--title', 'X', '--database', '/var/lib/portal']);
     assert.equal(notUrl.status, 2);
@@ -114,7 +103,7 @@ describe('the CLI on a database named by --database or MULTIDESK_DATABASE', () =
       engine.close();
     });
 
-    test('the admin commands and serve work on it: a webhook made by the CLI answers through the server', async () => {
+    test('the admin commands and serve work on it: a webhook made by the PORTAL_CLI answers through the server', async () => {
       const url = database?.location ?? '';
       const seeded = cli(['seed-demo', '--database', url]);
       assert.equal(seeded.status, 0, seeded.stderr);
@@ -159,7 +148,7 @@ describe('the CLI on a database named by --database or MULTIDESK_DATABASE', () =
       const webhook = hook.stdout.trim().split('\n').at(-1) ?? '';
       assert.match(webhook, /^http:\/\/hooli\.localhost:\d+\/rest\/\d+\/[0-9a-f]+\/$/);
 
-      const server = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--log-level', 'warn'], {
+      const server = spawn(process.execPath, [PORTAL_CLI, 'serve', '--port', String(port), '--log-level', 'warn'], {
         env: { ...process.env, MULTIDESK_DATABASE: url },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

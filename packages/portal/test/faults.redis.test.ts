@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { DESKTOP_CLIENT_ID, type PullMessage } from '@multidesk/protocol';
+import type { PullMessage } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { openRedisSharedState } from '../src/shared/redisSharedState.ts';
@@ -17,7 +17,7 @@ import { type Db, openDatabase } from '../src/store/database.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { imUser } from './imClient.ts';
 import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
-import { pkcePair, postJson } from './signIn.ts';
+import { passwordAttempt } from './signIn.ts';
 import { call, webhookFor } from './tokens.ts';
 import { Browser } from './webPagesClient.ts';
 
@@ -98,15 +98,7 @@ describe('Redis going away and coming back', { skip }, () => {
   });
 
   test('with Redis away wrong passwords are still throttled, in each instance, and a step kept in Redis answers 503', async () => {
-    const login = (base: string, password: string) =>
-      postJson(`${base}/oauth/desktop/login`, {
-        login: 'marcus@example.com',
-        password,
-        client_id: DESKTOP_CLIENT_ID,
-        code_challenge: pkcePair().challenge,
-        code_challenge_method: 'S256',
-        device_name: 'Guesser',
-      });
+    const login = (base: string, password: string) => passwordAttempt(base, 'marcus@example.com', password, 'Guesser');
     await stopRedis();
     try {
       for (let i = 0; i < 3; i++) assert.equal((await login(bUrl('acme'), `wrong-${i}`)).status, 401);

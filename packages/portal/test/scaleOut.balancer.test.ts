@@ -2,32 +2,22 @@ import './localhostDispatcher.ts';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { PullMessage } from '@multidesk/protocol';
 import { Redis } from 'ioredis';
+import { freePort, PORTAL_CLI } from './cliProcess.ts';
 import { type Balancer, haproxySkip, startBalancer } from './haproxy.ts';
 import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
 import { testRedis } from './redisServer.ts';
 import { postgresEngine } from './storeEngines.ts';
 import { postJson, signInAs } from './tokens.ts';
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 // Ten requests per user, then one back every 100 s: nothing drains while the test runs.
 const REST_LIMIT = '10:0.01';
 
 const engine = postgresEngine();
 const redis = testRedis();
 const skip = haproxySkip ?? engine.skip ?? redis.skip;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /** `serve` in a process of its own, as production runs it; resolves once its /readyz says ready. */
 interface Instance {
@@ -43,7 +33,7 @@ async function startInstance(name: string, database: string, redisUrl: string): 
   const child = spawn(
     process.execPath,
     [
-      CLI,
+      PORTAL_CLI,
       'serve',
       '--port',
       String(port),
@@ -113,7 +103,7 @@ describe('two portal processes behind HAProxy, sharing one PostgreSQL and one Re
 
   before(async () => {
     database = await engine.create();
-    const seeded = spawnSync(process.execPath, [CLI, 'seed-demo', '--database', database.location], { encoding: 'utf8' });
+    const seeded = spawnSync(process.execPath, [PORTAL_CLI, 'seed-demo', '--database', database.location], { encoding: 'utf8' });
     assert.equal(seeded.status, 0, seeded.stderr);
     // `serve` keeps its keys under the default prefix: a logical database of its own, emptied first,
     // keeps them from meeting an earlier run's (the REST buckets would still be full).

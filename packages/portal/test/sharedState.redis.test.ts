@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DESKTOP_CLIENT_ID, SSO_DISCOVER_PATH } from '@multidesk/protocol';
+import { SSO_DISCOVER_PATH } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { totpCode } from '../src/auth/totp.ts';
@@ -14,7 +14,7 @@ import { imUser } from './imClient.ts';
 import { commandsOf, PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
 import { createQr, decide, PASSWORD, poll, signedInBrowser } from './qrClient.ts';
 import { testRedis } from './redisServer.ts';
-import { pkcePair, postJson } from './signIn.ts';
+import { passwordAttempt, postJson } from './signIn.ts';
 import { call, webhookFor } from './tokens.ts';
 import { Browser } from './webPagesClient.ts';
 
@@ -145,15 +145,7 @@ describe('credential throttles across instances sharing one Redis', { ...(redis.
   });
   after(() => pair.close());
 
-  const login = (base: string, password: string) =>
-    postJson(`${base}/oauth/desktop/login`, {
-      login: 'marcus@example.com',
-      password,
-      client_id: DESKTOP_CLIENT_ID,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      device_name: 'Guesser',
-    });
+  const login = (base: string, password: string) => passwordAttempt(base, 'marcus@example.com', password, 'Guesser');
 
   test('wrong passwords counted on instance A hold on instance B, guesses raced on both included, and a right one resets them', async () => {
     const onA = pair.a.url('acme');

@@ -4,24 +4,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { freePort, PORTAL_CLI } from './cliProcess.ts';
 import { PullTestClient, pullConfig, pullUrl } from './pullClient.ts';
 import { call } from './tokens.ts';
-
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /** A POST whose body is still arriving: a request in flight for as long as the test holds it. */
 function slowPost(url: string): { finish(body: string): void; answer: Promise<{ status: number; body: string }> } {
@@ -53,10 +42,10 @@ describe('serve on SIGTERM', () => {
   let webhook: string;
   before(async () => {
     port = await freePort();
-    assert.equal(spawnSync(process.execPath, [CLI, 'seed-demo', '--data', dataDir]).status, 0);
+    assert.equal(spawnSync(process.execPath, [PORTAL_CLI, 'seed-demo', '--data', dataDir]).status, 0);
     const hook = spawnSync(
       process.execPath,
-      [CLI, 'webhook', 'create', '--portal', 'acme', '--email', 'anna@example.com', '--scope', 'user,im,pull_channel'],
+      [PORTAL_CLI, 'webhook', 'create', '--portal', 'acme', '--email', 'anna@example.com', '--scope', 'user,im,pull_channel'],
       { encoding: 'utf8', env: { ...process.env, MULTIDESK_DATA: dataDir, MULTIDESK_DATABASE: '' } },
     );
     webhook = (hook.stdout.trim().split('\n').at(-1) ?? '').replace('localhost:8024', `localhost:${port}`).replace(/\/$/, '');
@@ -65,7 +54,7 @@ describe('serve on SIGTERM', () => {
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   test('closes each Pull socket with 1001 server_restart, answers held long polls, lets a request in flight finish, and exits 0', async () => {
-    const server = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn'], {
+    const server = spawn(process.execPath, [PORTAL_CLI, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn'], {
       env: { ...process.env, MULTIDESK_DATABASE: '', MULTIDESK_REDIS: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -33,6 +33,18 @@ export async function postForm(url: string, fields: Record<string, string>): Pro
   return { status: response.status, body: await response.json() };
 }
 
+/** One try of the desktop's password sign-in (`/oauth/desktop/login`): the answer as it comes, right or wrong. */
+export function passwordAttempt(base: string, login: string, password: string, deviceName = 'Test desktop') {
+  return postJson(`${base}/oauth/desktop/login`, {
+    login,
+    password,
+    client_id: DESKTOP_CLIENT_ID,
+    code_challenge: pkcePair().challenge,
+    code_challenge_method: 'S256',
+    device_name: deviceName,
+  });
+}
+
 /** The desktop's password sign-in, end to end over HTTP: desktop/login, then the code exchange. */
 export async function desktopSignIn(
   portal: Pick<TestPortal, 'url'>,
