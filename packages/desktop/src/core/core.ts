@@ -58,13 +58,16 @@ export interface CoreOptions {
   ssoTimeoutMs?: number;
   /** The Bitrix24 apps' loopback port (`--oauth-redirect-port`); else the profile's own. */
   appRedirectPort?: number;
+  /** The clock every token expiry, cache date and request budget is read from (tests move it); Date.now unless given. */
+  now?: () => number;
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
   const profile = openProfile(options.profileDir);
   const openUrl = options.openUrl ?? systemBrowser();
   const dispatcher = createPortalDispatcher();
-  const tokens = new TokenStore({ vault: options.vault, dispatcher, revocationsFile: profile.revocationsFile });
+  const now = options.now ?? Date.now;
+  const tokens = new TokenStore({ vault: options.vault, dispatcher, revocationsFile: profile.revocationsFile, now });
   await tokens.load();
   const manager = new AccountManager({
     profile,
@@ -74,18 +77,19 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     // The services below are made before any account is added or counted.
     welcome: (accountId) => home.refresh(accountId),
     unreadOf: (accountId) => unread.total(accountId),
+    now,
   });
-  const home = new HomeService(manager);
+  const home = new HomeService(manager, now);
   // Before the chats: a realtime event's counter is stored before windows hear the chat changed.
-  const unread = new UnreadCounters(manager);
-  const chats = new ChatService(manager);
-  const tasks = new TaskService(manager, home);
+  const unread = new UnreadCounters(manager, now);
+  const chats = new ChatService(manager, now);
+  const tasks = new TaskService(manager, home, now);
   const notifier = new ChatNotifier({ manager, chats, home });
   await manager.load();
   const settings = new SettingsStore(profile.settingsFile);
   await settings.load();
-  const signIns = new SignIns({ manager, dispatcher, deviceName: options.device.name });
-  const flows = new SignInFlows({ manager, signIns, dispatcher, settings, device: options.device });
+  const signIns = new SignIns({ manager, dispatcher, deviceName: options.device.name, now });
+  const flows = new SignInFlows({ manager, signIns, dispatcher, settings, device: options.device, now });
   const browserFlows = new BrowserFlows({ openUrl, ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}) });
   const sso = new SsoSignIns({ signIns, dispatcher, settings, deviceName: options.device.name, browser: browserFlows });
   const apps = new AppSignIns({
@@ -115,6 +119,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     close: async () => {
       flows.close();
       chats.close();
+      unread.close();
       browserFlows.close();
       manager.close();
       tokens.close();
