@@ -27,6 +27,7 @@ import {
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
 import { RestCallError } from '../portal/portalSession.ts';
 import type { AccountChange } from '../realtime/pullCommands.ts';
+import { DeferredSaves } from './deferredSaves.ts';
 import { type Applied, LiveChats } from './liveChats.ts';
 
 const CHATS_KEY = 'chats';
@@ -133,9 +134,8 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   #closed = false;
   /** The lists and pages served while the account is live, kept in step with its events. */
   readonly #live = new LiveChats(PAGE);
-  /** Dialogs (by account) whose kept copy changed since it was last saved, for a restart to show. */
-  readonly #unsaved = new Map<string, Set<string>>();
-  #saveTimer: NodeJS.Timeout | undefined;
+  /** Dialogs whose kept copy changed, saved for a restart to show once a burst is over. */
+  readonly #saves = new DeferredSaves(SAVE_DELAY_MS, (id, dialogs) => this.#saveKept(id, dialogs));
 
   constructor(manager: AccountManager, now: () => number = Date.now) {
     super();
@@ -169,38 +169,26 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
 
   #publish(id: string, applied: Applied, dialogId?: string): void {
     if (applied.delta) {
-      this.#saveSoon(id, applied.delta.dialogId);
+      this.#saves.mark(id, applied.delta.dialogId);
       this.emit('delta', id, applied.delta);
     }
     if (applied.reload) this.emit('changed', id, dialogId);
   }
 
-  /** What a restart shows comes from disk: the kept list and page are written there, once a burst is over. */
-  #saveSoon(id: string, dialogId: string): void {
-    this.#unsaved.set(id, (this.#unsaved.get(id) ?? new Set()).add(dialogId));
-    if (this.#saveTimer || this.#closed) return;
-    this.#saveTimer = setTimeout(() => this.#saveKept(), SAVE_DELAY_MS);
-    this.#saveTimer.unref();
-  }
-
-  #saveKept(): void {
-    clearTimeout(this.#saveTimer);
-    this.#saveTimer = undefined;
-    for (const [id, dialogs] of this.#unsaved) {
-      let cache: AccountAccess['cache'];
-      try {
-        cache = this.#manager.cacheOf(id);
-      } catch {
-        continue; // Deleted meanwhile, its cache with it.
-      }
-      const list = this.#live.list(id);
-      if (list) cache.put(CHATS_KEY, list.chats, list.at);
-      for (const dialogId of dialogs) {
-        const page = this.#live.dialog(id, dialogId);
-        if (page) cache.put(messagesKey(dialogId), page.messages, this.#now());
-      }
+  /** What a restart shows comes from disk: the kept list and the dialogs' pages that changed. */
+  #saveKept(id: string, dialogs: ReadonlySet<string>): void {
+    let cache: AccountAccess['cache'];
+    try {
+      cache = this.#manager.cacheOf(id);
+    } catch {
+      return; // Deleted meanwhile, its cache with it.
     }
-    this.#unsaved.clear();
+    const list = this.#live.list(id);
+    if (list) cache.put(CHATS_KEY, list.chats, list.at);
+    for (const dialogId of dialogs) {
+      const page = this.#live.dialog(id, dialogId);
+      if (page) cache.put(messagesKey(dialogId), page.messages, this.#now());
+    }
   }
 
   /** The dialog's outbox changed: windows showing it get it whole. */
@@ -492,7 +480,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       deleted: false,
     };
     const applied = this.#live.applySent(id, entry.dialogId, message, entry.clientId);
-    this.#saveSoon(id, entry.dialogId);
+    this.#saves.mark(id, entry.dialogId);
     const posted = this.#live.dialog(id, entry.dialogId)?.posted ?? [];
     this.emit('delta', id, { dialogId: entry.dialogId, ...applied.delta, pending: this.#pending(id, account, entry.dialogId, posted) });
     if (applied.reload) this.emit('changed', id, entry.dialogId);
@@ -538,7 +526,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   }
 
   close(): void {
-    this.#saveKept();
+    this.#saves.close();
     this.#closed = true;
     for (const timer of this.#reloadTimers.values()) clearTimeout(timer);
     for (const { timer } of this.#retryTimers.values()) clearTimeout(timer);

@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { ImCounters } from '@multidesk/protocol';
 import type { AccountManager } from '../accounts/accountManager.ts';
+import { DeferredSaves } from './deferredSaves.ts';
 
 /** Kept in the account's cache, so a restart shows the counts at once. */
 const UNREAD_KEY = 'unread:by-chat';
+/** Counts move with every message: they are written once a burst is over (a restart asks the portal again anyway). */
+const SAVE_DELAY_MS = 1_000;
 
 function unreadOf(counters: ImCounters): Map<string, number> {
   return new Map([
@@ -23,6 +26,7 @@ export class UnreadCounters extends EventEmitter<{ changed: [accountId: string] 
   readonly #manager: AccountManager;
   readonly #now: () => number;
   readonly #byAccount = new Map<string, Map<string, number>>();
+  readonly #saves = new DeferredSaves(SAVE_DELAY_MS, (id) => this.#save(id));
 
   constructor(manager: AccountManager, now: () => number = Date.now) {
     super();
@@ -73,7 +77,22 @@ export class UnreadCounters extends EventEmitter<{ changed: [accountId: string] 
     for (const [key, n] of unread) if (n === 0) unread.delete(key);
     const before = this.total(id);
     this.#byAccount.set(id, unread);
-    this.#manager.cacheOf(id).put(UNREAD_KEY, Object.fromEntries(unread), this.#now());
+    this.#saves.mark(id, UNREAD_KEY);
     if (sum(unread) !== before) this.emit('changed', id);
+  }
+
+  #save(id: string): void {
+    const unread = this.#byAccount.get(id);
+    if (!unread) return;
+    try {
+      this.#manager.cacheOf(id).put(UNREAD_KEY, Object.fromEntries(unread), this.#now());
+    } catch {
+      // Deleted meanwhile, its cache with it.
+    }
+  }
+
+  /** Saves the counts not yet written (the app is closing). */
+  close(): void {
+    this.#saves.close();
   }
 }
