@@ -25,9 +25,9 @@ import {
   type SendResult,
 } from '@multidesk/protocol';
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
+import { DeferredSaves } from '../accounts/deferredSaves.ts';
 import { RestCallError } from '../portal/portalSession.ts';
 import type { AccountChange } from '../realtime/pullCommands.ts';
-import { DeferredSaves } from './deferredSaves.ts';
 import { type Applied, LiveChats } from './liveChats.ts';
 
 const CHATS_KEY = 'chats';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ImCounters } from '@multidesk/protocol';
 import type { AccountManager } from '../accounts/accountManager.ts';
-import { DeferredSaves } from './deferredSaves.ts';
+import { DeferredSaves } from '../accounts/deferredSaves.ts';
 
 /** Kept in the account's cache, so a restart shows the counts at once. */
 const UNREAD_KEY = 'unread:by-chat';

@@ -15,9 +15,12 @@ import { Value } from 'typebox/value';
 import { Agent, fetch } from 'undici';
 import WebSocket from 'ws';
 import type { AccountCache } from '../accounts/accountCache.ts';
+import { DeferredSaves } from '../accounts/deferredSaves.ts';
 import { loopbackAwareLookup } from '../portal/loopbackDispatcher.ts';
 
 const MID_KEY = 'pull:last-mid';
+/** Where the link resumes is written once a burst is over (see DeferredSaves), not with a disk sync per message. */
+const MID_SAVE_DELAY_MS = 1_000;
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 30_000;
 /** Server version 4 pings at the WebSocket level (every 30 s here): two missed pings mean a dead link TCP has not noticed. */
@@ -137,6 +140,9 @@ export class PullClient {
   /** Set by a close or control command: the next attempt waits this long instead of the backoff. */
   #nextDelayMs: number | null = null;
   readonly #recentMids: string[] = [];
+  /** The newest message's id while its save to the cache is put off. */
+  #lastMid: string | null = null;
+  readonly #midSave = new DeferredSaves(MID_SAVE_DELAY_MS, () => this.#saveMid());
   /** The server's clock minus ours (ms), from the config's `serverTime`. */
   #timeShift = 0;
   /** When the current connection attempt began, on our clock: earlier messages are replays. */
@@ -162,7 +168,22 @@ export class PullClient {
   }
 
   get lastMid(): string | null {
-    return this.#options.cache.get<string>(MID_KEY)?.value ?? null;
+    return this.#lastMid ?? this.#options.cache.get<string>(MID_KEY)?.value ?? null;
+  }
+
+  /** The newest message's id: the link resumes after it, and the cache has it a moment later. */
+  #remember(mid: string): void {
+    this.#lastMid = mid;
+    this.#midSave.mark(MID_KEY, MID_KEY);
+  }
+
+  #saveMid(): void {
+    if (this.#lastMid === null) return;
+    try {
+      this.#options.cache.put(MID_KEY, this.#lastMid, this.#now());
+    } catch {
+      // The account was deleted, its cache closed with it: there is nothing to resume.
+    }
   }
 
   start(): void {
@@ -182,6 +203,7 @@ export class PullClient {
     this.#longPoll = null;
     void this.#longPollAgent?.close();
     this.#longPollAgent = null;
+    this.#midSave.flush();
   }
 
   /**
@@ -336,7 +358,7 @@ export class PullClient {
         if (!this.#live) this.#becameLive();
         if (response.status === 304) {
           const last = response.headers.get('last-message-id');
-          if (last) this.#options.cache.put(MID_KEY, last, this.#now());
+          if (last) this.#remember(last);
           continue;
         }
         this.#receive(parseNginxFrames(text).messages);
@@ -399,7 +421,7 @@ export class PullClient {
       const sentAt = message.body.extra?.server_time_unix;
       const replayed = typeof sentAt === 'number' && sentAt * 1000 - this.#timeShift < this.#attemptStartedAt;
       this.#options.onMessage(message.body, replayed);
-      this.#options.cache.put(MID_KEY, message.mid, this.#now());
+      this.#remember(message.mid);
     }
   }
 
