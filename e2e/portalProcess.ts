@@ -15,14 +15,17 @@ const CLI = fileURLToPath(new URL('../packages/portal/src/cli.ts', import.meta.u
 export class PortalProcess {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'multidesk-e2e-portal-'));
   readonly port: number;
+  /** More `serve` options (e.g. `--rest-limit off` for a test that sends thousands of requests). */
+  readonly #serveArgs: string[];
   #child: ChildProcess | null = null;
 
-  private constructor(port: number) {
+  private constructor(port: number, serveArgs: string[]) {
     this.port = port;
+    this.#serveArgs = serveArgs;
   }
 
-  static async start(): Promise<PortalProcess> {
-    const portal = new PortalProcess(await freePort());
+  static async start(options: { serveArgs?: string[] } = {}): Promise<PortalProcess> {
+    const portal = new PortalProcess(await freePort(), options.serveArgs ?? []);
     execFileSync(process.execPath, [CLI, 'seed-demo', '--data', portal.dataDir, '--public-url', `http://localhost:${portal.port}`], {
       stdio: 'ignore',
     });
@@ -37,9 +40,13 @@ export class PortalProcess {
   /** Starts the server (again) and waits until it answers. */
   async resume(): Promise<void> {
     let output = '';
-    const child = spawn(process.execPath, [CLI, 'serve', '--data', this.dataDir, '--port', String(this.port), '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--data', this.dataDir, '--port', String(this.port), '--log-level', 'warn', ...this.#serveArgs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.on('data', (c) => {
       output += c;
     });

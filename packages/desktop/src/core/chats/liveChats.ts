@@ -25,9 +25,10 @@ export interface Applied {
 
 const NOTHING: Applied = { reload: false };
 
+/** As the portal then lists it: a deleted message has no text and is no longer "edited" (its params say only IS_DELETED). */
 function edited(message: MessageView, edit: MessageEdit): MessageView {
   if (edit.change === 'edited') return { ...message, text: edit.text, edited: true };
-  return { ...message, text: '', deleted: true };
+  return { ...message, text: '', edited: false, deleted: true };
 }
 
 /**
