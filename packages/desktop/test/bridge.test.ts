@@ -113,6 +113,45 @@ describe('bridge checks', () => {
     assert.equal((await api('/api/state', {}, { origin: '' })).status, 403);
   });
 
+  test('a web page in the browser can neither read nor write: same-site ports, null origins, rebinding and CORS (issue 17, part 5)', async () => {
+    const port = new URL(bridge.origin).port;
+    const withCookie = { cookie: `${BRIDGE_COOKIE}=${cookie}` };
+    // Another local web server's page is same-site (ports do not count), so its requests carry the cookie.
+    for (const origin of ['http://127.0.0.1:8080', `http://localhost:${port}`, 'null', `https://127.0.0.1:${port}`]) {
+      assert.equal((await api('/api/state', {}, { origin })).status, 403, origin);
+    }
+    // A page of a rebinding name reaches the bridge with its own Host, on every kind of request.
+    for (const rebound of [`evil.example:${port}`, '127.0.0.1', `127.0.0.1:${port}.evil.example`, `[::1]:${port}`]) {
+      assert.equal((await api('/api/state', {}, { host: rebound, origin: `http://${rebound}` })).status, 421, rebound);
+      assert.equal((await raw('/workspace', { headers: { host: rebound, ...withCookie } })).status, 421, rebound);
+      assert.equal((await raw(new URL(bridge.bootUrl('workspace')).pathname, { headers: { host: rebound } })).status, 421, rebound);
+    }
+    // The browser marks what another site asked for: refused even with the cookie and the right Host.
+    for (const site of ['cross-site', 'same-site']) {
+      const page = await raw('/workspace', { headers: { host: host(), 'sec-fetch-site': site, ...withCookie } });
+      assert.equal(page.status, 403, site);
+      assert.equal((await api('/api/state', {}, { 'sec-fetch-site': site })).status, 403, site);
+    }
+    assert.equal((await raw('/workspace', { headers: { host: host(), 'sec-fetch-site': 'same-origin', ...withCookie } })).status, 200);
+    // Nothing grants another origin a read: no CORS headers, and a preflight is refused.
+    const foreign = await api('/api/state', {}, { origin: 'http://evil.example' });
+    const preflight = await raw('/api/state', {
+      method: 'OPTIONS',
+      headers: { host: host(), origin: 'http://evil.example', 'access-control-request-method': 'POST', ...withCookie },
+    });
+    assert.notEqual(preflight.status, 200);
+    for (const res of [foreign, preflight]) {
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+      assert.equal(res.headers['access-control-allow-credentials'], undefined);
+    }
+    // A boot URL is good once, and not at all through a rebinding name (its use there does not spend it).
+    const boot = new URL(bridge.bootUrl('workspace')).pathname;
+    assert.equal((await raw(boot, { headers: { host: `evil.example:${port}` } })).status, 421);
+    assert.equal((await raw(boot, { headers: { host: host(), 'sec-fetch-site': 'cross-site' } })).status, 403);
+    assert.equal((await raw(boot, { headers: { host: host() } })).status, 303);
+    assert.equal((await raw(boot, { headers: { host: host() } })).status, 403);
+  });
+
   test('bad bodies get clear errors', async () => {
     const notJson = await raw('/api/state', {
       method: 'POST',
@@ -180,6 +219,16 @@ describe('bridge events', () => {
   test('the events socket refuses a foreign origin or a missing cookie', async () => {
     assert.equal((await connect({ origin: 'http://evil.example', cookie: `${BRIDGE_COOKIE}=${cookie}` })).status, 403);
     assert.equal((await connect({ origin: bridge.origin })).status, 403);
+  });
+
+  test('the events socket refuses a same-site page, a rebinding Host and another site (issue 17, part 5)', async () => {
+    const port = new URL(bridge.origin).port;
+    const withCookie = `${BRIDGE_COOKIE}=${cookie}`;
+    assert.equal((await connect({ origin: 'http://127.0.0.1:8080', cookie: withCookie })).status, 403);
+    assert.equal((await connect({ origin: 'null', cookie: withCookie })).status, 403);
+    assert.equal((await connect({ host: `evil.example:${port}`, origin: `http://evil.example:${port}`, cookie: withCookie })).status, 403);
+    assert.equal((await connect({ host: `evil.example:${port}`, origin: bridge.origin, cookie: withCookie })).status, 403);
+    assert.equal((await connect({ origin: bridge.origin, cookie: withCookie, 'sec-fetch-site': 'cross-site' })).status, 403);
   });
 });
 

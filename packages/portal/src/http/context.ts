@@ -42,6 +42,13 @@ export interface Limits {
   readCacheTtlMs: number;
   /** `/readyz`: how long each dependency (database, Redis) may take to answer before it counts as down. */
   readyCheckTimeoutMs: number;
+  /** A request's headers (an upgrade's too) must be in within this, and the whole request within `requestTimeoutMs`: slow clients are cut with 408. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Push & Pull WebSockets one client address may hold open or be opening at once; more are answered 429. */
+  pullSocketsPerIp: number;
+  /** A Push & Pull WebSocket whose channel is not confirmed within this is closed (1001: the client tries again later). */
+  pullAuthTimeoutMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -67,6 +74,11 @@ export const defaultLimits: Limits = {
   readCacheTtlMs: 5_000,
   // Below a balancer's usual check timeout, so that the probe answers 503 rather than timing out.
   readyCheckTimeoutMs: 2_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // A whole office behind one NAT address keeps one socket per person and app.
+  pullSocketsPerIp: 1_000,
+  pullAuthTimeoutMs: 5_000,
 };
 
 /**

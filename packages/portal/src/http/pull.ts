@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { PULL_LONG_POLL_EXPIRES, PULL_LONG_POLLING_PATH, PULL_WEBSOCKET_PATH, PullCloseCode } from '@multidesk/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
+import type { WebSocket } from 'ws';
 import type { ListenerCheck } from '../realtime/pullChannels.ts';
 import { logEpoch, midOf, nginxFrame, seqOfMid } from '../realtime/pullMessages.ts';
 import { PullSocket } from '../realtime/pullSocket.ts';
@@ -92,26 +93,69 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
     return { portal: site.portal, check: await ctx.pullChannels.listener(site.portal, query) };
   }
 
-  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
-  typed.get(PULL_WEBSOCKET_PATH, { websocket: true, schema: { querystring: PullQuery } }, async (socket, request) => {
-    upgraded.add(request.raw.socket);
-    const { query } = request;
-    const found = await check(request.site, query);
-    if (!found) return socket.close(PullCloseCode.wrongChannelId, 'not a portal');
-    const { portal, check: result } = found;
-    const epoch = logEpoch(portal);
-    if (!result.ok) {
-      return socket.close(result.reason === 'expired' ? PullCloseCode.channelExpired : PullCloseCode.wrongChannelId, result.reason);
+  /**
+   * Sockets each client address holds or is opening (behind a trusted balancer, the address it
+   * names): past `pullSocketsPerIp` an upgrade is answered 429 before any work is done for it.
+   */
+  const socketsPerIp = new Map<string, number>();
+  const limitPerIp = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.ws) return;
+    const ip = request.ip;
+    const held = socketsPerIp.get(ip) ?? 0;
+    if (held >= ctx.limits.pullSocketsPerIp) {
+      return sendError(reply, 429, 'TOO_MANY_CONNECTIONS', 'Too many Push & Pull connections from this address.', 10);
     }
-    const pull = new PullSocket(
-      socket,
-      ctx,
-      { listener: result.listener, jsonRpc: query.jsonRpc === 'true', afterSeq: seqOfMid(epoch, query.mid), epoch, serverName },
-      request.log,
-      () => sockets.delete(pull),
-    );
-    sockets.add(pull);
-  });
+    socketsPerIp.set(ip, held + 1);
+    request.raw.socket.once('close', () => {
+      const left = (socketsPerIp.get(ip) ?? 1) - 1;
+      if (left > 0) socketsPerIp.set(ip, left);
+      else socketsPerIp.delete(ip);
+    });
+  };
+
+  /**
+   * Closes a socket that was refused; one whose client never completes the close handshake is
+   * cut after a second instead of the 30 ws waits, so refused sockets cannot pile up.
+   */
+  const refuse = (socket: WebSocket, code: number, reason: string) => {
+    socket.close(code, reason);
+    const cut = setTimeout(() => socket.terminate(), 1_000);
+    cut.unref();
+    socket.once('close', () => clearTimeout(cut));
+  };
+
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(
+    PULL_WEBSOCKET_PATH,
+    { websocket: true, schema: { querystring: PullQuery }, onRequest: limitPerIp },
+    async (socket, request) => {
+      upgraded.add(request.raw.socket);
+      const { query } = request;
+      // The channel is checked at once; a socket still unconfirmed after `pullAuthTimeoutMs` (the
+      // database is slow) is closed as a restart, and its client comes back later.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), ctx.limits.pullAuthTimeoutMs);
+      });
+      const found = await Promise.race([check(request.site, query), late]).finally(() => clearTimeout(timer));
+      if (found === 'late') return refuse(socket, PullCloseCode.serverDie, 'server_unavailable');
+      if (!found) return refuse(socket, PullCloseCode.wrongChannelId, 'not a portal');
+      const { portal, check: result } = found;
+      const epoch = logEpoch(portal);
+      if (!result.ok) {
+        return refuse(socket, result.reason === 'expired' ? PullCloseCode.channelExpired : PullCloseCode.wrongChannelId, result.reason);
+      }
+      if (socket.readyState !== socket.OPEN) return;
+      const pull = new PullSocket(
+        socket,
+        ctx,
+        { listener: result.listener, jsonRpc: query.jsonRpc === 'true', afterSeq: seqOfMid(epoch, query.mid), epoch, serverName },
+        request.log,
+        () => sockets.delete(pull),
+      );
+      sockets.add(pull);
+    },
+  );
 
   typed.get(PULL_LONG_POLLING_PATH, { schema: { querystring: PullQuery } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');

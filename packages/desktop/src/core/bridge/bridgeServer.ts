@@ -58,6 +58,16 @@ function listen<Events extends Record<keyof Events, unknown[]>, K extends keyof 
   return () => untyped.off(event, listener as (...args: unknown[]) => void);
 }
 
+/**
+ * The browser's Fetch Metadata: a request another site or another local server's page made
+ * (`cross-site`, `same-site`: ports do not count, so that page would carry the cookie). Only the
+ * bridge's own pages (`same-origin`) and the user opening a window (`none`) get through.
+ */
+function fromElsewhere(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), { 'cache-control': 'no-store' });
 }
@@ -118,6 +128,7 @@ export async function startBridge(
     try {
       const url = new URL(req.url ?? '/', 'http://bridge');
       if (req.headers.host !== host) return send(res, 421, 'text/plain', 'Misdirected request');
+      if (fromElsewhere(req)) return send(res, 403, 'text/plain; charset=utf-8', 'Open Multidesk from its own window.');
       if (req.method === 'GET' && url.pathname.startsWith('/boot/')) return boot(url, res);
       if (!sameSecret(cookieValue(req.headers.cookie, BRIDGE_COOKIE), secret)) {
         return send(res, 401, 'text/plain; charset=utf-8', 'Open Multidesk from its own window.');
@@ -196,6 +207,7 @@ export async function startBridge(
       path === BRIDGE_EVENTS_PATH &&
       req.headers.host === host &&
       req.headers.origin === origin &&
+      !fromElsewhere(req) &&
       sameSecret(cookieValue(req.headers.cookie, BRIDGE_COOKIE), secret);
     if (!allowed) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
