@@ -37,6 +37,19 @@ test('the account list round-trips, versioned, readable only by its owner, with 
   );
 });
 
+test('of two saves at once, the one asked for last is on disk, however long the first takes to write (crash mid-write, issue 17)', async () => {
+  const registry = new AccountRegistry(join(dir, 'overlapping.json'));
+  // A long list is slower to write than a short one: without a queue it used to land last.
+  const long = Array.from({ length: 5_000 }, (_, i) => ({ ...account(`aaaaaaaa-${i}`), portalTitle: 'x'.repeat(200) }));
+  for (let round = 0; round < 5; round++) {
+    await Promise.all([registry.save(long), registry.save([account('bbbbbbbb-latest')])]);
+    assert.deepEqual(
+      (await registry.load()).map((a) => a.id),
+      ['bbbbbbbb-latest'],
+    );
+  }
+});
+
 test('a temp file left by a crash mid-write does not touch the saved list', async () => {
   const file = join(dir, 'crash.json');
   const registry = new AccountRegistry(file);

@@ -33,6 +33,8 @@ const RegistryFile = Type.Object({ version: Type.Literal(1), accounts: Type.Arra
  */
 export class AccountRegistry {
   readonly #file: string;
+  /** Saves run one after another, in the order asked: the last list asked for is the one on disk. */
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(file: string) {
     this.#file = file;
@@ -58,8 +60,15 @@ export class AccountRegistry {
     throw new RegistryUnreadableError(aside);
   }
 
+  /**
+   * Two saves at once (Disconnect on one account while another is deleted) would race: the older
+   * list, slower to write, could land last and undo the newer one on disk. They queue instead.
+   */
   save(accounts: readonly StoredAccount[]): Promise<void> {
-    return writeFileAtomic(this.#file, `${JSON.stringify({ version: 1, accounts }, null, 2)}\n`);
+    const content = `${JSON.stringify({ version: 1, accounts }, null, 2)}\n`;
+    const saved = this.#saving.then(() => writeFileAtomic(this.#file, content));
+    this.#saving = saved.catch(() => {});
+    return saved;
   }
 }
 
