@@ -400,6 +400,29 @@ describe('server version 5 (JSON-RPC)', () => {
     client.close();
   });
 
+  test('a JSON-RPC request whose method is an object with its own toString is answered -32601; the socket and server stay (regression: issue 17, fuzzing)', async () => {
+    const who = await newImUser(v5.portal, 'rpc-method@example.com', ['acme']);
+    const client = await PullTestClient.open(pullUrl(await pullConfig({ base: v5.acme, token: who.token })));
+    for (const [id, method] of [
+      [1, { toString: 1 }],
+      [2, { valueOf: {}, toString: {} }],
+      [3, ['ping']],
+      [4, null],
+    ] as const) {
+      client.send(JSON.stringify({ jsonrpc: '2.0', id, method }));
+    }
+    client.send(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }));
+    const answers = async () => client.frames.filter((f) => f.startsWith('{"jsonrpc"')).map((f) => JSON.parse(f));
+    const deadline = Date.now() + 5000;
+    while (!(await answers()).some((a) => a.id === 5) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const byId = new Map((await answers()).map((a) => [a.id, a]));
+    for (const id of [1, 2, 3, 4]) assert.equal(byId.get(id)?.error?.code, -32601, `request ${id}`);
+    assert.match(byId.get(1).error.message, /^Method not found: object$/);
+    assert.deepEqual(byId.get(5)?.result, {});
+    assert.equal(client.socket.readyState, 1);
+    client.close();
+  });
+
   test('a tampered JWT is closed with 4010', async () => {
     const who = await newImUser(v5.portal, 'rpc-bad@example.com', ['acme']);
     const config = await pullConfig({ base: v5.acme, token: who.token });

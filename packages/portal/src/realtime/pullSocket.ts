@@ -100,8 +100,9 @@ export class PullSocket {
       this.#sendText(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } }));
       return;
     }
-    const answer =
-      request.method === 'ping' ? { result: {} } : { error: { code: -32601, message: `Method not found: ${String(request.method)}` } };
+    // `method` is whatever the client sent: an object with its own `toString` would throw in String().
+    const method = typeof request.method === 'string' ? request.method : typeof request.method;
+    const answer = method === 'ping' ? { result: {} } : { error: { code: -32601, message: `Method not found: ${method}` } };
     this.#sendText(JSON.stringify({ jsonrpc: '2.0', id: request.id, ...answer }));
   }
 
