@@ -147,6 +147,29 @@ describe('chat notifications', () => {
     );
   });
 
+  test('Settings: notifications off for the account or for all raise none; sound off makes them silent', async () => {
+    await core.preferences.update({ mutedAccounts: [id] });
+    let arrived = chatsChanged(benDialog);
+    await benPosts(annaUserId, 'Muted account');
+    await arrived;
+    await core.preferences.update({ mutedAccounts: [], notifications: false });
+    arrived = chatsChanged(benDialog);
+    await benPosts(annaUserId, 'All muted');
+    await arrived;
+    await core.preferences.update({ notifications: true, sound: false });
+    const quiet = notified('Quietly now');
+    await benPosts(annaUserId, 'Quietly now');
+    assert.equal((await quiet).silent, true);
+    await core.preferences.update({ sound: true });
+    const loud = notified('With sound');
+    await benPosts(annaUserId, 'With sound');
+    assert.equal((await loud).silent, undefined);
+    assert.deepEqual(
+      seen.filter((s) => s.body.includes('uted')),
+      [],
+    );
+  });
+
   test('messages that came while the account was disconnected are caught up without notifications', async () => {
     await core.manager.disconnect(id);
     await benPosts(annaUserId, 'While you were away');

@@ -15,7 +15,7 @@ import {
   SendResult,
   ViewingRequest,
 } from './bridge/chats.ts';
-import { SetNetworkUrlRequest, Settings, SettingsResult } from './bridge/settings.ts';
+import { SetNetworkUrlRequest, SettingsPatch, SettingsResult, SettingsView } from './bridge/settings.ts';
 import {
   AppHandler,
   AppStartRequest,
@@ -81,7 +81,11 @@ export const bridgeApi = {
   /** The portal's own web interface in the system browser, for what Multidesk does not show (CRM, Drive …). */
   openInBrowser: route('/api/accounts/open-in-browser', AccountRef, Ok),
   home: route('/api/accounts/home', AccountRef, HomeView),
-  getSettings: route('/api/settings', Type.Object({}), Settings),
+  getSettings: route('/api/settings', Type.Object({}), SettingsView),
+  /** The Settings screen's changes; answers the settings as they now are. */
+  updateSettings: route('/api/settings/update', SettingsPatch, SettingsView),
+  /** The user has seen that the settings file could not be read. */
+  dismissSettingsNotice: route('/api/settings/dismiss-notice', Type.Object({}), Ok),
   setNetworkUrl: route('/api/settings/network-url', SetNetworkUrlRequest, SettingsResult),
   networkSignIn: route('/api/network/sign-in', NetworkSignInRequest, NetworkSignInResult),
   networkOpen: route('/api/network/open', NetworkOpenRequest, SignInResult),
@@ -141,6 +145,8 @@ export const BridgeEvent = Type.Union([
     dialogId: Type.String(),
     title: Type.String(),
     body: Type.String(),
+    /** Shown without the system's sound (Settings: sound off). */
+    silent: Type.Optional(Type.Boolean()),
   }),
   /** Show this chat in the Messenger (a notification was clicked). */
   Type.Object({ type: Type.Literal('open-chat'), accountId: AccountId, dialogId: Type.String() }),

@@ -13,6 +13,9 @@ import { ChatService } from './chats/chatService.ts';
 import { UnreadCounters } from './chats/unreadCounters.ts';
 import { HomeService } from './home/homeService.ts';
 import { createPortalDispatcher } from './portal/loopbackDispatcher.ts';
+import { autostartFile } from './preferences/autostart.ts';
+import { Preferences } from './preferences/preferences.ts';
+import { systemLocale } from './preferences/systemLocale.ts';
 import { openProfile, type Profile } from './profile.ts';
 import { SettingsStore } from './settings.ts';
 import { TaskService } from './tasks/taskService.ts';
@@ -39,6 +42,8 @@ export interface Core {
   unread: UnreadCounters;
   notifier: ChatNotifier;
   settings: SettingsStore;
+  /** The Settings screen's view and changes: language, notifications, start at login. */
+  preferences: Preferences;
   profile: Profile;
   /** The system browser (or the one given for tests): single sign-on, apps' authorization, Open in browser. */
   openUrl: OpenUrl;
@@ -60,6 +65,10 @@ export interface CoreOptions {
   appRedirectPort?: number;
   /** The clock every token expiry, cache date and request budget is read from (tests move it); Date.now unless given. */
   now?: () => number;
+  /** The environment the system language and the autostart folder are read from (tests give theirs); process.env unless given. */
+  env?: NodeJS.ProcessEnv;
+  /** What the autostart entry runs (cli.ts: this app, with its profile); the tests' own otherwise. */
+  launchCommand?: readonly string[];
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
@@ -84,10 +93,18 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   const unread = new UnreadCounters(manager, now);
   const chats = new ChatService(manager, now);
   const tasks = new TaskService(manager, home, now);
-  const notifier = new ChatNotifier({ manager, chats, home });
-  await manager.load();
   const settings = new SettingsStore(profile.settingsFile);
   await settings.load();
+  const env = options.env ?? process.env;
+  const preferences = new Preferences({
+    settings,
+    systemLocale: systemLocale(env),
+    vaultInUse: () => tokens.vaultInfo.kind,
+    autostartFile: autostartFile(env),
+    launchCommand: options.launchCommand ?? [process.execPath, ...process.argv.slice(1, 2)],
+  });
+  const notifier = new ChatNotifier({ manager, chats, home, choice: (accountId) => preferences.notificationFor(accountId) });
+  await manager.load();
   const signIns = new SignIns({ manager, dispatcher, deviceName: options.device.name, now });
   const flows = new SignInFlows({ manager, signIns, dispatcher, settings, device: options.device, now });
   const browserFlows = new BrowserFlows({ openUrl, ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}) });
@@ -113,9 +130,15 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     unread,
     notifier,
     settings,
+    preferences,
     profile,
     openUrl,
-    state: () => ({ accounts: manager.list(), vault: tokens.vaultInfo }),
+    state: () => ({
+      accounts: manager.list(),
+      vault: tokens.vaultInfo,
+      locale: preferences.locale,
+      ...(settings.notice ? { settingsNotice: settings.notice } : {}),
+    }),
     close: async () => {
       flows.close();
       chats.close();

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { Locale, SettingsNotice } from './locale.ts';
 
 /** The accounts as both windows see them: their states, kinds, homes and people. */
 
@@ -49,6 +50,10 @@ export type VaultInfo = Static<typeof VaultInfo>;
 export const AppState = Type.Object({
   accounts: Type.Array(AccountView),
   vault: VaultInfo,
+  /** The language the windows speak (the chosen one, or the system's); English when absent. */
+  locale: Type.Optional(Locale),
+  /** Said in the Workspace until the Settings screen has been seen: the settings file could not be read. */
+  settingsNotice: Type.Optional(SettingsNotice),
 });
 export type AppState = Static<typeof AppState>;
 

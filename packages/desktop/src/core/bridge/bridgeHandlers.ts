@@ -11,6 +11,7 @@ export type BridgeCore = Pick<
   | 'apps'
   | 'browserFlows'
   | 'settings'
+  | 'preferences'
   | 'home'
   | 'tasks'
   | 'chats'
@@ -27,7 +28,7 @@ export type BridgeHandlers = { [M in BridgeMethod]: (request: BridgeRequest<M>) 
  * `showChat` is the bridge's: it knows which windows are open.
  */
 export function createBridgeHandlers(
-  { manager, signIns, flows, sso, apps, browserFlows, settings, home, tasks, chats, notifier, openUrl, state }: BridgeCore,
+  { manager, signIns, flows, sso, apps, browserFlows, settings, preferences, home, tasks, chats, notifier, openUrl, state }: BridgeCore,
   showChat: (chat: DialogRef) => void,
 ): BridgeHandlers {
   return {
@@ -52,11 +53,16 @@ export function createBridgeHandlers(
       await openUrl(manager.access(id).view.portalUrl);
       return { ok: true };
     },
-    getSettings: async () => settings.get(),
+    getSettings: async () => preferences.view(),
+    updateSettings: (patch) => preferences.update(patch),
+    dismissSettingsNotice: async () => {
+      settings.dismissNotice();
+      return { ok: true };
+    },
     setNetworkUrl: async ({ networkUrl }) => {
       const network = normalizePortalAddress(networkUrl);
       if (!network.ok) return INVALID_NETWORK_ADDRESS;
-      await settings.update({ ...settings.get(), networkUrl: network.origin });
+      await settings.update({ networkUrl: network.origin });
       return { ok: true, settings: settings.get() };
     },
     networkSignIn: (request) => flows.networkSignIn(request),

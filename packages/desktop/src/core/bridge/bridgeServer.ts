@@ -247,6 +247,8 @@ export async function startBridge(
   const unsubscribe = [
     listen(core.manager, 'changed', onState),
     listen(core.unread, 'changed', onState),
+    // The language and the settings notice travel in the state.
+    listen(core.settings, 'changed', onState),
     listen(core.home, 'changed', (accountId) => broadcast({ type: 'home-changed', accountId })),
     listen(core.tasks, 'changed', (accountId) => broadcast({ type: 'tasks-changed', accountId })),
     listen(core.chats, 'changed', (accountId, dialogId) =>

@@ -9,7 +9,12 @@ export interface ChatNotification {
   dialogId: string;
   title: string;
   body: string;
+  /** Shown without the system's sound. */
+  silent?: boolean;
 }
+
+/** The user's choice for an account's notifications (Settings). */
+export type NotificationChoice = (accountId: string) => { show: boolean; silent: boolean };
 
 /** What the Messenger shows while it has the focus (an account, maybe one of its chats). */
 export type Viewing = { id: string; dialogId?: string } | null;
@@ -32,10 +37,13 @@ export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
   readonly #manager: AccountManager;
   readonly #chats: ChatService;
   readonly #home: HomeService;
+  readonly #choice: NotificationChoice;
   #viewing: Viewing = null;
 
-  constructor(options: { manager: AccountManager; chats: ChatService; home: HomeService }) {
+  /** `choice` says which accounts' messages raise one, and whether with sound; every one, with sound, unless given. */
+  constructor(options: { manager: AccountManager; chats: ChatService; home: HomeService; choice?: NotificationChoice }) {
     super();
+    this.#choice = options.choice ?? (() => ({ show: true, silent: false }));
     this.#manager = options.manager;
     this.#chats = options.chats;
     this.#home = options.home;
@@ -48,6 +56,8 @@ export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
 
   #onMessage(accountId: string, dialogId: string, message: ImMessage): void {
     if (this.#viewing?.id === accountId && this.#viewing.dialogId === dialogId) return;
+    const { show, silent } = this.#choice(accountId);
+    if (!show) return;
     const chat = this.#chats.savedChat(accountId, dialogId);
     const person = this.#home.people(accountId).find((p) => p.id === message.author_id);
     const author = person ? `${person.name} ${person.lastName}`.trim() : `User ${message.author_id}`;
@@ -58,6 +68,7 @@ export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
       dialogId,
       title: `${where} · ${this.#manager.access(accountId).view.portalTitle}`,
       body: shorten(group ? `${author}: ${message.text}` : message.text),
+      ...(silent ? { silent } : {}),
     });
   }
 }

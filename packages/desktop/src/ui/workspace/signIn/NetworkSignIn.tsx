@@ -38,7 +38,7 @@ export function NetworkSignIn(props: Props) {
     if (!loading) return;
     let live = true;
     call('getSettings', {})
-      .then((settings) => addressForSignIn(settings.networkUrl))
+      .then((view) => addressForSignIn(view.settings.networkUrl))
       .catch(() => '')
       .then((network) => {
         if (live) loaded(network);
