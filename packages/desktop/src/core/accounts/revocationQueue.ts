@@ -22,6 +22,8 @@ export class RevocationQueue {
   readonly #dispatcher: Dispatcher;
   #pending: PendingRevocation[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** Saves run one after another, in the order asked: the last queue asked for is the one on disk. */
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(file: string, vault: SecretVault, dispatcher: Dispatcher) {
     this.#file = file;
@@ -55,15 +57,18 @@ export class RevocationQueue {
   }
 
   async flush(): Promise<void> {
-    const still: PendingRevocation[] = [];
-    for (const item of this.#pending) {
+    const done = new Set<PendingRevocation>();
+    for (const item of [...this.#pending]) {
       const token = await this.#vault.get(item.vaultKey);
-      if (token === null || (await this.#send(item.origin, token))) await this.#vault.delete(item.vaultKey);
-      else still.push(item);
+      if (token === null || (await this.#send(item.origin, token))) {
+        await this.#vault.delete(item.vaultKey);
+        done.add(item);
+      }
     }
-    this.#pending = still;
+    // Deletes queued while this ran stay queued.
+    this.#pending = this.#pending.filter((item) => !done.has(item));
     await this.#save();
-    if (still.length > 0) this.#schedule();
+    if (this.#pending.length > 0) this.#schedule();
   }
 
   stop(): void {
@@ -88,7 +93,11 @@ export class RevocationQueue {
     }
   }
 
+  /** Two saves at once (two accounts deleted while their portal is down) must not let the older queue land last. */
   #save(): Promise<void> {
-    return writeFileAtomic(this.#file, JSON.stringify({ version: 1, pending: this.#pending }));
+    const content = JSON.stringify({ version: 1, pending: this.#pending });
+    const saved = this.#saving.then(() => writeFileAtomic(this.#file, content));
+    this.#saving = saved.catch(() => {});
+    return saved;
   }
 }
