@@ -78,7 +78,7 @@ export class FuzzTally {
   }
 
   #example(kind: string, what: () => string): void {
-    if (this.examples.length < 8) this.examples.push(`${kind}: ${truncate(what(), 600)}`);
+    if (this.examples.length < 8) this.examples.push(`${kind}: ${truncate(what(), 1000)}`);
   }
 
   /** One answered case; `what` describes the input, only built when it is kept. */
@@ -288,6 +288,22 @@ export function paramsOf(known: readonly string[]): fc.Arbitrary<Record<string, 
   return fc.array(fc.tuple(keys, jsonValue(keys)), { maxLength: 6 }).map(objectOf);
 }
 
+/**
+ * Parameters where some known names carry a value that gets past the first check (a real CSRF
+ * token, a real id, the right client id), so that the fuzz reaches the code behind it.
+ */
+export function withPlausible(
+  params: fc.Arbitrary<Record<string, unknown>>,
+  plausible: Record<string, readonly unknown[]>,
+): fc.Arbitrary<Record<string, unknown>> {
+  const picks = Object.entries(plausible).map(([key, values]) =>
+    fc.constantFrom(...values).map((value) => [key, value] as [string, unknown]),
+  );
+  return fc
+    .tuple(params, fc.subarray(picks))
+    .chain(([base, chosen]) => fc.tuple(...chosen).map((entries) => objectOf([...Object.entries(base), ...entries])));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Body encodings
 
@@ -458,7 +474,8 @@ export function describeRequest(request: {
       : typeof request.payload === 'string'
         ? request.payload
         : `<bytes ${request.payload.toString('hex')}>`;
-  return `${request.method} ${request.url} ${JSON.stringify(request.headers ?? {})} ${truncate(payload, 300)}`;
+  const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k, truncate(v, 80)]));
+  return `${request.method} ${truncate(request.url, 300)} ${JSON.stringify(headers)} ${truncate(payload, 400)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -186,6 +186,28 @@ describe('code exchange', () => {
     assert.equal(result.status, 400);
     assert.equal(result.body.error, 'invalid_request');
   });
+
+  test('a JSON body nested thousands deep is a clear 400 at the token and revoke endpoints, not 500 (regression: issue 17, fuzzing)', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const bodies = [
+      `{"grant_type":"authorization_code","client_id":"${DESKTOP_CLIENT_ID}","junk":${deep}}`,
+      `{"grant_type":"authorization_code","client_id":"${DESKTOP_CLIENT_ID}","code":${deep}}`,
+      `{"token":${deep}}`,
+    ];
+    for (const [path, body] of [
+      ['/oauth/token', bodies[0]],
+      ['/oauth/token', bodies[1]],
+      ['/oauth/revoke', bodies[2]],
+    ]) {
+      const response = await fetch(`${portal.url('acme')}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      assert.equal(response.status, 400, `${path} ${body?.slice(0, 60)}`);
+      assert.equal((await response.json()).error, 'invalid_request');
+    }
+  });
 });
 
 describe('refresh and revocation', () => {
@@ -254,6 +276,18 @@ describe('tenancy', () => {
     );
     assert.equal(api.status, 404);
     assert.equal(api.body.error, 'PORTAL_NOT_FOUND');
+  });
+
+  test('API routes on an unknown host answer JSON even to a browser-like Accept, in any case of the path (regression: issue 17, fuzzing)', async () => {
+    for (const path of ['/qr/requests', '/qr/requests/poll', '/OAUTH/TOKEN', '/Rest/user.current']) {
+      const response = await fetch(`http://nowhere.localhost:${portal.port}${path}`, {
+        method: 'POST',
+        headers: { accept: 'text/html,application/json', 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(response.status, 404, path);
+      assert.equal((await response.json()).error, 'PORTAL_NOT_FOUND', path);
+    }
   });
 
   test('a foreign host name is a 404', async () => {

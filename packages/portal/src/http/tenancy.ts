@@ -91,10 +91,10 @@ async function tenancy(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** API clients get JSON errors; browsers get pages. */
+/** API clients get JSON errors; browsers get pages. Routes match any case, and so does this. */
 export function wantsJson(request: FastifyRequest): boolean {
   const path = request.url.split('?')[0] ?? '';
-  return /^\/(rest|oauth|network|api)(\/|$)/.test(path) || !(request.headers.accept ?? '').includes('text/html');
+  return /^\/(rest|oauth|network|api|qr\/requests)(\/|$)/i.test(path) || !(request.headers.accept ?? '').includes('text/html');
 }
 
 /** The portal a portal-only route runs for; the network host gets a 404 there. */
