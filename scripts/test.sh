@@ -12,6 +12,10 @@ sh scripts/test-haproxy.sh install
 
 echo "== npm packages"
 npm install --no-audit --no-fund --loglevel=error
+
+echo "== npm audit (high and critical advisories)"
+sh scripts/audit.sh
+
 # Node 24 from the `node` devDependency; the system Node may be older.
 NODE="$PWD/node_modules/.bin/node"
 "$NODE" --version

@@ -11,6 +11,7 @@ import oauthRoutes from './http/oauth.ts';
 import pullRoutes from './http/pull.ts';
 import qrRoutes from './http/qr.ts';
 import restRoutes from './http/rest.ts';
+import { securityHeaders } from './http/securityHeaders.ts';
 import sharedOutage from './http/sharedOutage.ts';
 import ssoRoutes from './http/sso.ts';
 import tenancy from './http/tenancy.ts';
@@ -65,6 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   // External plugins, then app plugins, then routes.
+  await securityHeaders(app);
   await app.register(cookie);
   await app.register(errors);
   await app.register(bodyParsers);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { STYLE_SOURCE } from '../src/http/pages/layout.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { createQr, decide, PASSWORD, poll, signedInBrowser, storedStatus } from './qrClient.ts';
 import { alertText, Browser, pageText } from './webPagesClient.ts';
 
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/** No script; the pages' one stylesheet by its hash. */
+const CSP = `default-src 'none';style-src ${STYLE_SOURCE};img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none'`;
 
 let portal: TestPortal;
 before(async () => {

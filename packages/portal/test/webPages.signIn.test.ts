@@ -6,13 +6,14 @@ import { hashSecret } from '../src/auth/secrets.ts';
 import { totpCode } from '../src/auth/totp.ts';
 import { cookieName, cookieOptions } from '../src/auth/webSession.ts';
 import { safeNext } from '../src/http/pages/forms.ts';
+import { STYLE_SOURCE } from '../src/http/pages/layout.ts';
 import { findUserByEmail, setTotp } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { alertText, Browser, pageText } from './webPagesClient.ts';
 
 const PASSWORD = 'multidesk-demo';
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/** No script; the pages' one stylesheet by its hash. */
+const CSP = `default-src 'none';style-src ${STYLE_SOURCE};img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none'`;
 
 describe('web sign-in', () => {
   let portal: TestPortal;

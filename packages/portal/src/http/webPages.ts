@@ -5,6 +5,7 @@ import { escapeHtml } from './pages/layout.ts';
 import { sessionRoutes } from './pages/sessions.ts';
 import { signInRoutes } from './pages/signIn.ts';
 import { isObjectOfFields } from './requestSchemas.ts';
+import { pageSecurityHeaders } from './securityHeaders.ts';
 import { isServiceUnavailable } from './serviceUnavailable.ts';
 
 /** How long the code step waits after the password was accepted. */
@@ -13,25 +14,16 @@ const PENDING_SIGN_IN_MS = 5 * 60_000;
 /** Form posts of these pages are small; anything larger is refused before parsing. */
 const PAGE_BODY_LIMIT = 16 * 1024;
 
-/** No scripts at all: the pages work without JavaScript, and injected markup cannot run any. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  // Nothing leaves for other sites; `no-referrer` would also make browsers send `Origin: null`
-  // on this site's own form posts, which isSameOriginPost must refuse.
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-};
-
 /**
- * What every page route shares: the security headers, errors answered with a page (the API keeps
- * its JSON errors), and small form bodies. Call it in an encapsulated plugin that serves pages.
+ * What every page route shares: the pages' security headers (helmet, `securityHeaders.ts`),
+ * errors answered with a page (the API keeps its JSON errors), and small form bodies. Call it in
+ * an encapsulated plugin that serves pages.
  */
 export function pageDefaults(app: FastifyInstance): void {
+  // No scripts at all: the pages work without JavaScript, and injected markup cannot run any.
+  pageSecurityHeaders(app);
   app.addHook('onRequest', async (_request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.header('cache-control', 'no-store');
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
