@@ -3,7 +3,7 @@
  * starts it, from the sources or built (dist/core/cli.cjs, two folders below the package as this
  * file is, so the paths below hold in both).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname, platform, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { systemBrowser } from './browser/systemBrowser.ts';
 import { takeBackLauncherEnvironment } from './builtCore.ts';
 import { openCore } from './core.ts';
 import { defaultProfileDir } from './profile.ts';
+import { acquireInstance } from './singleInstance.ts';
 import { createVault, type VaultChoice } from './vault/createVault.ts';
 
 const USAGE = `Usage: npm run desktop -- [options]
@@ -26,7 +27,10 @@ const USAGE = `Usage: npm run desktop -- [options]
   --sso-browser PATH            the browser for single sign-on and apps (default: the system's default browser)
   --oauth-redirect-port N       the loopback port of the Bitrix24 apps' handler URL (default: one chosen once per profile)
   --remote-debugging-port N     passed to the browser, for automation
-  --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)`;
+  --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)
+  --version                     print the version and exit
+
+One Multidesk runs per profile: starting it again brings its windows forward.`;
 
 takeBackLauncherEnvironment();
 
@@ -51,8 +55,11 @@ async function main(): Promise<void> {
         'remote-debugging-port': { type: 'string' },
         vault: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
       strict: true,
+      // A menu entry's Exec=multidesk %U may add files or addresses: nothing to open, ignored.
+      allowPositionals: true,
     });
   }
   try {
@@ -62,6 +69,10 @@ async function main(): Promise<void> {
   }
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  if (values.version) {
+    console.log(APP_VERSION);
     return;
   }
   const vaultChoice = (values.vault ?? 'keyring') as VaultChoice;
@@ -77,6 +88,16 @@ async function main(): Promise<void> {
   const ssoBrowser = values['sso-browser'];
   if (ssoBrowser !== undefined && !findBrowser(ssoBrowser)) fail(`--sso-browser: no program can be run at ${ssoBrowser}`);
 
+  const profileDir = values.profile ?? defaultProfileDir();
+  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  // Until the windows are up, a later start is told to wait; then it brings them forward.
+  let activate = async (): Promise<string[]> => [`Multidesk is starting (profile ${resolve(profileDir)}); its windows open in a moment.`];
+  const instance = await acquireInstance(profileDir, process.argv.slice(2), () => activate());
+  if (!instance.first) {
+    for (const line of instance.lines) console.log(line);
+    return;
+  }
+
   if (!existsSync(UI_DIR)) fail(`The user interface is not built yet: run "npm run build -w @multidesk/desktop" first.`);
 
   const noDisplay = platform() === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
@@ -84,7 +105,6 @@ async function main(): Promise<void> {
   const browser = open ? findBrowser(values.browser) : null;
   if (open && !browser) fail(values.browser ? `No browser can be run at ${values.browser}.\n${INSTALL_HINT}` : INSTALL_HINT);
 
-  const profileDir = values.profile ?? defaultProfileDir();
   const core = await openCore({
     profileDir,
     vault: await createVault(vaultChoice, resolve(profileDir)),
@@ -105,6 +125,7 @@ async function main(): Promise<void> {
     await windows?.close();
     await bridge.close();
     await core.close();
+    instance.release();
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(0));
@@ -116,6 +137,13 @@ async function main(): Promise<void> {
     // The second window joins the first one's browser process once it is up.
     setTimeout(() => windows.open(bridge.bootUrl('messenger')), 1_000);
     void windows.exited.then(() => stop(0));
+    activate = async () => {
+      const open = new Set((await windows.focus()).map((url) => URL.parse(url)?.pathname));
+      // A window the user closed opens again.
+      for (const kind of ['workspace', 'messenger'] as const) if (!open.has(`/${kind}`)) windows.open(bridge.bootUrl(kind));
+      console.log('Another start of Multidesk brought the windows forward.');
+      return [`Multidesk is already running (profile ${profile.dir}): its windows were brought forward.`];
+    };
     console.log(`Multidesk is running (profile ${profile.dir}). Close both windows or press Ctrl+C to quit.`);
   } else {
     if (noDisplay && !values['no-open']) console.log('No display was found, so no window was opened.');
@@ -123,6 +151,11 @@ async function main(): Promise<void> {
     console.log(`Workspace: ${bridge.bootUrl('workspace')}`);
     console.log(`Messenger: ${bridge.bootUrl('messenger')}`);
     console.log('Press Ctrl+C to quit.');
+    activate = async () => [
+      `Multidesk is already running (profile ${profile.dir}). Open these addresses in a Chromium-family browser (each works once):`,
+      `Workspace: ${bridge.bootUrl('workspace')}`,
+      `Messenger: ${bridge.bootUrl('messenger')}`,
+    ];
   }
   if (tokens.vaultInfo.notice) console.log(`Note: ${tokens.vaultInfo.notice}`);
 }
