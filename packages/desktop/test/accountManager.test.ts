@@ -123,6 +123,30 @@ describe('signing in', () => {
       core.removeProfile();
     }
   });
+
+  test('the same user signing in twice at once (two windows) is still one account', async () => {
+    // A keychain takes its time: the second sign-in ends while the first one's secret is being saved.
+    class SlowVault extends MemoryVault {
+      override async set(key: string, value: string): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return super.set(key, value);
+      }
+    }
+    const core = await startTestCore(new SlowVault());
+    try {
+      const signIn = () => core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+      const [first, second] = await Promise.all([signIn(), signIn()]);
+      assert.ok(first.ok && second.ok);
+      assert.equal(first.account.id, second.account.id);
+      assert.deepEqual(
+        core.manager.list().map((a) => a.userName),
+        ['Anna Smirnova'],
+      );
+    } finally {
+      await core.close();
+      core.removeProfile();
+    }
+  });
 });
 
 describe('account life cycle', () => {

@@ -64,6 +64,8 @@ export interface AccountManagerEvents {
 export class AccountManager extends EventEmitter<AccountManagerEvents> {
   readonly #accounts = new Map<string, Account>();
   #order: string[] = [];
+  /** The sign-in being added now; the next waits for it (see `add`). */
+  #adding: Promise<unknown> = Promise.resolve();
   readonly #profile: Profile;
   readonly #registry: AccountRegistry;
   readonly #tokens: TokenStore;
@@ -158,7 +160,15 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
    * portal, the same way in (after needs_login, or twice) keeps the account, its cache and its
    * place; another user, or another way in, is another account.
    */
-  async add(entry: NewAccount): Promise<{ ok: true; account: AccountView }> {
+  add(entry: NewAccount): Promise<{ ok: true; account: AccountView }> {
+    // One at a time: two sign-ins of the same user ending together (two windows) must find each
+    // other, not both make an account while the first one's secret is still being saved.
+    const added = this.#adding.then(() => this.#add(entry));
+    this.#adding = added.catch(() => undefined);
+    return added;
+  }
+
+  async #add(entry: NewAccount): Promise<{ ok: true; account: AccountView }> {
     let account = [...this.#accounts.values()].find(
       (a) => a.stored.portalUrl === entry.origin && a.stored.userId === entry.userId && (a.stored.kind ?? 'sign-in') === entry.kind,
     );
