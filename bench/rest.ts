@@ -29,18 +29,28 @@
  * `--profile DIR` starts the portal with `node --cpu-prof --cpu-prof-dir=DIR`: the profile of its
  * warm-up and measured runs together is written there when the portal stops.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { seedDemo } from '@multidesk/portal/src/seed/demo.ts';
 import { openDatabase } from '@multidesk/portal/src/store/database.ts';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
 import { request } from 'undici';
+import {
+  autocannon as autocannonRun,
+  type Figures,
+  freePort,
+  median,
+  startPinned,
+  startServe,
+  stop,
+  summary,
+  type Target,
+  waitUntilAnswering,
+} from './serverLoad.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -62,115 +72,9 @@ const LOAD_CORE = args['load-core'];
 const GOAL_RATIO = 0.55;
 const DEMO_PASSWORD = 'multidesk-demo';
 
-const root = join(import.meta.dirname, '..');
-const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-const run = promisify(execFile);
-
-interface Target {
-  url: string;
-  host: string;
-}
-
-interface Figures {
-  requests: number;
-  errors: number;
-  requests_per_second: number;
-  p50_ms: number;
-  p99_ms: number;
-  /** The server's CPU time (user + system) during the measured run, per request served. */
-  server_cpu_us_per_request: number;
-  /** That CPU time as a share of the run: near 100, the server was the bottleneck; well below, the load was. */
-  server_cpu_busy_percent: number;
-}
-
-/** Clock ticks a second in /proc/PID/stat (USER_HZ; 100 on Linux everywhere). */
-const CLOCK_TICKS = 100;
-
-/** CPU seconds (user + system) a process has used so far: Linux's /proc/PID/stat, fields 14 and 15. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-/** A port nobody listens on now (the server binds it a moment later). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address !== 'object') throw new Error('no port');
-  return address.port;
-}
-
-/** `node …` pinned to one core. */
-function startPinned(core: string | undefined, nodeArgs: string[]): ChildProcess {
-  return spawn('taskset', ['-c', String(core), process.execPath, ...nodeArgs], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-}
-
-async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const reply = await request(url);
-      await reply.body.dump();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`${url} did not answer within 30 s`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-/** One autocannon run in its own process on the load core against `server`; its JSON result. */
-async function autocannon(server: ChildProcess, target: Target, seconds: number): Promise<Figures> {
-  const cpuBefore = cpuSeconds(server.pid as number);
-  const { stdout } = await run(
-    'taskset',
-    [
-      '-c',
-      String(LOAD_CORE),
-      process.execPath,
-      autocannonBin,
-      '--json',
-      '--connections',
-      String(CONNECTIONS),
-      '--duration',
-      String(seconds),
-      '--headers',
-      `host=${target.host}`,
-      target.url,
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout) as {
-    '2xx': number;
-    non2xx: number;
-    errors: number;
-    timeouts: number;
-    duration: number;
-    latency: { p50: number; p99: number };
-  };
-  const cpu = cpuSeconds(server.pid as number) - cpuBefore;
-  const round = (n: number) => Math.round(n * 100) / 100;
-  return {
-    requests: result['2xx'],
-    errors: result.non2xx + result.errors + result.timeouts,
-    requests_per_second: round(result['2xx'] / result.duration),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    server_cpu_us_per_request: round((cpu * 1e6) / (result['2xx'] + result.non2xx)),
-    server_cpu_busy_percent: Math.round((cpu / result.duration) * 100),
-  };
-}
+/** One autocannon run on the load core against `server`. */
+const autocannon = (server: ChildProcess, target: Target, seconds: number): Promise<Figures> =>
+  autocannonRun([server.pid as number], target, { loadCore: LOAD_CORE, connections: CONNECTIONS, seconds });
 
 async function json(reply: Awaited<ReturnType<typeof request>>): Promise<any> {
   const body = (await reply.body.json()) as any;
@@ -225,19 +129,7 @@ async function startPortal(dataDir: string): Promise<Server> {
   const origin = `http://127.0.0.1:${port}`;
   const host = `acme.localhost:${port}`;
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  const child = startPinned(SERVER_CORE, [
-    ...profile,
-    'packages/portal/src/cli.ts',
-    'serve',
-    '--data',
-    dataDir,
-    '--port',
-    String(port),
-    '--rest-limit',
-    'off',
-    '--log-level',
-    'warn',
-  ]);
+  const child = startServe(SERVER_CORE, port, ['--data', dataDir], profile);
   try {
     await waitUntilAnswering(`${origin}/`, child);
     const token = await signIn(origin, host);
@@ -262,26 +154,6 @@ async function startBare(): Promise<Server> {
     throw error;
   }
   return { child, target: { url, host: `127.0.0.1:${port}` } };
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
-/** Each figure's median over the rounds, and every round's requests/s. */
-function summary(rounds: Figures[]) {
-  const figure = (key: keyof Figures) => median(rounds.map((round) => round[key]));
-  return {
-    requests_per_second: figure('requests_per_second'),
-    p50_ms: figure('p50_ms'),
-    p99_ms: figure('p99_ms'),
-    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
-    server_cpu_us_per_request: figure('server_cpu_us_per_request'),
-    server_cpu_busy_percent: figure('server_cpu_busy_percent'),
-    rounds_requests_per_second: rounds.map((round) => round.requests_per_second),
-  };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'multidesk-bench-rest-'));

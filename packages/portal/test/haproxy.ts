@@ -18,6 +18,8 @@ export type ServerState = 'ready' | 'drain' | 'maint';
 /** A private HAProxy in front of portal instances, set up by `deploy/haproxy.cfg`. */
 export interface Balancer {
   port: number;
+  /** HAProxy's process (for its memory and CPU time in benchmarks). */
+  pid: number;
   /** The runtime API (`set server instances/<name> state …`): what an operator does to drain an instance. */
   setState(server: string, state: ServerState): Promise<void>;
   /** `UP`, `DOWN`, `MAINT`… as the health checks see the server now. */
@@ -36,15 +38,17 @@ function rewrite(text: string, pattern: RegExp, replacement: string): string {
 /**
  * deploy/haproxy.cfg as shipped, with what only a test changes: a loopback port, the admin socket in
  * `dir`, no change of user (tests need not run as root), quick health checks (every 200 ms, down
- * after two failures), these servers, and each response stamped `x-served-by: <server>` so that a
- * test knows which instance answered, the WebSocket upgrade included.
+ * after two failures) unless `shippedChecks`, these servers, and each response stamped
+ * `x-served-by: <server>` so that a test knows which instance answered, the WebSocket upgrade
+ * included.
  */
-function config(dir: string, port: number, servers: readonly { name: string; port: number }[]): string {
+function config(dir: string, port: number, servers: readonly { name: string; port: number }[], shippedChecks = false): string {
   let text = readFileSync(SAMPLE, 'utf8');
   text = rewrite(text, /^\s*(user|group) .*\n/gm, '');
   text = rewrite(text, /^(\s*)stats socket .*$/m, `$1stats socket ${join(dir, 'admin.sock')} level admin`);
   text = rewrite(text, /^(\s*)bind :80$/m, `$1bind 127.0.0.1:${port}`);
-  text = rewrite(text, /^(\s*)default-server inter \S+ fall \d+ rise \d+/m, '$1default-server inter 200ms fall 2 rise 1');
+  if (!shippedChecks)
+    text = rewrite(text, /^(\s*)default-server inter \S+ fall \d+ rise \d+/m, '$1default-server inter 200ms fall 2 rise 1');
   text = rewrite(
     text,
     /^(\s*server .*\n)+/m,
@@ -65,13 +69,28 @@ async function command(socketPath: string, text: string): Promise<string> {
   return answer;
 }
 
+/** How a benchmark runs HAProxy. */
+export interface BalancerOptions {
+  /** Pinned to this core (`taskset -c`). */
+  core?: string;
+  /** The sample's own health-check timing instead of a test's quick one: a brief stall takes no instance out. */
+  shippedChecks?: boolean;
+}
+
 /** Starts HAProxy in the foreground (`-db`) on `port`; resolves once its admin socket answers. */
-export async function startBalancer(port: number, servers: readonly { name: string; port: number }[]): Promise<Balancer> {
+export async function startBalancer(
+  port: number,
+  servers: readonly { name: string; port: number }[],
+  options: BalancerOptions = {},
+): Promise<Balancer> {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-haproxy-'));
   const file = join(dir, 'haproxy.cfg');
   const socketPath = join(dir, 'admin.sock');
-  writeFileSync(file, config(dir, port, servers));
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(file, config(dir, port, servers, options.shippedChecks));
+  const argv = ['haproxy', '-db', '-f', file];
+  // taskset execs what it runs: the child is HAProxy itself.
+  const pinned = options.core === undefined ? argv : ['taskset', '-c', options.core, ...argv];
+  const child: ChildProcess = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
@@ -91,6 +110,7 @@ export async function startBalancer(port: number, servers: readonly { name: stri
     if ((await command(socketPath, 'show info').catch(() => '')).includes('Name: HAProxy')) {
       return {
         port,
+        pid: child.pid as number,
         setState: async (server, state) => {
           const answer = await command(socketPath, `set server instances/${server} state ${state}`);
           if (answer.trim() !== '') throw new Error(`haproxy: ${answer.trim()}`);
