@@ -11,6 +11,8 @@ has gnome-keyring-daemon || missing="$missing gnome-keyring"
 has dbus-run-session || missing="$missing dbus dbus-x11"
 dpkg -s libsecret-1-0 >/dev/null 2>&1 || missing="$missing libsecret-1-0"
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing="$missing fonts-dejavu-core"
+# The Debian package's icons are rendered from SVG at build time (npm run package).
+has rsvg-convert || missing="$missing librsvg2-bin"
 # Chats carry emoji; without a colour emoji font they show as empty boxes.
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing="$missing fonts-noto-color-emoji"
 [ -z "$missing" ] && { echo "all present"; exit 0; }
