@@ -17,7 +17,8 @@ import { freePort, waitFor } from './desktopApp.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/desktop/package.json'), 'utf8')) as { version: string }).version;
 const DEB = join(ROOT, `dist/multidesk_${VERSION}_amd64.deb`);
-const AS_ROOT = process.getuid?.() === 0;
+/** Root installs it; MULTIDESK_PACKAGE_UNPACKED=1 tests the unpacked way even then. */
+const AS_ROOT = process.getuid?.() === 0 && process.env.MULTIDESK_PACKAGE_UNPACKED !== '1';
 const work = mkdtempSync(join(tmpdir(), 'multidesk-package-'));
 /** Where the package's files are: / once installed, else the folder it was unpacked into. */
 const tree = AS_ROOT ? '/' : join(work, 'tree');
@@ -90,7 +91,10 @@ after(() => {
 });
 
 describe('the Debian package', () => {
-  if (!AS_ROOT) test('is installed with dpkg -i', { skip: 'not root: tested unpacked with dpkg-deb -x instead' }, () => {});
+  if (!AS_ROOT)
+    test('is installed with dpkg -i', {
+      skip: 'not root (or MULTIDESK_PACKAGE_UNPACKED=1): tested unpacked with dpkg-deb -x instead',
+    }, () => {});
 
   test('says what it is and needs, and lays out the command, the menu entry and the icons', () => {
     const field = (name: string) => execFileSync('dpkg-deb', ['-f', DEB, name], { encoding: 'utf8' }).trim();
