@@ -44,7 +44,11 @@ export interface DesktopApp {
  * The real desktop app: the core as its own process, which opens both windows in the system
  * Chromium (under Xvfb in the test command); Playwright attaches over the DevTools protocol.
  */
-export async function launchDesktop(profileDir: string, extraArgs: string[] = []): Promise<DesktopApp> {
+/**
+ * The windows speak English (the UI contract's names are the English ones): the system language is
+ * forced to C unless `env` says otherwise (a test of the Russian UI gives `LANG: 'ru_RU.UTF-8'`).
+ */
+export async function launchDesktop(profileDir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DesktopApp> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const debugPort = await freePort();
   const core = spawn(
@@ -52,6 +56,7 @@ export async function launchDesktop(profileDir: string, extraArgs: string[] = []
     [MAIN, '--profile', profileDir, '--browser', BROWSER, '--remote-debugging-port', String(debugPort), ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LANG: 'C', LC_ALL: '', LC_MESSAGES: '', ...env },
     },
   );
   let output = '';

@@ -8,6 +8,7 @@ import {
   type WindowKind,
 } from '@multidesk/protocol/bridge';
 import { Value } from 'typebox/value';
+import { t } from './i18n/i18n.ts';
 
 /**
  * The UI's only way to the core: typed from `bridgeApi`, so a route, its request and its response
@@ -44,14 +45,18 @@ export async function call<M extends BridgeMethod>(
     });
   } catch (err) {
     if (options.signal?.aborted) throw options.signal.reason ?? err;
-    throw new BridgeError('bridge_unreachable', 'Multidesk is not responding. Is the app still running?', 0);
+    throw new BridgeError('bridge_unreachable', t('bridge.unreachable'), 0);
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const { error, message } = errorFields(body);
-    throw new BridgeError(error ?? `http_${res.status}`, message ?? `The app answered ${res.status} ${res.statusText}`.trim(), res.status);
+    throw new BridgeError(
+      error ?? `http_${res.status}`,
+      message ?? t('bridge.answered', { status: `${res.status} ${res.statusText}`.trim() }),
+      res.status,
+    );
   }
-  if (body === null) throw new BridgeError('bad_response', 'The app sent an answer that could not be read.', res.status);
+  if (body === null) throw new BridgeError('bad_response', t('bridge.badResponse'), res.status);
   return body as BridgeResponse<M>;
 }
 
@@ -66,7 +71,7 @@ function errorFields(body: unknown): { error?: string; message?: string } {
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error && err.message) return err.message;
-  return 'Something went wrong.';
+  return t('bridge.somethingWrong');
 }
 
 export interface EventHandlers {

@@ -28,7 +28,7 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'vendor', test: /node_modules/ },
-            { name: 'shared', test: /\/(ui\/shared|protocol\/src)\/|\/ui\/bridgeClient\.ts$/ },
+            { name: 'shared', test: /\/(ui\/shared|ui\/i18n|protocol\/src)\/|\/ui\/bridgeClient\.ts$/ },
           ],
         },
       },

@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type FocusEvent, type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressOf, statusInWords } from '../shared/format.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
@@ -25,6 +26,7 @@ interface Props {
 
 /** The account list that the profile photo opens: every account, its state, its unread count, its actions. */
 export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onAction, onClose, moreButtons, toggle, holding }: Props) {
+  const { t } = useTranslation();
   const panel = useRef<HTMLElement>(null);
 
   // Focus goes to the chosen account on open (or the first).
@@ -70,15 +72,23 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
   };
 
   return (
-    <section ref={panel} onBlur={onBlur} id={id} className="account-popover" aria-label="Account list" tabIndex={-1} onKeyDown={onKeyDown}>
-      <h2 className="popover-title">Accounts</h2>
+    <section
+      ref={panel}
+      onBlur={onBlur}
+      id={id}
+      className="account-popover"
+      aria-label={t('accountList.name')}
+      tabIndex={-1}
+      onKeyDown={onKeyDown}
+    >
+      <h2 className="popover-title">{t('tabs.accounts')}</h2>
       {error ? (
         <p className="notice notice-error" role="alert">
           {error}
         </p>
       ) : null}
       {accounts.length === 0 ? (
-        <p className="muted popover-empty">No accounts yet. Add one in the Workspace window with +.</p>
+        <p className="muted popover-empty">{t('messenger.noAccounts')}</p>
       ) : (
         <ul className="account-list">
           {accounts.map((account) => {
@@ -116,7 +126,7 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
                     </span>
                   </span>
                   <UnreadBadge count={account.unread} />
-                  {account.unread > 0 ? <span className="visually-hidden">, {account.unread} unread</span> : null}
+                  {account.unread > 0 ? <span className="visually-hidden">, {t('unread.short', { count: account.unread })}</span> : null}
                 </button>
                 <AccountMenu
                   account={account}

@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type KeyboardEvent, type RefCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { rovingIndex } from '../shared/rovingIndex.ts';
 
 export type AccountAction = 'disconnect' | 'connect' | 'delete';
@@ -10,8 +11,6 @@ interface Props {
   /** The `...` button, so focus can come back to it after a dialog. */
   buttonRef: RefCallback<HTMLButtonElement>;
 }
-
-const LABELS: Record<AccountAction, string> = { disconnect: 'Disconnect', connect: 'Connect', delete: 'Delete' };
 
 function actionsFor(account: AccountView): AccountAction[] {
   if (account.state === 'connected') return ['disconnect', 'delete'];
@@ -24,6 +23,7 @@ function actionsFor(account: AccountView): AccountAction[] {
  * jump, Escape closes and returns focus, Tab or a click elsewhere closes).
  */
 export function AccountMenu({ account, onAction, buttonRef }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const [open, setOpen] = useState(false);
   const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
@@ -99,8 +99,8 @@ export function AccountMenu({ account, onAction, buttonRef }: Props) {
         }}
         type="button"
         className="icon-button more-button"
-        aria-label={`More actions for ${account.portalTitle}`}
-        title="More actions"
+        aria-label={t('accountMenu.moreFor', { portal: account.portalTitle })}
+        title={t('accountMenu.more')}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? `${id}-menu` : undefined}
@@ -115,7 +115,7 @@ export function AccountMenu({ account, onAction, buttonRef }: Props) {
           id={`${id}-menu`}
           className="menu"
           role="menu"
-          aria-label={`Actions for ${account.portalTitle}`}
+          aria-label={t('accountMenu.actionsFor', { portal: account.portalTitle })}
           tabIndex={-1}
           style={position ? { top: position.top, left: position.left } : { visibility: 'hidden' }}
           onKeyDown={onMenuKeyDown}
@@ -136,7 +136,7 @@ export function AccountMenu({ account, onAction, buttonRef }: Props) {
                 onAction(action);
               }}
             >
-              {LABELS[action]}
+              {action === 'disconnect' ? t('accountMenu.disconnect') : action === 'connect' ? t('common.connect') : t('common.delete')}
             </button>
           ))}
         </div>

@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call } from '../bridgeClient.ts';
 import { addressOf, formatTime, statusInWords } from '../shared/format.ts';
 import { useChatDeltas, useHome, useSnapshot } from '../shared/useBridge.ts';
@@ -22,6 +23,7 @@ export function ChatArea({
 }) {
   // The home's people name the authors of notifications: keep the core's copy fresh while chatting.
   useHome(account.id);
+  const { t } = useTranslation();
   const id = useId();
   const address = addressOf(account.portalUrl);
   const version = useSnapshot().chatVersions.get(account.id) ?? 0;
@@ -34,6 +36,7 @@ export function ChatArea({
   // One notice for an account that cannot reach its portal, whatever part of it noticed first.
   const reconnecting = account.connection === 'reconnecting';
   const savedAt = chats.data?.stale ? chats.data.fetchedAt : null;
+  const unread = chats.data?.chats.reduce((sum, chat) => sum + chat.unread, 0) ?? 0;
 
   return (
     <div className="chat-area chat-area-chats">
@@ -48,21 +51,21 @@ export function ChatArea({
       <div className="chat-body">
         {account.state === 'disconnected' ? (
           <div className="notice notice-info notice-row" role="status">
-            <span>{account.portalTitle} is disconnected: no new messages arrive until you connect it.</span>
+            <span>{t('chatArea.disconnected', { portal: account.portalTitle })}</span>
             <button type="button" className="button" onClick={onConnect}>
-              Connect
+              {t('common.connect')}
             </button>
           </div>
         ) : null}
         {account.state === 'needs_login' ? (
           <p className="notice notice-warning" role="status">
-            {account.portalTitle} needs you to sign in again: use “Sign in again” on its tab in the Workspace window.
+            {t('chatArea.needsLogin', { portal: account.portalTitle })}
           </p>
         ) : null}
         {reconnecting ? (
           <p className="notice notice-warning" role="status">
-            Reconnecting to {account.portalTitle}…{savedAt ? ` Showing chats saved at ${formatTime(savedAt)}.` : ''} Messages you send wait
-            here and go out when it is back.
+            {t('chatArea.reconnecting', { portal: account.portalTitle })}
+            {savedAt ? ` ${t('chatArea.showingSaved', { time: formatTime(savedAt) })}` : ''} {t('chatArea.outboxWaits')}
           </p>
         ) : null}
         {account.state === 'connected' && account.problem && !reconnecting ? (
@@ -72,15 +75,20 @@ export function ChatArea({
         ) : null}
         {savedAt && !reconnecting ? (
           <p className="muted" role="status">
-            Saved chats from {formatTime(savedAt)}
+            {t('chatArea.savedFrom', { time: formatTime(savedAt) })}
             {chats.data?.problem ? ` (${chats.data.problem})` : ''}.
           </p>
         ) : null}
         <div className="chats-layout">
           <section className="chats-pane" aria-labelledby={`${id}-chats`}>
             <h2 id={`${id}-chats`} className="section-title">
-              Chats
+              {t('chatArea.chats')}
             </h2>
+            {unread > 0 ? (
+              <p className="chats-unread muted" role="status">
+                {t('unread.messages', { count: unread })}
+              </p>
+            ) : null}
             {chats.data ? (
               <ChatList chats={chats.data.chats} selected={selected} onSelect={onSelect} />
             ) : chats.error ? (
@@ -89,7 +97,7 @@ export function ChatArea({
               </p>
             ) : (
               <p className="muted" role="status">
-                Loading…
+                {t('common.loading')}
               </p>
             )}
           </section>
@@ -102,7 +110,7 @@ export function ChatArea({
               version={version}
             />
           ) : (
-            <p className="chat-dialog chat-dialog-empty muted">Choose a chat to read and write messages.</p>
+            <p className="chat-dialog chat-dialog-empty muted">{t('chatArea.choose')}</p>
           )}
         </div>
       </div>

@@ -1,5 +1,6 @@
 import { type ChatView, type MessageView, type PendingMessageView, upsertMessage } from '@multidesk/protocol/bridge';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { formatTime } from '../shared/format.ts';
 import { useChatDeltas } from '../shared/useBridge.ts';
@@ -58,6 +59,7 @@ export function ChatDialog({
   chat: ChatView;
   version: number;
 }) {
+  const { t } = useTranslation();
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [pending, setPending] = useState<PendingMessageView[]>([]);
   const [hasOlder, setHasOlder] = useState(false);
@@ -216,7 +218,7 @@ export function ChatDialog({
         <div className="chat-history-content">
           {hasOlder || firstIndex > 0 ? (
             <button type="button" className="button chat-older" onClick={showOlder}>
-              Load older messages
+              {t('chatDialog.older')}
             </button>
           ) : null}
           {error ? (
@@ -226,15 +228,15 @@ export function ChatDialog({
           ) : null}
           {savedAt !== null && loaded ? (
             <p className="muted" role="status">
-              {savedAt ? `Saved messages from ${formatTime(savedAt)}` : 'No saved messages yet'}: newer ones show when the portal answers.
+              {savedAt ? t('chatDialog.savedFrom', { time: formatTime(savedAt) }) : t('chatDialog.noneSaved')}
             </p>
           ) : null}
           {!loaded && !error ? (
             <p className="muted" role="status">
-              Loading…
+              {t('common.loading')}
             </p>
           ) : null}
-          <ol className="chat-messages" aria-label="Messages">
+          <ol className="chat-messages" aria-label={t('chatDialog.messages')}>
             {shown.map((m) => (
               <MessageItem
                 key={m.id}
@@ -268,8 +270,8 @@ export function ChatDialog({
         <textarea
           ref={composerRef}
           className="input chat-composer-input"
-          aria-label="Message"
-          placeholder="Write a message…"
+          aria-label={t('chatDialog.message')}
+          placeholder={t('chatDialog.placeholder')}
           rows={2}
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
@@ -283,7 +285,7 @@ export function ChatDialog({
           }}
         />
         <button type="submit" className="button button-primary" disabled={draft.trim() === ''}>
-          Send
+          {t('chatDialog.send')}
         </button>
       </form>
       {sendError ? (

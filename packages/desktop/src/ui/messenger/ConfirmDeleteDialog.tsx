@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../bridgeClient.ts';
 import { ModalDialog } from '../shared/ModalDialog.tsx';
 
@@ -11,6 +12,7 @@ interface Props {
 
 /** Asks before an account is deleted. Cancel has the initial focus (the safe choice); Escape cancels unless deleting. */
 export function ConfirmDeleteDialog({ account, onConfirm, onCancel }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const cancel = useRef<HTMLButtonElement>(null);
   const [busy, setBusy] = useState(false);
@@ -40,17 +42,12 @@ export function ConfirmDeleteDialog({ account, onConfirm, onCancel }: Props) {
       }}
     >
       <h2 id={`${id}-title`} className="dialog-title">
-        Delete {account.portalTitle}?
+        {t('deleteDialog.title', { portal: account.portalTitle })}
       </h2>
       {account.kind === 'webhook' ? (
-        <p id={`${id}-text`}>
-          Removes {account.portalTitle} and its saved data from this computer. The webhook itself stays valid in Bitrix24: delete it there,
-          under Applications › Developer resources › Integrations, if nothing else uses it.
-        </p>
+        <p id={`${id}-text`}>{t('deleteDialog.webhook', { portal: account.portalTitle })}</p>
       ) : (
-        <p id={`${id}-text`}>
-          Signs out of {account.portalTitle} on this computer and removes its saved data. Adding it again needs a full sign-in.
-        </p>
+        <p id={`${id}-text`}>{t('deleteDialog.signIn', { portal: account.portalTitle })}</p>
       )}
       {error ? (
         <p className="notice notice-error" role="alert">
@@ -59,11 +56,11 @@ export function ConfirmDeleteDialog({ account, onConfirm, onCancel }: Props) {
       ) : null}
       <div className="actions actions-end">
         <button ref={cancel} type="button" className="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" className="button button-danger" onClick={() => void confirm()} disabled={busy}>
           {busy ? <span className="spinner" aria-hidden="true" /> : null}
-          Delete
+          {t('common.delete')}
         </button>
       </div>
     </ModalDialog>

@@ -1,5 +1,6 @@
 import type { MessageView, PendingMessageView } from '@multidesk/protocol/bridge';
 import { type KeyboardEvent, memo, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatTime } from '../shared/format.ts';
 import { MessageText } from './MessageText.tsx';
 
@@ -41,6 +42,7 @@ export const MessageItem = memo(function MessageItem({
   const onEdit = (on: boolean) => onEditById(message.id, on);
   const onSave = (text: string) => onSaveById(message.id, text);
   const onDelete = () => onDeleteById(message.id);
+  const { t } = useTranslation();
   const [text, setText] = useState(message.text);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -77,14 +79,14 @@ export const MessageItem = memo(function MessageItem({
         <time className="chat-message-time" dateTime={message.date}>
           {formatTime(Date.parse(message.date))}
         </time>
-        {message.edited && !message.deleted ? <span className="muted"> (edited)</span> : null}
+        {message.edited && !message.deleted ? <span className="muted"> {t('message.edited')}</span> : null}
       </span>
       {editing ? (
         <div className="chat-message-edit">
           <textarea
             ref={editor}
             className="input chat-composer-input"
-            aria-label="Edit message text"
+            aria-label={t('message.editText')}
             rows={2}
             value={text}
             onChange={(event) => setText(event.target.value)}
@@ -92,22 +94,22 @@ export const MessageItem = memo(function MessageItem({
           />
           <div className="chat-message-actions is-shown">
             <button type="button" className="button button-primary" disabled={busy || text.trim() === ''} onClick={save}>
-              Save
+              {t('common.save')}
             </button>
             <button type="button" className="button" onClick={() => onEdit(false)}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </div>
       ) : (
         <p className="chat-message-text">
-          {message.deleted ? <em className="muted">Message deleted</em> : <MessageText text={message.text} />}
+          {message.deleted ? <em className="muted">{t('message.deleted')}</em> : <MessageText text={message.text} />}
         </p>
       )}
       {canChange && !editing ? (
         confirming ? (
           <div className="chat-message-actions is-shown">
-            <span>Delete this message?</span>
+            <span>{t('message.confirmDelete')}</span>
             <button
               type="button"
               className="button button-danger"
@@ -118,19 +120,19 @@ export const MessageItem = memo(function MessageItem({
                 })
               }
             >
-              Delete
+              {t('common.delete')}
             </button>
             <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         ) : (
           <div className="chat-message-actions">
-            <button type="button" className="button button-small" aria-label="Edit message" onClick={() => onEdit(true)}>
-              Edit
+            <button type="button" className="button button-small" aria-label={t('message.edit')} onClick={() => onEdit(true)}>
+              {t('common.edit')}
             </button>
-            <button type="button" className="button button-small" aria-label="Delete message" onClick={() => setConfirming(true)}>
-              Delete
+            <button type="button" className="button button-small" aria-label={t('message.delete')} onClick={() => setConfirming(true)}>
+              {t('common.delete')}
             </button>
           </div>
         )
@@ -144,12 +146,6 @@ export const MessageItem = memo(function MessageItem({
   );
 });
 
-const PENDING_STATUS: Record<PendingMessageView['status'], string> = {
-  sending: 'Sending…',
-  waiting: 'Waiting for the connection',
-  failed: 'Not sent',
-};
-
 /** A message still in the outbox: shown at the end, with what is holding it and, once refused, Retry and Discard. */
 export function PendingItem({
   pending,
@@ -162,12 +158,15 @@ export function PendingItem({
   onRetry(): void;
   onDiscard(): void;
 }) {
+  const { t } = useTranslation();
+  const status =
+    pending.status === 'sending' ? t('message.sending') : pending.status === 'waiting' ? t('message.waiting') : t('message.notSent');
   return (
     <li className={`chat-message is-own is-pending is-${pending.status}`}>
       <span className="chat-message-meta">
         <span className="chat-message-author">{authorName}</span>{' '}
         <span className="chat-message-status" role="status">
-          {PENDING_STATUS[pending.status]}
+          {status}
           {pending.error ? `: ${pending.error}` : ''}
         </span>
       </span>
@@ -177,10 +176,10 @@ export function PendingItem({
       {pending.status === 'failed' ? (
         <div className="chat-message-actions is-shown">
           <button type="button" className="button button-small" onClick={onRetry}>
-            Retry
+            {t('message.retry')}
           </button>
           <button type="button" className="button button-small" onClick={onDiscard}>
-            Discard
+            {t('message.discard')}
           </button>
         </div>
       ) : null}

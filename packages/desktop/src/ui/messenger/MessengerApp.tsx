@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { AppStatus } from '../shared/AppStatus.tsx';
 import { Avatar } from '../shared/Avatar.tsx';
@@ -12,8 +13,6 @@ import { ChatArea } from './ChatArea.tsx';
 import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.tsx';
 import { useReportViewing } from './useViewing.ts';
 
-const WORKING: Record<Exclude<AccountAction, 'delete'>, string> = { connect: 'Connecting…', disconnect: 'Disconnecting…' };
-
 /** The account to show when none was chosen, or the chosen one went away: a live one first. */
 function defaultAccount(accounts: readonly AccountView[]): AccountView | undefined {
   return accounts.find((a) => a.state === 'connected') ?? accounts[0];
@@ -21,6 +20,7 @@ function defaultAccount(accounts: readonly AccountView[]): AccountView | undefin
 
 export function MessengerApp() {
   const { state, chatToShow } = useSnapshot();
+  const { t } = useTranslation();
   const listId = useId();
   const [chosenId, setChosenId] = useState<string | null>(null);
   /** The open chat of each account, kept while another account is shown. */
@@ -56,8 +56,8 @@ export function MessengerApp() {
   }, [chatToShow?.seq]);
 
   useEffect(() => {
-    document.title = windowTitle('Messenger — Multidesk', totalUnread);
-  }, [totalUnread]);
+    document.title = windowTitle(t('messenger.windowTitle'), totalUnread);
+  }, [totalUnread, t]);
 
   const closeList = (returnFocus: boolean) => {
     setListOpen(false);
@@ -75,11 +75,12 @@ export function MessengerApp() {
 
   const run = async (account: AccountView, action: Exclude<AccountAction, 'delete'>) => {
     setActionError(null);
-    setWorking(account.id, WORKING[action]);
+    setWorking(account.id, action === 'connect' ? t('account.connecting') : t('messenger.disconnecting'));
     try {
       await call(action, { id: account.id });
     } catch (err) {
-      setActionError(`${action === 'connect' ? 'Connect' : 'Disconnect'} ${account.portalTitle}: ${errorMessage(err)}`);
+      const words = { portal: account.portalTitle, error: errorMessage(err) };
+      setActionError(action === 'connect' ? t('messenger.connectFailed', words) : t('messenger.disconnectFailed', words));
     } finally {
       setWorking(account.id, null);
     }
@@ -115,7 +116,7 @@ export function MessengerApp() {
 
   return (
     <div className="messenger">
-      <aside className="rail" aria-label="Sidebar">
+      <aside className="rail" aria-label={t('messenger.sidebar')}>
         <span className="rail-mark" aria-hidden="true">
           M
         </span>
@@ -124,8 +125,8 @@ export function MessengerApp() {
             ref={toggle}
             type="button"
             className="profile-button"
-            aria-label="Accounts"
-            title={chosen ? `${chosen.portalTitle} — ${chosen.userName}` : 'Accounts'}
+            aria-label={t('tabs.accounts')}
+            title={chosen ? `${chosen.portalTitle} — ${chosen.userName}` : t('tabs.accounts')}
             aria-expanded={listOpen}
             aria-controls={listOpen ? listId : undefined}
             onClick={() => (listOpen ? closeList(false) : setListOpen(true))}
@@ -172,7 +173,7 @@ export function MessengerApp() {
             />
           ) : state ? (
             <div className="empty">
-              <p className="empty-title">No accounts yet. Add one in the Workspace window with +.</p>
+              <p className="empty-title">{t('messenger.noAccounts')}</p>
             </div>
           ) : null}
         </main>

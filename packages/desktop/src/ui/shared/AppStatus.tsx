@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSnapshot, useStore } from './useBridge.ts';
 
 /** A dropped socket usually comes back within a second: say so only when it does not. */
@@ -10,6 +11,7 @@ const LOST_NOTICE_DELAY_MS = 2000;
  */
 export function AppStatus({ vault = true }: { vault?: boolean }) {
   const store = useStore();
+  const { t } = useTranslation();
   const { state, stateError, live } = useSnapshot();
   const [lost, setLost] = useState(false);
   useEffect(() => {
@@ -24,25 +26,29 @@ export function AppStatus({ vault = true }: { vault?: boolean }) {
           <span className="banner-icon" aria-hidden="true">
             !
           </span>
-          {state.vault.notice}
+          {state.vault.kind === 'file'
+            ? t('vault.fileNotice')
+            : state.vault.kind === 'memory'
+              ? t('vault.memoryNotice')
+              : state.vault.notice}
         </p>
       ) : null}
       {lost ? (
         <p className="banner banner-info" role="status">
-          Lost the connection to Multidesk. Reconnecting…
+          {t('app.lost')}
         </p>
       ) : null}
       {!state && stateError ? (
         <div className="banner banner-error" role="alert">
-          <span>Could not load your accounts: {stateError}</span>
+          <span>{t('app.loadFailed', { error: stateError })}</span>
           <button type="button" className="button" onClick={() => void store.loadState()}>
-            Try again
+            {t('common.tryAgain')}
           </button>
         </div>
       ) : null}
       {!state && !stateError ? (
         <p className="banner banner-info" role="status">
-          Loading your accounts…
+          {t('app.loading')}
         </p>
       ) : null}
     </>

@@ -1,4 +1,5 @@
 import type { AccountView, HomeView } from '@multidesk/protocol/bridge';
+import { useTranslation } from 'react-i18next';
 import type { HomeEntry } from './bridgeStore.ts';
 import { formatTime } from './format.ts';
 import { useStore } from './useBridge.ts';
@@ -9,17 +10,16 @@ import { useStore } from './useBridge.ts';
  */
 export function HomeNotices({ account, entry }: { account: AccountView; entry: HomeEntry | undefined }) {
   const store = useStore();
+  const { t } = useTranslation();
   const home = entry && 'home' in entry ? entry.home : undefined;
   return (
     <>
       {home ? <StaleNotice home={home} /> : null}
       {entry?.status === 'error' ? (
         <div className="notice notice-error notice-row" role="alert">
-          <span>
-            Could not load {account.portalTitle}: {entry.error}
-          </span>
+          <span>{t('home.loadFailed', { portal: account.portalTitle, error: entry.error })}</span>
           <button type="button" className="button" onClick={() => void store.loadHome(account.id)}>
-            Try again
+            {t('common.tryAgain')}
           </button>
         </div>
       ) : null}
@@ -34,11 +34,27 @@ function StaleNotice({ home }: { home: HomeView }) {
 }
 
 /** "Showing saved <what> from <time>; <problem>": the portal could not be asked, so this is the last copy. */
-export function SavedCopyNotice({ what, fetchedAt, problem }: { what: string; fetchedAt: number | null; problem?: string | undefined }) {
-  const when = fetchedAt === null ? 'earlier' : formatTime(fetchedAt);
+export function SavedCopyNotice({
+  what,
+  of,
+  fetchedAt,
+  problem,
+}: {
+  what: 'data' | 'tasks';
+  /** Whose tasks (My tasks lists several accounts'): "Acme Corp (Anna)". */
+  of?: string;
+  fetchedAt: number | null;
+  problem?: string | undefined;
+}) {
+  const { t } = useTranslation();
+  const time = fetchedAt === null ? null : formatTime(fetchedAt);
+  let text: string;
+  if (of !== undefined) text = time ? t('home.savedTasksOfFrom', { of, time }) : t('home.savedTasksOfEarlier', { of });
+  else if (what === 'tasks') text = time ? t('home.savedTasksFrom', { time }) : t('home.savedTasksEarlier');
+  else text = time ? t('home.savedDataFrom', { time }) : t('home.savedDataEarlier');
   return (
     <p className="notice notice-warning" role="status">
-      Showing saved {what} from {when}
+      {text}
       {problem ? `; ${problem}` : ''}
     </p>
   );

@@ -1,5 +1,6 @@
 import type { Person } from '@multidesk/protocol/bridge';
 import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Avatar } from './Avatar.tsx';
 import { personName } from './format.ts';
 
@@ -13,7 +14,8 @@ export const PeopleList = memo(function PeopleList({
   labelledBy: string;
   selfId?: number | undefined;
 }) {
-  if (people.length === 0) return <p className="muted">No people to show yet.</p>;
+  const { t } = useTranslation();
+  if (people.length === 0) return <p className="muted">{t('people.none')}</p>;
   return (
     <ul className="people" aria-labelledby={labelledBy}>
       {people.map((person) => {
@@ -24,7 +26,7 @@ export const PeopleList = memo(function PeopleList({
             <span className="person-text">
               <span className="person-name ellipsis" title={name}>
                 {name}
-                {person.id === selfId ? <span className="muted"> (you)</span> : null}
+                {person.id === selfId ? <span className="muted"> {t('people.you')}</span> : null}
               </span>
               {person.position ? (
                 <span className="person-detail ellipsis" title={person.position}>

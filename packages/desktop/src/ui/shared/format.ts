@@ -1,4 +1,5 @@
 import type { AccountState, AccountView, Person } from '@multidesk/protocol/bridge';
+import { currentLocale, t } from '../i18n/i18n.ts';
 
 /** "Anna Smirnova" → "AS"; "anna@example.com" → "A". */
 export function initials(name: string): string {
@@ -12,7 +13,7 @@ export function initials(name: string): string {
 }
 
 export function personName(person: Person): string {
-  return [person.name, person.lastName].filter((p) => p.trim() !== '').join(' ') || person.email || `User ${person.id}`;
+  return [person.name, person.lastName].filter((p) => p.trim() !== '').join(' ') || person.email || t('people.user', { id: person.id });
 }
 
 /** "https://acme.bitrix24.com/" → "acme.bitrix24.com". */
@@ -36,30 +37,30 @@ export function addressForSignIn(portalUrl: string): string {
 export function stateInWords(state: AccountState): string {
   switch (state) {
     case 'connected':
-      return 'Connected';
+      return t('account.connected');
     case 'disconnected':
-      return 'Disconnected';
+      return t('account.disconnected');
     case 'needs_login':
-      return 'Sign-in needed';
+      return t('account.needsLogin');
   }
 }
 
 /** The state, and for a connected account how its live link is doing. */
 export function statusInWords(account: Pick<AccountView, 'state' | 'connection'>): string {
   if (account.state !== 'connected') return stateInWords(account.state);
-  if (account.connection === 'reconnecting') return 'Reconnecting…';
-  if (account.connection === 'connecting') return 'Connecting…';
-  if (account.connection === 'polling') return 'Connected, checking every few seconds';
+  if (account.connection === 'reconnecting') return t('account.reconnecting');
+  if (account.connection === 'connecting') return t('account.connecting');
+  if (account.connection === 'polling') return t('account.polling');
   return stateInWords(account.state);
 }
 
-/** A time from the core: epoch milliseconds (epoch seconds are accepted too). */
+/** A time from the core (epoch milliseconds; epoch seconds are accepted too), in the chosen language. */
 export function formatTime(epoch: number): string {
   const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
   const sameDay = date.toDateString() === new Date().toDateString();
   return sameDay
-    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    ? date.toLocaleTimeString(currentLocale(), { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** For narrow columns (the chat list): today's time, else the day, with the year only when it is not this one. */
@@ -67,15 +68,20 @@ export function formatShortTime(epoch: number): string {
   const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
   const now = new Date();
   if (date.toDateString() === now.toDateString()) return formatTime(epoch);
-  return date.toLocaleDateString(undefined, {
+  return date.toLocaleDateString(currentLocale(), {
     month: 'short',
     day: 'numeric',
     ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
   });
 }
 
+/** A badge's count: "99+" past 99, digits grouped as the language does. */
 export function unreadLabel(count: number): string {
-  return count > 99 ? '99+' : String(count);
+  return count > 99 ? '99+' : formatNumber(count);
+}
+
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(currentLocale()).format(value);
 }
 
 /** "(3) Multidesk": the total unread count across accounts leads the window title, as mail and chat apps do. */

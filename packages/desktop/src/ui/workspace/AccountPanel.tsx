@@ -1,6 +1,8 @@
 import type { AccountView, Person } from '@multidesk/protocol/bridge';
 import { memo, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../bridgeClient.ts';
+import { t as translate } from '../i18n/i18n.ts';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
@@ -22,7 +24,12 @@ interface Props {
 }
 
 /** What each scope a credential may lack leaves out, in the user's words. */
-const SCOPE_USES: Record<string, string> = { im: 'chats', task: 'tasks', user_basic: 'the people list' };
+function scopeUse(scope: string): string {
+  if (scope === 'im') return translate('scopes.im');
+  if (scope === 'task') return translate('scopes.task');
+  if (scope === 'user_basic') return translate('scopes.userBasic');
+  return scope;
+}
 
 /**
  * An account's tab content: its home (profile, people), its tasks, and a way back in when it needs a
@@ -30,6 +37,7 @@ const SCOPE_USES: Record<string, string> = { im: 'chats', task: 'tasks', user_ba
  */
 export const AccountPanel = memo(function AccountPanel({ account, active, openTask }: Props) {
   const store = useStore();
+  const { t } = useTranslation();
   const entry = useHome(account.id);
   /** Signing in again: with the password, or (an account that came by single sign-on) in the browser. */
   const [signingIn, setSigningIn] = useState<false | 'password' | 'sso'>(false);
@@ -69,24 +77,27 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
             call('openInBrowser', { id: account.id }).catch((error: unknown) => setBrowserProblem(errorMessage(error)));
           }}
         >
-          Open in browser
+          {t('accountPanel.openInBrowser')}
         </button>
       </header>
       {browserProblem ? (
         <p className="notice notice-error" role="alert">
-          The browser could not be opened: {browserProblem}
+          {t('accountPanel.browserFailed', { problem: browserProblem })}
         </p>
       ) : null}
       {account.missingScopes?.length ? (
         <p className="notice notice-warning" role="status">
-          This webhook lacks {account.missingScopes.map((scope) => `${scope} (${SCOPE_USES[scope] ?? scope})`).join(', ')}: add{' '}
-          {account.missingScopes.length === 1 ? 'that scope' : 'those scopes'} to the webhook in Bitrix24 to see everything here.
+          {t('accountPanel.missingScopes', {
+            count: account.missingScopes.length,
+            scopes: account.missingScopes.map((scope) => `${scope} (${scopeUse(scope)})`).join(', '),
+          })}
         </p>
       ) : null}
       {account.state === 'connected' && account.connection === 'polling' ? (
         <p className="muted" role="status">
-          {account.portalTitle} does not offer live updates to this {account.kind === 'app' ? 'app' : 'webhook'}: Multidesk checks for new
-          messages every few seconds.
+          {account.kind === 'app'
+            ? t('accountPanel.pollingApp', { portal: account.portalTitle })
+            : t('accountPanel.pollingWebhook', { portal: account.portalTitle })}
         </p>
       ) : null}
 
@@ -111,7 +122,7 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
             other={
               <OtherWays>
                 <button type="button" className="button" onClick={() => setSigningIn('sso')}>
-                  Log in with single sign-on
+                  {t('signIn.sso')}
                 </button>
               </OtherWays>
             }
@@ -120,11 +131,13 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
           <div className="notice notice-warning notice-row" role="status">
             <span>
               {account.kind === 'webhook'
-                ? `${account.portalTitle} no longer accepts this webhook (deleted, changed or expired). Paste its new URL to connect again.`
-                : `${account.portalTitle} needs you to sign in again${account.problem ? `: ${account.problem}` : '.'}`}
+                ? t('accountPanel.webhookRejected', { portal: account.portalTitle })
+                : account.problem
+                  ? t('accountPanel.signInAgainBecause', { portal: account.portalTitle, problem: account.problem })
+                  : t('accountPanel.signInAgainNeeded', { portal: account.portalTitle })}
             </span>
             <button type="button" className="button button-primary" onClick={() => setSigningIn('password')}>
-              {account.kind === 'webhook' ? 'Connect again' : 'Sign in again'}
+              {account.kind === 'webhook' ? t('accountPanel.connectAgain') : t('accountPanel.signInAgain')}
             </button>
           </div>
         )
@@ -141,14 +154,14 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
           {home.profile ? <ProfileCard person={home.profile} /> : null}
           <section className="section" aria-labelledby={`${id}-people`}>
             <h2 id={`${id}-people`} className="section-title">
-              People
+              {t('accountPanel.people')}
             </h2>
             <PeopleList people={home.people} labelledBy={`${id}-people`} selfId={home.profile?.id} />
           </section>
         </>
       ) : entry?.status !== 'error' ? (
         <p className="muted" role="status">
-          Loading {account.portalTitle}…
+          {t('accountPanel.loading', { portal: account.portalTitle })}
         </p>
       ) : null}
 

@@ -1,5 +1,6 @@
 import type { AccountView, NetworkList } from '@multidesk/protocol/bridge';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call } from '../bridgeClient.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
 import { AppConnect } from './signIn/AppConnect.tsx';
@@ -42,6 +43,7 @@ interface Draft {
  * them; the network list stays with the page until Change user, or the page goes.
  */
 export function SignInForm({ autoFocus, onSignedIn }: Props) {
+  const { t } = useTranslation();
   const [view, setView] = useState<View>({ kind: 'address' });
   /** Once the user moves between views, each new view takes focus. */
   const [moved, setMoved] = useState(false);
@@ -72,12 +74,12 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
   /** From the address form a typed address leads into that Bitrix24; from the network form, the typed network. */
   const qrButton = (address: string | null, site: 'portal' | 'network') => (
     <button type="button" className="button" onClick={() => go({ kind: 'qr', address: address?.trim() || undefined, site })}>
-      Log in with QR code
+      {t('signIn.qr')}
     </button>
   );
   const ssoButton = (
     <button type="button" className="button" onClick={() => go({ kind: 'sso' })}>
-      Log in with single sign-on
+      {t('signIn.sso')}
     </button>
   );
 
@@ -92,15 +94,15 @@ export function SignInForm({ autoFocus, onSignedIn }: Props) {
           other={
             <OtherWays>
               <button type="button" className="button" onClick={() => go(list ? { kind: 'list' } : { kind: 'network' })}>
-                Sign in using login and password
+                {t('signIn.network')}
               </button>
               {qrButton(draft.address, 'portal')}
               {ssoButton}
               <button type="button" className="button" onClick={() => go({ kind: 'webhook' })}>
-                Connect with a webhook
+                {t('signIn.webhook')}
               </button>
               <button type="button" className="button" onClick={() => go({ kind: 'app' })}>
-                Connect with a Bitrix24 app
+                {t('signIn.app')}
               </button>
             </OtherWays>
           }

@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type KeyboardEvent, memo, type RefObject, useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Avatar } from '../shared/Avatar.tsx';
 import { rovingIndex } from '../shared/rovingIndex.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
@@ -12,15 +13,19 @@ interface Props {
   onSelect(key: string, focus: boolean): void;
   onClose(key: string): void;
   onAdd(): void;
+  /** Opens the Settings screen (Ctrl+,). */
+  onSettings(): void;
   tabRefs: RefObject<Map<string, HTMLButtonElement>>;
   addRef: RefObject<HTMLButtonElement | null>;
+  settingsRef: RefObject<HTMLButtonElement | null>;
 }
 
 /**
  * The WAI-ARIA tabs pattern: one tab in the Tab order (the selected one), arrow keys move focus
  * and selection along the strip, Home/End jump to its ends, Delete closes a New tab.
  */
-export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, addRef }: Props) {
+export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, onSettings, tabRefs, addRef, settingsRef }: Props) {
+  const { t } = useTranslation();
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     const index = tabs.findIndex((t) => t.key === selected);
@@ -42,7 +47,7 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, ad
 
   return (
     <div className="tabstrip">
-      <div className="tablist" role="tablist" aria-label="Accounts" onKeyDown={onKeyDown}>
+      <div className="tablist" role="tablist" aria-label={t('tabs.accounts')} onKeyDown={onKeyDown}>
         {tabs.map((tab) => (
           <TabItem
             key={tab.key}
@@ -60,12 +65,28 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, tabRefs, ad
         ref={addRef}
         type="button"
         className="tab-add"
-        aria-label="Add Bitrix24"
-        title="Add Bitrix24 (Ctrl+T)"
+        aria-label={t('tabs.add')}
+        title={t('tabs.addTitle')}
         aria-keyshortcuts="Control+T"
         onClick={onAdd}
       >
         <span aria-hidden="true">+</span>
+      </button>
+      <button
+        ref={settingsRef}
+        type="button"
+        className="tab-settings"
+        aria-label={t('settings.title')}
+        title={t('settings.buttonTitle')}
+        aria-keyshortcuts="Control+Comma"
+        onClick={onSettings}
+      >
+        <svg viewBox="0 0 24 24" width="18" height="18" focusable="false" aria-hidden="true">
+          <path
+            fill="currentColor"
+            d="M19.4 13a7.5 7.5 0 0 0 0-2l2.1-1.6-2-3.5-2.5 1a7.6 7.6 0 0 0-1.7-1L15 3.2h-4l-.4 2.7a7.6 7.6 0 0 0-1.7 1l-2.5-1-2 3.5L6.6 11a7.5 7.5 0 0 0 0 2l-2.1 1.6 2 3.5 2.5-1c.5.4 1.1.7 1.7 1l.4 2.7h4l.4-2.7c.6-.3 1.2-.6 1.7-1l2.5 1 2-3.5zM13 15.5a3.5 3.5 0 1 1 0-7 3.5 3.5 0 0 1 0 7z"
+          />
+        </svg>
       </button>
     </div>
   );
@@ -83,6 +104,7 @@ interface ItemProps {
 
 /** One tab. Memoized: a switch re-renders the tab that loses the selection and the one that gains it. */
 const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelect, onClose, tabRefs }: ItemProps) {
+  const { t } = useTranslation();
   const ref = useCallback(
     (el: HTMLButtonElement | null) => {
       if (el) tabRefs.current.set(tabKey, el);
@@ -106,8 +128,8 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
         <button
           {...common}
           className="tab-button"
-          aria-label="My tasks, all accounts"
-          title="My tasks (Ctrl+0)"
+          aria-label={t('tabs.myTasksName')}
+          title={t('tabs.myTasksTitle')}
           aria-keyshortcuts="Control+0"
         >
           <span className="tab-my-tasks-icon" aria-hidden="true">
@@ -116,8 +138,8 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
             </svg>
           </span>
           <span className="tab-text">
-            <span className="tab-title ellipsis">My tasks</span>
-            <span className="tab-subtitle ellipsis">All accounts</span>
+            <span className="tab-title ellipsis">{t('myTasks.title')}</span>
+            <span className="tab-subtitle ellipsis">{t('tabs.allAccounts')}</span>
           </span>
         </button>
       </div>
@@ -131,14 +153,14 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
             +
           </span>
           <span className="tab-text">
-            <span className="tab-title ellipsis">New tab</span>
+            <span className="tab-title ellipsis">{t('tabs.newTab')}</span>
           </span>
         </button>
         <button
           type="button"
           className="icon-button tab-close"
-          aria-label="Close tab"
-          title="Close tab (Delete)"
+          aria-label={t('tabs.closeTab')}
+          title={t('tabs.closeTabTitle')}
           tabIndex={-1}
           onClick={() => onClose(tabKey)}
         >
@@ -161,7 +183,9 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
         </span>
         <span className="tab-text">
           <span className="tab-title ellipsis">{account.portalTitle}</span>
-          <span className="tab-subtitle ellipsis">{account.connection === 'reconnecting' ? 'Reconnecting…' : account.userName}</span>
+          <span className="tab-subtitle ellipsis">
+            {account.connection === 'reconnecting' ? t('account.reconnecting') : account.userName}
+          </span>
         </span>
         <UnreadBadge count={account.unread} />
       </button>

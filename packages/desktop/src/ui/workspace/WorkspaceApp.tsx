@@ -1,8 +1,10 @@
 import { type AccountView, FIRST_TAB_MARK, type TaskView } from '@multidesk/protocol/bridge';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { AppStatus } from '../shared/AppStatus.tsx';
 import { windowTitle } from '../shared/format.ts';
 import { useSnapshot, useStore } from '../shared/useBridge.ts';
+import { SettingsDialog } from './SettingsDialog.tsx';
 import { TabPanel } from './TabPanel.tsx';
 import { TabStrip } from './TabStrip.tsx';
 import { accountKey, hasTab, MY_TASKS_KEY, neighbourAfterRemoval, type Tab } from './tabs.ts';
@@ -23,7 +25,10 @@ const newPendingTab = (): PendingTab => ({ key: `p:${++pendingCounter}`, autoFoc
 
 export function WorkspaceApp() {
   const store = useStore();
+  const { t } = useTranslation();
   const { state } = useSnapshot();
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const settingsRef = useRef<HTMLButtonElement>(null);
   const [pending, setPending] = useState<PendingTab[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [focusTarget, setFocusTarget] = useState<FocusTarget | null>(null);
@@ -133,12 +138,19 @@ export function WorkspaceApp() {
     if (current) tabRefs.current.get(current)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [current]);
 
-  // Window-wide shortcuts: Ctrl+0 (My tasks), Ctrl+1…9, Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+T.
+  // Window-wide shortcuts: Ctrl+0 (My tasks), Ctrl+1…9, Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+T, Ctrl+, (Settings).
   const shortcuts = useRef<(event: KeyboardEvent) => void>(() => {});
   shortcuts.current = (event: KeyboardEvent) => {
     if (event.altKey || !state) return;
     const mod = event.ctrlKey || event.metaKey;
     if (!mod) return;
+    if (event.key === ',' || event.code === 'Comma') {
+      event.preventDefault();
+      setSettingsOpen(true);
+      return;
+    }
+    // The Settings dialog is modal: the shortcuts below act on what is behind it.
+    if (settingsOpen) return;
     if (event.key === 'Tab' && event.ctrlKey) {
       event.preventDefault();
       if (keys.length === 0) return;
@@ -173,6 +185,7 @@ export function WorkspaceApp() {
   }, [totalUnread]);
 
   const otherAccounts = state ? state.accounts.length - accounts.length : 0;
+  const openSettings = () => setSettingsOpen(true);
 
   return (
     <div className="workspace">
@@ -183,11 +196,24 @@ export function WorkspaceApp() {
           onSelect={select}
           onClose={closePending}
           onAdd={openPending}
+          onSettings={openSettings}
           tabRefs={tabRefs}
           addRef={addRef}
+          settingsRef={settingsRef}
         />
       </header>
       <AppStatus />
+      {state?.settingsNotice === 'reset' && !settingsOpen ? (
+        <div className="banner banner-warning" role="status">
+          <span>{t('settings.resetBanner')}</span>
+          <button type="button" className="button" onClick={openSettings}>
+            {t('settings.open')}
+          </button>
+        </div>
+      ) : null}
+      {settingsOpen ? (
+        <SettingsDialog accounts={state?.accounts ?? []} onClose={() => setSettingsOpen(false)} fallbackFocus={() => settingsRef.current} />
+      ) : null}
       <main className="workspace-main">
         {tabs.map((tab) => (
           <TabPanel

@@ -1,4 +1,5 @@
 import type { SignInFailureCode, SsoFailureCode } from '@multidesk/protocol/bridge';
+import { t } from '../i18n/i18n.ts';
 
 export interface SignInProblem {
   code: SignInFailureCode | SsoFailureCode | 'missing_address' | 'missing_login' | 'missing_password' | 'missing_code' | 'missing_choice';
@@ -30,29 +31,29 @@ export function signInProblem(code: SignInFailureCode, ctx: Context): SignInProb
 function ourWords(code: SignInFailureCode, { address, login, site }: Context, core: string): string {
   switch (code) {
     case 'invalid_address':
-      return site === 'network' ? 'Enter the network address, like localhost:8024' : 'Enter an address like acme.bitrix24.com';
+      return site === 'network' ? t('signInProblem.invalidNetwork') : t('signInProblem.invalidAddress');
     case 'unknown_address':
-      return site === 'network' ? `There is no Bitrix24 network at ${address}` : `There is no Bitrix24 at ${address}`;
+      return site === 'network' ? t('signInProblem.unknownNetwork', { address }) : t('signInProblem.unknownAddress', { address });
     case 'unreachable':
-      return `${address} cannot be reached. Check your connection or the address.`;
+      return t('signInProblem.unreachable', { address });
     case 'invalid_credentials':
-      return 'Wrong login or password.';
+      return t('signInProblem.invalidCredentials');
     case 'not_a_member':
-      return `${login} is not a member of this Bitrix24.`;
+      return t('signInProblem.notAMember', { login });
     case 'too_many_attempts':
-      return 'Too many attempts.';
+      return t('signInProblem.tooManyAttempts');
     case 'invalid_otp':
-      return 'The code is wrong or was used already.';
+      return t('signInProblem.invalidOtp');
     case 'otp_required':
-      return 'Enter the code from your authenticator app.';
+      return t('signInProblem.otpRequired');
     case 'already_connected':
-      return core || `${login} at ${address} is already connected.`;
+      return core || t('signInProblem.alreadyConnected', { login, address });
     case 'server_error':
-      return core || 'The Bitrix24 server could not sign you in. Try again in a minute.';
+      return core || t('signInProblem.serverError');
     case 'invalid_session':
-      return 'The sign-in at the network has expired. Sign in again.';
+      return t('signInProblem.invalidSession');
     case 'invalid_webhook':
-      return core || 'This is not a Bitrix24 webhook URL.';
+      return core || t('signInProblem.invalidWebhook');
   }
 }
 
@@ -73,7 +74,6 @@ function sameWords(a: string, b: string): boolean {
 
 /** "1 second", "45 seconds", "900 seconds (about 15 minutes)". */
 export function secondsText(seconds: number): string {
-  if (seconds === 1) return '1 second';
-  if (seconds < 120) return `${seconds} seconds`;
-  return `${seconds} seconds (about ${Math.round(seconds / 60)} minutes)`;
+  if (seconds < 120) return t('time.seconds', { count: seconds });
+  return t('time.secondsAbout', { seconds: t('time.seconds', { count: seconds }), count: Math.round(seconds / 60) });
 }

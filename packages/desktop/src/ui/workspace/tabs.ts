@@ -1,4 +1,5 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
+import { t } from '../i18n/i18n.ts';
 
 /** A tab of the Workspace strip: My tasks (always first), an open account, or a "New tab" with the sign-in page. */
 export type Tab =
@@ -17,9 +18,9 @@ export function hasTab(account: AccountView): boolean {
 
 export function tabAccessibleName(account: AccountView): string {
   let name = `${account.portalTitle} — ${account.userName}`;
-  if (account.state === 'needs_login') name += ', sign-in needed';
-  if (account.connection === 'reconnecting') name += ', reconnecting';
-  if (account.unread > 0) name += `, ${account.unread} unread`;
+  if (account.state === 'needs_login') name += `, ${t('tabs.nameNeedsLogin')}`;
+  if (account.connection === 'reconnecting') name += `, ${t('tabs.nameReconnecting')}`;
+  if (account.unread > 0) name += `, ${t('unread.short', { count: account.unread })}`;
   return name;
 }
 

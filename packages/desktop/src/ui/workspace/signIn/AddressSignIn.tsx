@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call } from '../../bridgeClient.ts';
 import { CredentialsForm } from './CredentialsForm.tsx';
 import { useCredentials } from './useCredentials.ts';
@@ -27,6 +28,7 @@ interface Props {
 
 /** A Bitrix24's address, a login and a password (and a code when the portal asks for one). */
 export function AddressSignIn({ autoFocus, prefill, draft, onDraft, onSignedIn, onCancel, other }: Props) {
+  const { t } = useTranslation();
   const initial = prefill ?? draft;
   const form = useCredentials({
     site: 'portal',
@@ -39,9 +41,9 @@ export function AddressSignIn({ autoFocus, prefill, draft, onDraft, onSignedIn, 
   return (
     <CredentialsForm
       form={form}
-      title={prefill ? `Sign in again to ${prefill.portalTitle}` : 'Sign in to Bitrix24'}
-      intro={prefill ? 'Enter your password to connect again.' : 'Use your Bitrix24 address and the login you use there.'}
-      site={{ label: 'Bitrix24 address', name: 'address', placeholder: 'acme.bitrix24.com' }}
+      title={prefill ? t('signIn.againTitle', { portal: prefill.portalTitle }) : t('signIn.title')}
+      intro={prefill ? t('signIn.againIntro') : t('signIn.intro')}
+      site={{ label: t('signIn.address'), name: 'address', placeholder: 'acme.bitrix24.com' }}
       onCancel={onCancel}
       other={other}
     />

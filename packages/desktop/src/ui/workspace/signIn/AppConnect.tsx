@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
 import { BrowserWaitCard } from './BrowserWaitCard.tsx';
@@ -18,8 +19,6 @@ interface Props {
   onBack(): void;
 }
 
-const TITLE = 'Connect with a Bitrix24 app';
-
 /** Which field a failure is about. */
 function fieldOf(problem: SignInProblem | null): 'address' | 'client' | null {
   if (!problem) return null;
@@ -34,6 +33,7 @@ function fieldOf(problem: SignInProblem | null): 'address' | 'client' | null {
  * back. The secret is sent to the core once and emptied from the form.
  */
 export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onBack }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const errorId = `${id}-error`;
   const [address, setAddress] = useState(typedAddress);
@@ -70,9 +70,9 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
     event.preventDefault();
     if (busy) return;
     const missing: SignInProblem | null = !address.trim()
-      ? { code: 'missing_address', text: 'Enter the Bitrix24 address.' }
+      ? { code: 'missing_address', text: t('app.enterAddress') }
       : !clientId.trim() || !secret.trim()
-        ? { code: 'invalid_app', text: 'Enter the app’s client ID and client secret from Bitrix24.' }
+        ? { code: 'invalid_app', text: t('app.enterKeys') }
         : null;
     if (missing) {
       setProblem(missing);
@@ -95,15 +95,15 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
   if (flow.waiting) {
     return (
       <BrowserWaitCard
-        title={TITLE}
-        intro={`Allow the app in ${flow.waiting.portal}, in the browser window Multidesk opened.`}
+        title={t('signIn.app')}
+        intro={t('app.waitingIntro', { portal: flow.waiting.portal })}
         waiting={flow.waiting}
         problem={problem}
         reopenRef={reopenRef}
         onReopen={async () => setProblem(await flow.reopen())}
         onCancel={() => {
           flow.cancel();
-          setProblem({ code: 'cancelled', text: 'You cancelled the connection. Nothing was saved.' });
+          setProblem({ code: 'cancelled', text: t('app.cancelled') });
           setFocus('client');
         }}
       />
@@ -112,22 +112,17 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
 
   const wrong = fieldOf(problem);
   return (
-    <SignInCard
-      title={TITLE}
-      intro="Use the keys of a local app (Developer resources › Other › Local application) or of your Marketplace app."
-      busy={busy}
-      wide
-    >
+    <SignInCard title={t('signIn.app')} intro={t('app.intro')} busy={busy} wide>
       <div className="notice notice-info">
         <p>
-          Set the app’s handler path to <code className="handler-url">{handler ?? '…'}</code>
+          {t('app.handler')} <code className="handler-url">{handler ?? '…'}</code>
         </p>
-        {handler ? <CopyButton text={handler} label="Copy handler URL" /> : null}
+        {handler ? <CopyButton text={handler} label={t('app.copyHandler')} /> : null}
       </div>
       <form className="signin-form" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
           id={`${id}-address`}
-          label="Bitrix24 address"
+          label={t('signIn.address')}
           inputRef={addressRef}
           name="address"
           inputMode="url"
@@ -140,7 +135,7 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
         />
         <TextField
           id={`${id}-client`}
-          label="Client ID"
+          label={t('app.clientId')}
           inputRef={clientRef}
           name="client-id"
           placeholder="local.64ccbcf7db22b1.98148679"
@@ -152,7 +147,7 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
         />
         <TextField
           id={`${id}-secret`}
-          label="Client secret"
+          label={t('app.clientSecret')}
           type="password"
           name="client-secret"
           autoComplete="off"
@@ -163,7 +158,7 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
           errorId={errorId}
         />
         <ProblemNotice id={errorId} problem={problem} />
-        <FormActions submit="Connect" busy={busy} disabled={!handler} progress="Opening your browser…" onBack={onBack} />
+        <FormActions submit={t('common.connect')} busy={busy} disabled={!handler} progress={t('signIn.openingBrowser')} onBack={onBack} />
       </form>
     </SignInCard>
   );

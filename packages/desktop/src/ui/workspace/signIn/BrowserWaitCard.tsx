@@ -1,4 +1,5 @@
 import type { Ref } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SignInProblem } from '../signInMessages.ts';
 import { ProblemNotice } from './ProblemNotice.tsx';
 import { SignInCard } from './SignInCard.tsx';
@@ -17,20 +18,21 @@ interface Props {
 
 /** While the system browser has the sign-in: how long Multidesk waits, "Open the browser again" and Cancel. */
 export function BrowserWaitCard({ title, intro, waiting, problem, reopenRef, onReopen, onCancel }: Props) {
+  const { t } = useTranslation();
   return (
     <SignInCard title={title} intro={intro}>
       <p className="progress-text" role="status">
         <span className="spinner" aria-hidden="true" />
-        Continue in your browser…
+        {t('browserWait.continue')}
       </p>
       <WaitingFor expiresAt={waiting.expiresAt} />
       <ProblemNotice problem={problem} />
       <div className="actions">
         <button ref={reopenRef} type="button" className="button button-primary" onClick={onReopen}>
-          Open the browser again
+          {t('browserWait.reopen')}
         </button>
         <button type="button" className="button" onClick={onCancel}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </SignInCard>
@@ -40,12 +42,12 @@ export function BrowserWaitCard({ title, intro, waiting, problem, reopenRef, onR
 /** How long Multidesk keeps waiting, in minutes (not announced as it changes). */
 function WaitingFor({ expiresAt }: { expiresAt: number }) {
   const now = useNow(true);
+  const { t } = useTranslation();
   const seconds = secondsUntil(expiresAt, now);
   const minutes = Math.ceil(seconds / 60);
   return (
     <p className="muted" aria-live="off">
-      When you have signed in there, this tab opens by itself. Multidesk waits {minutes === 1 ? '1 more minute' : `${minutes} more minutes`}
-      .
+      {t('browserWait.waits', { count: minutes })}
     </p>
   );
 }

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** Copies `text` to the clipboard and says so (or says how to copy it by hand). */
 export function CopyButton({ text, label }: { text: string; label: string }) {
+  const { t } = useTranslation();
   const [result, setResult] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (result === 'idle') return;
@@ -23,7 +25,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
       </button>
       {/* Always in the page, so that what it says is announced. */}
       <span className="progress-text" role="status">
-        {result === 'copied' ? 'Copied' : result === 'failed' ? 'Could not copy: select the link and press Ctrl+C.' : ''}
+        {result === 'copied' ? t('copy.copied') : result === 'failed' ? t('copy.failed') : ''}
       </span>
     </span>
   );

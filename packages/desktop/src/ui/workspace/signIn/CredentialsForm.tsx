@@ -1,4 +1,5 @@
 import { type ReactNode, useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ProblemNotice } from './ProblemNotice.tsx';
 import { SignInCard } from './SignInCard.tsx';
 import { TextField } from './TextField.tsx';
@@ -20,11 +21,12 @@ interface Props {
 /** The markup of a site + login + password (+ code) form; `useCredentials` holds its state. */
 export function CredentialsForm({ form, title, intro, site, onBack, onCancel, other }: Props) {
   const id = useId();
+  const { t } = useTranslation();
   const errorId = `${id}-error`;
   const { step, busy, values, set, refs } = form;
   const onCode = step === 'code';
   return (
-    <SignInCard title={title} intro={onCode ? 'Enter the code from your authenticator app, or a recovery code.' : intro} busy={busy}>
+    <SignInCard title={title} intro={onCode ? t('signIn.codeIntro') : intro} busy={busy}>
       <form className="signin-form" onSubmit={form.submit} noValidate>
         <TextField
           id={`${id}-site`}
@@ -43,7 +45,7 @@ export function CredentialsForm({ form, title, intro, site, onBack, onCancel, ot
         />
         <TextField
           id={`${id}-login`}
-          label="Login"
+          label={t('signIn.login')}
           inputRef={refs.login}
           name="login"
           autoComplete="username"
@@ -58,7 +60,7 @@ export function CredentialsForm({ form, title, intro, site, onBack, onCancel, ot
         {onCode ? (
           <TextField
             id={`${id}-code`}
-            label="Code"
+            label={t('signIn.code')}
             inputRef={refs.code}
             name="code"
             inputMode="numeric"
@@ -73,7 +75,7 @@ export function CredentialsForm({ form, title, intro, site, onBack, onCancel, ot
         ) : (
           <TextField
             id={`${id}-password`}
-            label="Password"
+            label={t('signIn.password')}
             inputRef={refs.password}
             name="password"
             type="password"
@@ -91,25 +93,25 @@ export function CredentialsForm({ form, title, intro, site, onBack, onCancel, ot
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={busy || form.waiting}>
             {busy ? <span className="spinner" aria-hidden="true" /> : null}
-            Log in
+            {t('signIn.logIn')}
           </button>
           {onCode ? (
             <button type="button" className="button" onClick={form.back} disabled={busy}>
-              Back
+              {t('common.back')}
             </button>
           ) : onBack ? (
             <button type="button" className="button" onClick={onBack} disabled={busy}>
-              Back
+              {t('common.back')}
             </button>
           ) : null}
           {onCancel ? (
             <button type="button" className="button" onClick={onCancel} disabled={busy}>
-              Cancel
+              {t('common.cancel')}
             </button>
           ) : null}
           {busy ? (
             <span className="progress-text" role="status">
-              Signing in…
+              {t('signIn.signingIn')}
             </span>
           ) : null}
         </div>

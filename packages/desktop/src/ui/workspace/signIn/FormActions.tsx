@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+
 interface Props {
   /** The submit button's name. */
   submit: string;
@@ -11,6 +13,7 @@ interface Props {
 
 /** The submit and Back buttons of a one-step sign-in form, with its progress while busy. */
 export function FormActions({ submit, busy, disabled = false, progress, onBack }: Props) {
+  const { t } = useTranslation();
   return (
     <div className="actions">
       <button type="submit" className="button button-primary" disabled={busy || disabled}>
@@ -18,7 +21,7 @@ export function FormActions({ submit, busy, disabled = false, progress, onBack }
         {submit}
       </button>
       <button type="button" className="button" onClick={onBack} disabled={busy}>
-        Back
+        {t('common.back')}
       </button>
       {busy ? (
         <span className="progress-text" role="status">

@@ -1,5 +1,6 @@
 import type { NetworkList } from '@multidesk/protocol/bridge';
 import { type ReactNode, useEffect, useEffectEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call } from '../../bridgeClient.ts';
 import { addressForSignIn } from '../../shared/format.ts';
 import type { SignInProblem } from '../signInMessages.ts';
@@ -24,14 +25,13 @@ interface Props {
   other?: ReactNode;
 }
 
-const TITLE = 'Sign in with your login';
-
 /**
  * Login and password at the network, which answers with every Bitrix24 of that login. The network
  * field starts with the one the core remembers (it remembers a new one when a sign-in succeeds).
  */
 export function NetworkSignIn(props: Props) {
   const { draft, onDraft } = props;
+  const { t } = useTranslation();
   const loading = draft.network === null;
   const loaded = useEffectEvent((network: string) => onDraft({ ...draft, network }));
   useEffect(() => {
@@ -50,9 +50,9 @@ export function NetworkSignIn(props: Props) {
 
   if (draft.network === null) {
     return (
-      <SignInCard title={TITLE} busy>
+      <SignInCard title={t('signIn.networkTitle')} busy>
         <p className="progress-text" role="status">
-          Loading…
+          {t('common.loading')}
         </p>
       </SignInCard>
     );
@@ -61,6 +61,7 @@ export function NetworkSignIn(props: Props) {
 }
 
 function NetworkForm({ network, draft, onDraft, problem, focusOnShow, onList, onBack, other }: Props & { network: string }) {
+  const { t } = useTranslation();
   const form = useCredentials({
     site: 'network',
     initial: { site: network, login: draft.login },
@@ -73,9 +74,9 @@ function NetworkForm({ network, draft, onDraft, problem, focusOnShow, onList, on
   return (
     <CredentialsForm
       form={form}
-      title={TITLE}
-      intro="See every Bitrix24 your login belongs to, then choose one."
-      site={{ label: 'Network', name: 'network', placeholder: 'localhost:8024' }}
+      title={t('signIn.networkTitle')}
+      intro={t('signIn.networkIntro')}
+      site={{ label: t('signIn.networkField'), name: 'network', placeholder: 'localhost:8024' }}
       onBack={onBack}
       other={other}
     />

@@ -1,5 +1,6 @@
 import type { AccountView, NetworkList, NetworkPortalView, SignInResult } from '@multidesk/protocol/bridge';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../../bridgeClient.ts';
 import { Avatar } from '../../shared/Avatar.tsx';
 import { addressOf } from '../../shared/format.ts';
@@ -23,6 +24,7 @@ interface Props {
  * list, so another choice can follow.
  */
 export function PortalChoice({ list, focusOnShow, onSignedIn, onSessionEnded, onChangeUser, onBack }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const [chosen, setChosen] = useState<string | null>(() => list.portals.find((p) => !p.connected)?.url ?? null);
   const [opening, setOpening] = useState<NetworkPortalView | null>(null);
@@ -42,7 +44,7 @@ export function PortalChoice({ list, focusOnShow, onSignedIn, onSessionEnded, on
     if (opening) return;
     const portal = list.portals.find((p) => p.url === chosen);
     if (!portal) {
-      setProblem({ code: 'missing_choice', text: 'Choose the Bitrix24 to open.' });
+      setProblem({ code: 'missing_choice', text: t('portalChoice.choose') });
       setFocusChoice(true);
       return;
     }
@@ -63,18 +65,18 @@ export function PortalChoice({ list, focusOnShow, onSignedIn, onSessionEnded, on
   };
 
   const errorId = `${id}-error`;
-  const who = list.login ? `Signed in as ${list.login}.` : 'Approved on your other device.';
+  const who = list.login ? t('portalChoice.signedInAs', { login: list.login }) : t('portalChoice.approved');
   return (
-    <SignInCard title="Your Bitrix24 accounts" intro={`${who} Choose the Bitrix24 to open.`} busy={opening !== null} wide>
+    <SignInCard title={t('portalChoice.title')} intro={`${who} ${t('portalChoice.choose')}`} busy={opening !== null} wide>
       <form className="signin-form" onSubmit={open} noValidate>
         {list.portals.length === 0 ? (
-          <p className="notice notice-info">This login is not a member of any Bitrix24 yet.</p>
+          <p className="notice notice-info">{t('portalChoice.none')}</p>
         ) : (
           <div
             ref={groupRef}
             className="portal-choice"
             role="radiogroup"
-            aria-label="Your Bitrix24 accounts"
+            aria-label={t('portalChoice.title')}
             aria-describedby={problem ? errorId : undefined}
           >
             {list.portals.map((portal) => (
@@ -95,17 +97,17 @@ export function PortalChoice({ list, focusOnShow, onSignedIn, onSessionEnded, on
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={opening !== null || list.portals.length === 0}>
             {opening ? <span className="spinner" aria-hidden="true" /> : null}
-            Open
+            {t('portalChoice.open')}
           </button>
           <button type="button" className="button" onClick={onChangeUser} disabled={opening !== null}>
-            Change user
+            {t('portalChoice.changeUser')}
           </button>
           <button type="button" className="button" onClick={onBack} disabled={opening !== null}>
-            Back
+            {t('common.back')}
           </button>
           {opening ? (
             <span className="progress-text" role="status">
-              Opening {opening.title}…
+              {t('portalChoice.opening', { portal: opening.title })}
             </span>
           ) : null}
         </div>
@@ -135,6 +137,7 @@ interface OptionProps {
 /** One Bitrix24: named by its title alone; its address, the user's name there and "Connected" describe it. */
 function PortalOption({ portal, name, checked, disabled, onChoose }: OptionProps) {
   const id = useId();
+  const { t } = useTranslation();
   const address = addressOf(portal.url);
   return (
     <label className={checked ? 'portal-option is-checked' : 'portal-option'}>
@@ -159,7 +162,7 @@ function PortalOption({ portal, name, checked, disabled, onChoose }: OptionProps
       </span>
       {portal.connected ? (
         <span id={`${id}-connected`} className="tag tag-ok">
-          Connected
+          {t('account.connected')}
         </span>
       ) : null}
     </label>

@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { type SignInProblem, secondsText } from '../signInMessages.ts';
 
 /**
@@ -5,16 +6,19 @@ import { type SignInProblem, secondsText } from '../signInMessages.ts';
  * when it may try again; the count is not announced every second.
  */
 export function ProblemNotice({ id, problem, waitSeconds = 0 }: { id?: string; problem: SignInProblem | null; waitSeconds?: number }) {
+  const { t } = useTranslation();
   if (!problem) return null;
   return (
     <div id={id} className="notice notice-error" role="alert">
       {problem.code === 'too_many_attempts' ? (
         waitSeconds > 0 ? (
-          <>
-            Too many attempts. Try again in <span aria-live="off">{secondsText(waitSeconds)}</span>.
-          </>
+          <Trans
+            i18nKey="signInProblem.tryAgainIn"
+            values={{ time: secondsText(waitSeconds) }}
+            components={{ time: <span aria-live="off" /> }}
+          />
         ) : (
-          'Too many attempts. You can try again now.'
+          t('signInProblem.tryAgainNow')
         )
       ) : (
         problem.text

@@ -1,5 +1,7 @@
 import type { AccountView, NetworkList } from '@multidesk/protocol/bridge';
 import { Fragment, type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { t as translate } from '../../i18n/i18n.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { SignInCard } from './SignInCard.tsx';
 import { secondsUntil, useNow } from './useNow.ts';
@@ -24,6 +26,7 @@ export function QrSignIn({ address, site, focusOnShow, onList, onSignedIn, onBac
   const { state, restart } = useQrLoop({ address, site }, { onList, onAccount: onSignedIn });
   const [refocus, setRefocus] = useState(false);
   const copyRef = useRef<HTMLDivElement>(null);
+  const { t } = useTranslation();
   const retryRef = useRef<HTMLButtonElement>(null);
 
   // "Get a new QR code" goes away while the new one comes: then focus its first control.
@@ -37,8 +40,8 @@ export function QrSignIn({ address, site, focusOnShow, onList, onSignedIn, onBac
   const stopped = stoppedText(state);
   return (
     <SignInCard
-      title="Log in with QR code"
-      intro={address ? `Approve the sign-in to ${address} on another device.` : 'Approve the sign-in on another device.'}
+      title={t('signIn.qr')}
+      intro={address ? t('qr.introAt', { address }) : t('qr.intro')}
       focusTitle={focusOnShow}
       busy={state.phase === 'starting'}
       wide
@@ -46,7 +49,7 @@ export function QrSignIn({ address, site, focusOnShow, onList, onSignedIn, onBac
       {state.phase === 'starting' ? (
         <p className="progress-text qr-progress" role="status">
           <span className="spinner" aria-hidden="true" />
-          Getting a QR code…
+          {t('qr.getting')}
         </p>
       ) : null}
       {state.phase === 'showing' ? <QrCode state={state} copyRef={copyRef} /> : null}
@@ -67,11 +70,11 @@ export function QrSignIn({ address, site, focusOnShow, onList, onSignedIn, onBac
               restart();
             }}
           >
-            Get a new QR code
+            {t('qr.new')}
           </button>
         ) : null}
         <button type="button" className="button" onClick={onBack}>
-          Back
+          {t('common.back')}
         </button>
       </div>
     </SignInCard>
@@ -81,9 +84,9 @@ export function QrSignIn({ address, site, focusOnShow, onList, onSignedIn, onBac
 function stoppedText(state: QrState): { text: string; detail?: string | undefined } | null {
   switch (state.phase) {
     case 'expired':
-      return { text: 'The QR code has expired.' };
+      return { text: translate('qr.expired') };
     case 'denied':
-      return { text: 'Sign-in was denied on the other device.' };
+      return { text: translate('qr.denied') };
     case 'error':
       return { text: state.problem.text, detail: state.problem.detail };
     default:
@@ -93,21 +96,21 @@ function stoppedText(state: QrState): { text: string; detail?: string | undefine
 
 function QrCode({ state, copyRef }: { state: Extract<QrState, { phase: 'showing' }>; copyRef: RefObject<HTMLDivElement | null> }) {
   const now = useNow(true);
+  const { t } = useTranslation();
   const seconds = secondsUntil(state.expiresAt, now);
   return (
     <div className="qr">
       {/* At its own size: scaled by a fraction, the modules come out uneven and scan worse. */}
-      <img className={state.renewing || seconds === 0 ? 'qr-image is-stale' : 'qr-image'} src={state.qrImage} alt="QR code" />
+      <img className={state.renewing || seconds === 0 ? 'qr-image is-stale' : 'qr-image'} src={state.qrImage} alt={t('qr.image')} />
       <div className="qr-text">
         <p>
-          Scan with a phone that is signed in to Bitrix24, or open <span className="qr-url">{breakable(state.approveUrl)}</span> in a
-          signed-in browser.
+          <Trans i18nKey="qr.scan" components={{ url: <span className="qr-url">{breakable(state.approveUrl)}</span> }} />
         </p>
         <div ref={copyRef}>
-          <CopyButton text={state.approveUrl} label="Copy link" />
+          <CopyButton text={state.approveUrl} label={t('qr.copyLink')} />
         </div>
         <p className="muted" aria-live="off">
-          {state.renewing || seconds === 0 ? 'Getting a new QR code…' : `Expires in ${seconds} s`}
+          {state.renewing || seconds === 0 ? t('qr.gettingNew') : t('qr.expiresIn', { seconds })}
         </p>
       </div>
     </div>

@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 
 interface Props {
   title: string;
@@ -30,10 +31,11 @@ export function SignInCard({ title, intro, focusTitle = false, busy = false, wid
 
 /** The other ways in, under a view's own actions. */
 export function OtherWays({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
   return (
     <div className="signin-other">
       <p className="signin-or" aria-hidden="true">
-        <span>or</span>
+        <span>{t('signIn.or')}</span>
       </p>
       <div className="actions">{children}</div>
     </div>

@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
 import { BrowserWaitCard } from './BrowserWaitCard.tsx';
@@ -19,8 +20,6 @@ interface Props {
   onBack(): void;
 }
 
-const TITLE = 'Log in with single sign-on';
-
 /** Problems that are about what was typed: the field is marked and takes focus. */
 const FIELD_PROBLEMS = new Set<SignInProblem['code']>([
   'missing_address',
@@ -38,6 +37,7 @@ const FIELD_PROBLEMS = new Set<SignInProblem['code']>([
  */
 export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: Props) {
   const id = useId();
+  const { t } = useTranslation();
   const errorId = `${id}-error`;
   const [address, setAddress] = useState(draft);
   const [busy, setBusy] = useState(false);
@@ -69,7 +69,7 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
     if (busy) return;
     const typed = address.trim();
     if (!typed) {
-      setProblem({ code: 'missing_address', text: 'Enter your Bitrix24 address or your work e-mail.' });
+      setProblem({ code: 'missing_address', text: t('sso.enterAddress') });
       setFocus('field');
       return;
     }
@@ -86,15 +86,15 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
 
   const cancel = () => {
     sso.cancel();
-    setProblem({ code: 'cancelled', text: 'You cancelled the sign-in. Nothing was saved.' });
+    setProblem({ code: 'cancelled', text: t('sso.cancelled') });
     setFocus('field');
   };
 
   if (sso.waiting) {
     return (
       <BrowserWaitCard
-        title={TITLE}
-        intro={`Sign in to ${sso.waiting.portal} in the browser window Multidesk opened.`}
+        title={t('signIn.sso')}
+        intro={t('sso.waitingIntro', { portal: sso.waiting.portal })}
         waiting={sso.waiting}
         problem={problem}
         reopenRef={reopenRef}
@@ -106,16 +106,16 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
 
   const invalid = problem !== null && FIELD_PROBLEMS.has(problem.code);
   return (
-    <SignInCard title={TITLE} intro="Sign in at your organisation’s identity provider, in your browser." busy={busy}>
+    <SignInCard title={t('signIn.sso')} intro={t('sso.intro')} busy={busy}>
       <form className="signin-form" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
           id={`${id}-address`}
-          label="Bitrix24 address or work e-mail"
+          label={t('sso.field')}
           inputRef={fieldRef}
           name="address"
           inputMode="email"
           autoComplete="email"
-          placeholder="acme.bitrix24.com or name@example.com"
+          placeholder={t('sso.placeholder')}
           maxLength={300}
           value={address}
           onChange={(e) => {
@@ -126,7 +126,7 @@ export function SsoSignIn({ draft, onDraft, focusOnShow, onSignedIn, onBack }: P
           errorId={errorId}
         />
         <ProblemNotice id={errorId} problem={problem} waitSeconds={secondsUntil(throttledUntil, now)} />
-        <FormActions submit="Continue" busy={busy} progress="Opening your browser…" onBack={onBack} />
+        <FormActions submit={t('sso.continue')} busy={busy} progress={t('signIn.openingBrowser')} onBack={onBack} />
       </form>
     </SignInCard>
   );

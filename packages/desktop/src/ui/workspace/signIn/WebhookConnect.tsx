@@ -1,5 +1,6 @@
 import type { AccountView } from '@multidesk/protocol/bridge';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { call } from '../../bridgeClient.ts';
 import type { SignInProblem } from '../signInMessages.ts';
 import { FormActions } from './FormActions.tsx';
@@ -19,6 +20,7 @@ interface Props {
  * emptied as soon as the core has it.
  */
 export function WebhookConnect({ focusOnShow, onSignedIn, onBack }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const errorId = `${id}-error`;
   const [url, setUrl] = useState('');
@@ -39,7 +41,7 @@ export function WebhookConnect({ focusOnShow, onSignedIn, onBack }: Props) {
     if (busy) return;
     const typed = url.trim();
     if (!typed) {
-      setProblem({ code: 'missing_address', text: 'Paste the webhook URL from Bitrix24.' });
+      setProblem({ code: 'missing_address', text: t('webhook.paste') });
       setFocus(true);
       return;
     }
@@ -56,27 +58,18 @@ export function WebhookConnect({ focusOnShow, onSignedIn, onBack }: Props) {
       setProblem({ code: result.error, text: result.message });
       setFocus(true);
     } catch (error) {
-      setProblem({ code: 'server_error', text: `Multidesk could not check the webhook: ${(error as Error).message}` });
+      setProblem({ code: 'server_error', text: t('webhook.checkFailed', { error: (error as Error).message }) });
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <SignInCard
-      title="Connect with a webhook"
-      intro={
-        <>
-          In Bitrix24, open <b>Applications › Developer resources › Other › Incoming webhook</b>, give it the scopes <b>im</b>, <b>task</b>,{' '}
-          <b>user_basic</b> and <b>pull_channel</b>, and paste its URL here.
-        </>
-      }
-      busy={busy}
-    >
+    <SignInCard title={t('signIn.webhook')} intro={<Trans i18nKey="webhook.intro" components={{ b: <b /> }} />} busy={busy}>
       <form className="signin-form" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
           id={`${id}-url`}
-          label="Webhook URL"
+          label={t('webhook.url')}
           inputRef={fieldRef}
           name="webhook-url"
           inputMode="url"
@@ -89,7 +82,7 @@ export function WebhookConnect({ focusOnShow, onSignedIn, onBack }: Props) {
           errorId={errorId}
         />
         <ProblemNotice id={errorId} problem={problem} />
-        <FormActions submit="Connect" busy={busy} progress="Checking the webhook…" onBack={onBack} />
+        <FormActions submit={t('common.connect')} busy={busy} progress={t('webhook.checking')} onBack={onBack} />
       </form>
     </SignInCard>
   );

@@ -1,6 +1,7 @@
 import type { SignInFailureCode } from '@multidesk/protocol/bridge';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../bridgeClient.ts';
+import { t } from '../../i18n/i18n.ts';
 import { type SignInProblem, signInProblem } from '../signInMessages.ts';
 import { secondsUntil, useNow } from './useNow.ts';
 
@@ -105,13 +106,13 @@ export function useCredentials<T extends { ok: true }>(options: CredentialsOptio
     if (busy || waiting) return;
     const req: Credentials = { site: site.trim(), login: login.trim(), password };
     if (!req.site) {
-      const text = siteKind === 'network' ? 'Enter the network address, like localhost:8024' : 'Enter an address like acme.bitrix24.com';
+      const text = siteKind === 'network' ? t('signInProblem.invalidNetwork') : t('signInProblem.invalidAddress');
       return fail({ code: 'missing_address', text }, 'site');
     }
-    if (!req.login) return fail({ code: 'missing_login', text: 'Enter your login.' }, 'login');
-    if (!req.password) return fail({ code: 'missing_password', text: 'Enter your password.' }, 'password');
+    if (!req.login) return fail({ code: 'missing_login', text: t('signInProblem.enterLogin') }, 'login');
+    if (!req.password) return fail({ code: 'missing_password', text: t('signInProblem.enterPassword') }, 'password');
     if (step === 'code') {
-      if (!code.trim()) return fail({ code: 'missing_code', text: 'Enter the code from your authenticator app.' }, 'code');
+      if (!code.trim()) return fail({ code: 'missing_code', text: t('signInProblem.otpRequired') }, 'code');
       req.otp = code.trim();
     }
 

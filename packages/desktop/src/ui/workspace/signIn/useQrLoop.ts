@@ -1,6 +1,7 @@
 import type { AccountView, NetworkList, QrStartResult } from '@multidesk/protocol/bridge';
 import { useCallback, useEffect, useEffectEvent, useState } from 'react';
 import { call, errorMessage } from '../../bridgeClient.ts';
+import { t } from '../../i18n/i18n.ts';
 import { type SignInProblem, secondsText, signInProblem } from '../signInMessages.ts';
 
 /** Codes replace each other automatically for this long after the first one; then the user asks again. */
@@ -66,7 +67,7 @@ export function useQrLoop(
         );
         if (answer.status === 'error') {
           cancel();
-          return setState({ phase: 'error', problem: { code: 'server_error', text: `The QR code stopped working: ${answer.message}` } });
+          return setState({ phase: 'error', problem: { code: 'server_error', text: t('qr.stopped', { message: answer.message }) } });
         }
         // The core has forgotten the code by now: nothing to cancel.
         live = null;
@@ -104,7 +105,7 @@ function startProblem(
 ): SignInProblem {
   const { error: code, message } = failure;
   if (code === 'too_many_attempts') {
-    return { code, text: `Too many QR codes in a short time. Try again in ${secondsText(failure.retryAfter ?? 60)}.` };
+    return { code, text: t('qr.tooMany', { time: secondsText(failure.retryAfter ?? 60) }) };
   }
   if (!address && (code === 'unknown_address' || code === 'unreachable' || code === 'invalid_address') && message)
     return { code, text: message };

@@ -1,5 +1,6 @@
 import type { TaskView } from '@multidesk/protocol/bridge';
 import { memo, useCallback, useId, useMemo } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { SavedCopyNotice } from '../../shared/HomeStatus.tsx';
 import { type TaskItem, TaskList } from './TaskList.tsx';
 import { deadlineText, sortTasks } from './taskFormat.ts';
@@ -53,25 +54,26 @@ export const MyTasks = memo(function MyTasks({ active, otherAccounts, onOpen }: 
     [onOpen],
   );
   const overdue = items.filter((item) => deadlineText(item.task, now)?.overdue).length;
+  const { t } = useTranslation();
 
   return (
     <div className="panel-body">
       <header className="panel-header">
         <h1 id={`${id}-title`} className="panel-title">
-          My tasks
+          {t('myTasks.title')}
         </h1>
-        <span className="muted">Open tasks you are responsible for, in every connected Bitrix24</span>
+        <span className="muted">{t('myTasks.intro')}</span>
         <button type="button" className="button button-small panel-header-action" onClick={reload} disabled={loading}>
           {loading ? <span className="spinner" aria-hidden="true" /> : null}
-          Refresh
+          {t('myTasks.refresh')}
         </button>
       </header>
 
       {error ? (
         <div className="notice notice-error notice-row" role="alert">
-          <span>Could not load My tasks: {error}</span>
+          <span>{t('myTasks.loadFailed', { error })}</span>
           <button type="button" className="button" onClick={reload}>
-            Try again
+            {t('common.tryAgain')}
           </button>
         </div>
       ) : null}
@@ -80,7 +82,8 @@ export const MyTasks = memo(function MyTasks({ active, otherAccounts, onOpen }: 
         .map((g) => (
           <SavedCopyNotice
             key={g.accountId}
-            what={`tasks of ${g.portalTitle} (${g.userName})`}
+            what="tasks"
+            of={`${g.portalTitle} (${g.userName})`}
             fetchedAt={g.fetchedAt ?? null}
             problem={g.problem}
           />
@@ -89,30 +92,30 @@ export const MyTasks = memo(function MyTasks({ active, otherAccounts, onOpen }: 
       {data === undefined ? (
         error ? null : (
           <p className="muted" role="status">
-            Loading your tasks…
+            {t('myTasks.loading')}
           </p>
         )
       ) : groups.length === 0 ? (
         <div className="empty">
-          <p className="empty-title">No Bitrix24 open</p>
+          <p className="empty-title">{t('myTasks.noneOpen')}</p>
           <p className="muted">
-            Add one with <strong>+</strong> (Ctrl+T).
-            {otherAccounts > 0 ? ' Disconnected accounts are in the Messenger window’s account list.' : ''}
+            <Trans i18nKey="myTasks.addHint" components={{ plus: <strong /> }} />
+            {otherAccounts > 0 ? ` ${t('myTasks.disconnectedHint')}` : ''}
           </p>
         </div>
       ) : (
         <section className="section tasks-section" aria-labelledby={`${id}-list`}>
           <div className="section-head">
             <h2 id={`${id}-list`} className="section-title">
-              Open tasks
+              {t('myTasks.openTasks')}
             </h2>
             <span className="muted" role="status">
-              {items.length} open{overdue > 0 ? `, ${overdue} overdue` : ''} in {groups.length}{' '}
-              {groups.length === 1 ? 'account' : 'accounts'}
+              {t('myTasks.summaryOpen', { count: items.length })}
+              {overdue > 0 ? `, ${t('myTasks.summaryOverdue', { count: overdue })}` : ''} {t('myTasks.summaryIn', { count: groups.length })}
             </span>
           </div>
           {items.length === 0 ? (
-            <p className="task-empty muted">No open tasks. Nothing is waiting for you.</p>
+            <p className="task-empty muted">{t('myTasks.empty')}</p>
           ) : (
             <TaskList items={items} labelledBy={`${id}-list`} now={now} busy={loading} person="creator" onOpen={openItem} />
           )}

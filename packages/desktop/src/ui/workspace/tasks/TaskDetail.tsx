@@ -1,5 +1,6 @@
 import type { TaskView } from '@multidesk/protocol/bridge';
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Avatar } from '../../shared/Avatar.tsx';
 import { absoluteTime, deadlineText, isOpen, priorityLabel, statusLabel } from './taskFormat.ts';
 
@@ -21,6 +22,7 @@ interface Props {
 /** One task, read-only: its facts, its description as plain text, and what can be done with it. */
 export function TaskDetail({ task, headingId, now, refreshing, busy, problem, onEdit, onComplete, onRenew, onClose }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
+  const { t } = useTranslation();
   const deadline = deadlineText(task, now);
 
   // Back from Edit (the dialog is open already): the title is read out again.
@@ -31,17 +33,17 @@ export function TaskDetail({ task, headingId, now, refreshing, busy, problem, on
   return (
     <div className="task-detail" aria-busy={refreshing || undefined}>
       <h2 ref={heading} id={headingId} className="dialog-title task-detail-title" tabIndex={-1}>
-        {task.title || 'Untitled task'}
+        {task.title || t('task.untitled')}
       </h2>
       <dl className="task-facts">
-        <dt>Status</dt>
+        <dt>{t('task.status')}</dt>
         <dd>
           <span className={`task-status status-${task.status}`}>{statusLabel(task.status)}</span>
           {task.status === 'completed' && task.closedDate ? (
             <span className="muted"> {absoluteTime(Date.parse(task.closedDate))}</span>
           ) : null}
         </dd>
-        <dt>Priority</dt>
+        <dt>{t('task.priority')}</dt>
         <dd className={task.priority === 2 ? 'priority-high' : undefined}>
           {task.priority === 2 ? (
             <span className="priority-mark" aria-hidden="true">
@@ -50,27 +52,27 @@ export function TaskDetail({ task, headingId, now, refreshing, busy, problem, on
           ) : null}
           {priorityLabel(task.priority)}
         </dd>
-        <dt>Deadline</dt>
+        <dt>{t('task.deadline')}</dt>
         <dd>
           {deadline ? (
             <>
               <span className={deadline.overdue ? 'deadline-overdue' : undefined}>
-                {deadline.overdue ? `Overdue, ${deadline.relative}` : `Due ${deadline.relative}`}
+                {deadline.overdue ? t('task.overdueWhen', { when: deadline.relative }) : t('task.dueWhen', { when: deadline.relative })}
               </span>{' '}
               <time className="muted" dateTime={task.deadline ?? undefined}>
                 ({deadline.absolute})
               </time>
             </>
           ) : (
-            <span className="muted">No deadline</span>
+            <span className="muted">{t('task.noDeadline')}</span>
           )}
         </dd>
-        <dt>Responsible</dt>
+        <dt>{t('task.responsible')}</dt>
         <dd className="task-fact-person">
           <Avatar name={task.responsibleName} size="sm" />
           {task.responsibleName}
         </dd>
-        <dt>Created by</dt>
+        <dt>{t('task.createdBy')}</dt>
         <dd className="task-fact-person">
           <Avatar name={task.createdByName} size="sm" />
           {task.createdByName}
@@ -78,9 +80,13 @@ export function TaskDetail({ task, headingId, now, refreshing, busy, problem, on
       </dl>
       <section className="task-description-block" aria-labelledby={`${headingId}-description`}>
         <h3 id={`${headingId}-description`} className="task-subtitle">
-          Description
+          {t('task.description')}
         </h3>
-        {task.description.trim() !== '' ? <p className="task-description">{task.description}</p> : <p className="muted">No description.</p>}
+        {task.description.trim() !== '' ? (
+          <p className="task-description">{task.description}</p>
+        ) : (
+          <p className="muted">{t('task.noDescription')}</p>
+        )}
       </section>
       {problem ? (
         <p className="notice notice-error" role="alert">
@@ -89,21 +95,21 @@ export function TaskDetail({ task, headingId, now, refreshing, busy, problem, on
       ) : null}
       <div className="actions">
         <button type="button" className="button" onClick={onEdit} disabled={busy !== null}>
-          Edit
+          {t('common.edit')}
         </button>
         {isOpen(task) ? (
           <button type="button" className="button button-primary" onClick={onComplete} disabled={busy !== null}>
             {busy === 'complete' ? <span className="spinner" aria-hidden="true" /> : null}
-            Complete
+            {t('task.complete')}
           </button>
         ) : (
           <button type="button" className="button" onClick={onRenew} disabled={busy !== null}>
             {busy === 'renew' ? <span className="spinner" aria-hidden="true" /> : null}
-            Renew
+            {t('task.renew')}
           </button>
         )}
         <button type="button" className="button task-detail-close" onClick={onClose}>
-          Close
+          {t('common.close')}
         </button>
       </div>
     </div>

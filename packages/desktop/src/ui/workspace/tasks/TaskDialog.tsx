@@ -1,5 +1,6 @@
 import type { Person, TaskFields, TaskResult, TaskView } from '@multidesk/protocol/bridge';
 import { type ReactNode, useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../../bridgeClient.ts';
 import { ModalDialog } from '../../shared/ModalDialog.tsx';
 import { TaskDetail } from './TaskDetail.tsx';
@@ -85,6 +86,7 @@ export function TaskDialog({ accountId, target, shown, people, me, now, onClose,
   };
 
   let content: ReactNode;
+  const { t } = useTranslation();
   if (mode === 'create' || (mode === 'edit' && task)) {
     content = (
       <TaskForm
@@ -118,20 +120,20 @@ export function TaskDialog({ accountId, target, shown, people, me, now, onClose,
     content = (
       <div className="task-detail">
         <h2 id={headingId} className="dialog-title">
-          Task
+          {t('taskDialog.task')}
         </h2>
         {problem ? (
           <p className="notice notice-error" role="alert">
-            Could not open the task: {problem}
+            {t('taskDialog.openFailed', { problem })}
           </p>
         ) : (
           <p className="muted" role="status">
-            Loading the task…
+            {t('taskDialog.loading')}
           </p>
         )}
         <div className="actions actions-end">
           <button type="button" className="button" onClick={onClose}>
-            Close
+            {t('common.close')}
           </button>
         </div>
       </div>

@@ -1,7 +1,8 @@
 import type { Person, TaskFields, TaskView } from '@multidesk/protocol/bridge';
 import { type FormEvent, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { personName } from '../../shared/format.ts';
-import { deadlineToIso, isoToDeadlineInput, PRIORITIES } from './taskFormat.ts';
+import { deadlineToIso, isoToDeadlineInput, PRIORITIES, priorityLabel } from './taskFormat.ts';
 
 const TITLE_MAX = 250;
 
@@ -39,6 +40,7 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
   const id = useId();
   const initial = useRef(draftOf(task, me.id)).current;
   const [draft, setDraft] = useState(initial);
+  const { t } = useTranslation();
   const [invalid, setInvalid] = useState<{ title?: string; deadline?: string }>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -57,8 +59,8 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
     const title = draft.title.trim();
     const deadline = deadlineToIso(draft.deadline);
     const wrong = {
-      ...(title === '' ? { title: 'Enter a title.' } : {}),
-      ...(deadline.ok ? {} : { deadline: 'Enter a whole date and time, or leave Deadline empty.' }),
+      ...(title === '' ? { title: t('taskForm.enterTitle') } : {}),
+      ...(deadline.ok ? {} : { deadline: t('taskForm.enterDeadline') }),
     };
     setInvalid(wrong);
     if (wrong.title) return titleRef.current?.focus();
@@ -80,15 +82,15 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
     if (message) setProblem(message);
   };
 
-  const choices = responsibleChoices(people, me, task);
+  const choices = responsibleChoices(people, me, task, t('taskForm.me'));
 
   return (
     <form className="task-form" noValidate onSubmit={(e) => void submit(e)}>
       <h2 id={headingId} className="dialog-title">
-        {task ? 'Edit task' : 'New task'}
+        {task ? t('taskForm.editTitle') : t('tasks.new')}
       </h2>
       <div className="field">
-        <label htmlFor={`${id}-title`}>Title</label>
+        <label htmlFor={`${id}-title`}>{t('taskForm.title')}</label>
         <input
           ref={titleRef}
           id={`${id}-title`}
@@ -112,7 +114,7 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
         ) : null}
       </div>
       <div className="field">
-        <label htmlFor={`${id}-description`}>Description</label>
+        <label htmlFor={`${id}-description`}>{t('task.description')}</label>
         <textarea
           id={`${id}-description`}
           rows={4}
@@ -123,7 +125,7 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
       </div>
       <div className="task-form-row">
         <div className="field">
-          <label htmlFor={`${id}-responsible`}>Responsible</label>
+          <label htmlFor={`${id}-responsible`}>{t('task.responsible')}</label>
           <select id={`${id}-responsible`} value={draft.responsibleId} onChange={(e) => set('responsibleId', Number(e.target.value))}>
             {choices.map((c) => (
               <option key={c.id} value={c.id}>
@@ -133,7 +135,7 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
           </select>
         </div>
         <div className="field field-deadline">
-          <label htmlFor={`${id}-deadline`}>Deadline</label>
+          <label htmlFor={`${id}-deadline`}>{t('task.deadline')}</label>
           <input
             ref={deadlineRef}
             id={`${id}-deadline`}
@@ -153,11 +155,11 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
           ) : null}
         </div>
         <div className="field">
-          <label htmlFor={`${id}-priority`}>Priority</label>
+          <label htmlFor={`${id}-priority`}>{t('task.priority')}</label>
           <select id={`${id}-priority`} value={draft.priority} onChange={(e) => set('priority', Number(e.target.value))}>
             {PRIORITIES.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
+              <option key={p} value={p}>
+                {priorityLabel(p)}
               </option>
             ))}
           </select>
@@ -170,11 +172,11 @@ export function TaskForm({ task, people, me, onSubmit, onCancel, headingId }: Pr
       ) : null}
       <div className="actions actions-end">
         <button type="button" className="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? <span className="spinner" aria-hidden="true" /> : null}
-          {task ? 'Save' : 'Create'}
+          {task ? t('common.save') : t('taskForm.create')}
         </button>
       </div>
     </form>
@@ -193,13 +195,13 @@ function changedFields(all: TaskFields, draft: Draft, initial: Draft): Partial<T
 }
 
 /** Me first (marked), then the portal's people by name; the task's responsible stays choosable if not among them. */
-function responsibleChoices(people: readonly Person[], me: { id: number; name: string }, task: TaskView | undefined) {
+function responsibleChoices(people: readonly Person[], me: { id: number; name: string }, task: TaskView | undefined, meMark: string) {
   const others = people
     .filter((p) => p.id !== me.id)
     .map((p) => ({ id: p.id, name: personName(p) }))
     .sort((a, b) => a.name.localeCompare(b.name));
   const self = people.find((p) => p.id === me.id);
-  const choices = [{ id: me.id, name: `${self ? personName(self) : me.name} (me)` }, ...others];
+  const choices = [{ id: me.id, name: `${self ? personName(self) : me.name} ${meMark}` }, ...others];
   if (task && !choices.some((c) => c.id === task.responsibleId)) choices.push({ id: task.responsibleId, name: task.responsibleName });
   return choices;
 }

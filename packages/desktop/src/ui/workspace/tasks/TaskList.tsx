@@ -1,5 +1,6 @@
 import type { TaskView } from '@multidesk/protocol/bridge';
 import { memo, useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Avatar } from '../../shared/Avatar.tsx';
 import { AccountChip } from './AccountChip.tsx';
 import { deadlineText, statusLabel } from './taskFormat.ts';
@@ -46,6 +47,7 @@ interface RowProps {
 /** Memoized: a list re-rendering for its busy mark or a changed task rebuilds only the rows that changed. */
 const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
   const id = useId();
+  const { t } = useTranslation();
   const { task, account } = item;
   const personName = person === 'creator' ? task.createdByName : task.responsibleName;
   const deadline = deadlineText(task, now);
@@ -55,32 +57,33 @@ const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
       <div className="task-main">
         <button type="button" className="task-open" aria-describedby={`${id}-account ${id}-meta`} onClick={() => onOpen(item)}>
           {high ? (
-            <span className="priority-mark" title="High priority" aria-hidden="true">
+            <span className="priority-mark" title={t('task.highPriority')} aria-hidden="true">
               !
             </span>
           ) : null}
-          <span className="task-title">{task.title || 'Untitled task'}</span>
+          <span className="task-title">{task.title || t('task.untitled')}</span>
         </button>
         {account ? (
           <span id={`${id}-account`} className="task-account">
             <AccountChip portalTitle={account.portalTitle} userName={account.userName} />
             {account.stale ? (
-              <span className="tag tag-stale" title={account.problem ?? 'Saved copy'}>
-                stale<span className="visually-hidden">: {account.problem ?? 'saved copy'}.</span>
+              <span className="tag tag-stale" title={account.problem ?? t('task.savedCopyTitle')}>
+                {t('task.stale')}
+                <span className="visually-hidden">: {account.problem ?? t('task.savedCopy')}.</span>
               </span>
             ) : null}
           </span>
         ) : null}
       </div>
       <span id={`${id}-meta`} className="task-meta">
-        {high ? <span className="visually-hidden">High priority. </span> : null}
+        {high ? <span className="visually-hidden">{t('task.highPriority')}. </span> : null}
         <span className={`task-status status-${task.status}`}>{statusLabel(task.status)}</span>
         <span className="visually-hidden">. </span>
         <span className="task-deadline">
           {deadline ? (
             <>
               <span className={deadline.overdue ? 'deadline-overdue' : 'deadline-relative'}>
-                {deadline.overdue ? `Overdue, ${deadline.relative}` : `Due ${deadline.relative}`}
+                {deadline.overdue ? t('task.overdueWhen', { when: deadline.relative }) : t('task.dueWhen', { when: deadline.relative })}
               </span>
               <span className="visually-hidden">, </span>
               <time className="deadline-absolute" dateTime={task.deadline ?? undefined}>
@@ -88,13 +91,13 @@ const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
               </time>
             </>
           ) : (
-            <span className="muted">No deadline</span>
+            <span className="muted">{t('task.noDeadline')}</span>
           )}
         </span>
         <span className="visually-hidden">. </span>
         <span className="task-person">
           <Avatar name={personName} size="sm" />
-          <span className="task-person-role">{person === 'creator' ? 'Created by' : 'Responsible'}</span>
+          <span className="task-person-role">{person === 'creator' ? t('task.createdBy') : t('task.responsible')}</span>
           <span className="ellipsis" title={personName}>
             {personName}
           </span>

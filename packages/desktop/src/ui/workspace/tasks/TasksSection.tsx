@@ -1,5 +1,6 @@
 import type { AccountView, HomeView } from '@multidesk/protocol/bridge';
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { SavedCopyNotice } from '../../shared/HomeStatus.tsx';
 import { Segmented } from './Segmented.tsx';
 import { TaskDialog, type TaskDialogTarget } from './TaskDialog.tsx';
@@ -21,32 +22,31 @@ interface Props {
   openRequest?: OpenTaskRequest | undefined;
 }
 
-const WHOSE = [
-  { value: 'mine', label: 'Mine' },
-  { value: 'all', label: 'All I can see' },
-] as const;
-const FILTERS = [
-  { value: 'in_progress', label: 'In progress' },
-  { value: 'completed', label: 'Completed' },
-  { value: 'overdue', label: 'Overdue' },
-] as const;
-const SORTS: readonly { value: TaskSort; label: string }[] = [
-  { value: 'deadline', label: 'Sort by deadline' },
-  { value: 'priority', label: 'Sort by priority' },
-];
-
-const EMPTY: Record<TaskQuery['filter'], string> = {
-  in_progress: 'No tasks in progress.',
-  completed: 'No completed tasks.',
-  overdue: 'Nothing overdue.',
-};
-
 /**
  * The account's tasks: mine or all, by state, soonest deadline first; a row opens the task, New task a
  * form. Its rows are kept (memoized items and handlers) while neither the list nor the order changes.
  */
 export const TasksSection = memo(function TasksSection({ account, home, active, openRequest }: Props) {
   const id = useId();
+  const { t } = useTranslation();
+  const whose = [
+    { value: 'mine', label: t('tasks.mine') },
+    { value: 'all', label: t('tasks.all') },
+  ] as const;
+  const filters = [
+    { value: 'in_progress', label: t('tasks.inProgress') },
+    { value: 'completed', label: t('tasks.completed') },
+    { value: 'overdue', label: t('tasks.overdue') },
+  ] as const;
+  const sorts: readonly { value: TaskSort; label: string }[] = [
+    { value: 'deadline', label: t('tasks.sortDeadline') },
+    { value: 'priority', label: t('tasks.sortPriority') },
+  ];
+  const empty: Record<TaskQuery['filter'], string> = {
+    in_progress: t('tasks.emptyInProgress'),
+    completed: t('tasks.emptyCompleted'),
+    overdue: t('tasks.emptyOverdue'),
+  };
   const [query, setQuery] = useState<TaskQuery>({ mine: true, filter: 'in_progress' });
   const [sort, setSort] = useState<TaskSort>('deadline');
   const [dialog, setDialog] = useState<{ seq: number; target: TaskDialogTarget } | null>(null);
@@ -64,7 +64,7 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
   const me = { id: home?.profile?.id ?? account.userId, name: account.userName };
   const view = list.data;
   const items = useMemo(
-    (): TaskItem[] => (view ? sortTasks(view.tasks, sort, (t) => t).map((task) => ({ key: String(task.id), task })) : []),
+    (): TaskItem[] => (view ? sortTasks(view.tasks, sort, (task) => task).map((task) => ({ key: String(task.id), task })) : []),
     [view, sort],
   );
 
@@ -72,24 +72,29 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
     <section className="section tasks-section" aria-labelledby={`${id}-title`}>
       <div className="section-head">
         <h2 ref={heading} id={`${id}-title`} className="section-title" tabIndex={-1}>
-          Tasks
+          {t('tasks.title')}
         </h2>
         <button type="button" className="button button-primary" onClick={() => open({ kind: 'new' })}>
-          New task
+          {t('tasks.new')}
         </button>
       </div>
       <div className="task-toolbar">
         <Segmented
-          label="Whose tasks"
-          options={WHOSE}
+          label={t('tasks.whose')}
+          options={whose}
           value={query.mine ? 'mine' : 'all'}
           onChange={(v) => setQuery((q) => ({ ...q, mine: v === 'mine' }))}
         />
-        <Segmented label="Show" options={FILTERS} value={query.filter} onChange={(filter) => setQuery((q) => ({ ...q, filter }))} />
+        <Segmented
+          label={t('tasks.show')}
+          options={filters}
+          value={query.filter}
+          onChange={(filter) => setQuery((q) => ({ ...q, filter }))}
+        />
         <label className="task-sort">
-          <span className="visually-hidden">Order</span>
+          <span className="visually-hidden">{t('tasks.order')}</span>
           <select value={sort} onChange={(e) => setSort(e.target.value as TaskSort)}>
-            {SORTS.map((s) => (
+            {sorts.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
               </option>
@@ -101,9 +106,9 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
       {view?.stale ? <SavedCopyNotice what="tasks" fetchedAt={view.fetchedAt} problem={view.problem} /> : null}
       {list.error ? (
         <div className="notice notice-error notice-row" role="alert">
-          <span>Could not load the tasks: {list.error}</span>
+          <span>{t('tasks.loadFailed', { error: list.error })}</span>
           <button type="button" className="button" onClick={list.reload}>
-            Try again
+            {t('common.tryAgain')}
           </button>
         </div>
       ) : null}
@@ -111,11 +116,11 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
       {view === undefined ? (
         list.error ? null : (
           <p className="muted" role="status">
-            Loading tasks…
+            {t('tasks.loading')}
           </p>
         )
       ) : items.length === 0 ? (
-        <p className="task-empty muted">{EMPTY[query.filter]}</p>
+        <p className="task-empty muted">{empty[query.filter]}</p>
       ) : (
         <TaskList items={items} labelledBy={`${id}-title`} now={now} busy={list.loading} onOpen={openItem} />
       )}

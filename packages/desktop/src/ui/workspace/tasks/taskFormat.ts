@@ -1,30 +1,30 @@
 import type { TaskStatus, TaskView } from '@multidesk/protocol/bridge';
+import { currentLocale, t } from '../../i18n/i18n.ts';
 
 /** How a task list is ordered: the core's order (overdue, then soonest deadline), or high priority first. */
 export type TaskSort = 'deadline' | 'priority';
 
-export const PRIORITIES = [
-  { value: 0, label: 'Low' },
-  { value: 1, label: 'Normal' },
-  { value: 2, label: 'High' },
-] as const;
+/** Low, normal, high. */
+export const PRIORITIES = [0, 1, 2] as const;
 
 export function priorityLabel(priority: number): string {
-  return PRIORITIES.find((p) => p.value === priority)?.label ?? 'Normal';
+  if (priority === 0) return t('task.priorityLow');
+  if (priority === 2) return t('task.priorityHigh');
+  return t('task.priorityNormal');
 }
 
 export function statusLabel(status: TaskStatus): string {
   switch (status) {
     case 'pending':
-      return 'Pending';
+      return t('task.statusPending');
     case 'in_progress':
-      return 'In progress';
+      return t('task.statusInProgress');
     case 'awaiting_control':
-      return 'Awaiting review';
+      return t('task.statusAwaiting');
     case 'completed':
-      return 'Completed';
+      return t('task.statusCompleted');
     case 'deferred':
-      return 'Deferred';
+      return t('task.statusDeferred');
   }
 }
 
@@ -61,19 +61,19 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 export function relativeTime(at: number, now: number): string {
   const diff = at - now;
   const abs = Math.abs(diff);
-  if (abs < 60_000) return diff < 0 ? 'just now' : 'in a minute';
+  if (abs < 60_000) return diff < 0 ? t('time.justNow') : t('time.inAMinute');
   let [unit, size] = UNITS[0] as [Intl.RelativeTimeFormatUnit, number];
   for (const [u, s] of UNITS) {
     // Switch to a unit once at least one whole of it (two for weeks and months reads better).
     const enough = u === 'week' || u === 'month' ? 2 * s : s;
     if (abs >= enough) [unit, size] = [u, s];
   }
-  return new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }).format(Math.round(diff / size), unit);
+  return new Intl.RelativeTimeFormat(currentLocale(), { numeric: 'auto' }).format(Math.round(diff / size), unit);
 }
 
-/** "12 May 2026, 14:30" in the user's locale and time zone. */
+/** "12 May 2026, 14:30" in the chosen language and the user's time zone. */
 export function absoluteTime(at: number): string {
-  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(at).toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export interface DeadlineText {
