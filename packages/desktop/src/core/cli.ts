@@ -15,9 +15,10 @@ import { allowBridgeNotifications } from './browser/notificationPermission.ts';
 import { systemBrowser } from './browser/systemBrowser.ts';
 import { takeBackLauncherEnvironment } from './builtCore.ts';
 import { openCore } from './core.ts';
-import { defaultProfileDir } from './profile.ts';
+import { defaultProfileDir, openProfile } from './profile.ts';
+import { SettingsStore } from './settings.ts';
 import { acquireInstance } from './singleInstance.ts';
-import { createVault, type VaultChoice } from './vault/createVault.ts';
+import { openVault, type VaultChoice } from './vault/createVault.ts';
 
 const USAGE = `Usage: npm run desktop -- [options]
 
@@ -27,7 +28,7 @@ const USAGE = `Usage: npm run desktop -- [options]
   --sso-browser PATH            the browser for single sign-on and apps (default: the system's default browser)
   --oauth-redirect-port N       the loopback port of the Bitrix24 apps' handler URL (default: one chosen once per profile)
   --remote-debugging-port N     passed to the browser, for automation
-  --vault keyring|file          where sign-ins are kept (default keyring; file is not encrypted)
+  --vault keyring|file          where sign-ins are kept, for this run (default: as chosen in Settings, keyring at first; file is not encrypted)
   --version                     print the version and exit
 
 One Multidesk runs per profile: starting it again brings its windows forward.`;
@@ -36,6 +37,20 @@ takeBackLauncherEnvironment();
 
 const APP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const UI_DIR = fileURLToPath(new URL('../../dist/ui', import.meta.url));
+/** What starts Multidesk again (the autostart entry): a packaged launcher names itself in MULTIDESK_COMMAND; else Node and main.ts. */
+const LAUNCHER = process.env.MULTIDESK_COMMAND
+  ? [process.env.MULTIDESK_COMMAND]
+  : [process.execPath, fileURLToPath(new URL('../../src/core/main.ts', import.meta.url))];
+
+/** The ids in the account list, read without judging the file (the core's registry does that). */
+function storedAccountIds(file: string): string[] {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { accounts?: { id?: unknown }[] };
+    return (parsed.accounts ?? []).map((a) => a.id).filter((id): id is string => typeof id === 'string');
+  } catch {
+    return [];
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -75,8 +90,9 @@ async function main(): Promise<void> {
     console.log(APP_VERSION);
     return;
   }
-  const vaultChoice = (values.vault ?? 'keyring') as VaultChoice;
-  if (vaultChoice !== 'keyring' && vaultChoice !== 'file') fail(`--vault must be "keyring" or "file", not "${values.vault}"`);
+  if (values.vault !== undefined && values.vault !== 'keyring' && values.vault !== 'file') {
+    fail(`--vault must be "keyring" or "file", not "${values.vault}"`);
+  }
   const debugPort = values['remote-debugging-port'] === undefined ? undefined : Number(values['remote-debugging-port']);
   if (debugPort !== undefined && (!Number.isInteger(debugPort) || debugPort < 1 || debugPort > 65535)) {
     fail(`--remote-debugging-port must be 1 to 65535, not "${values['remote-debugging-port']}"`);
@@ -105,11 +121,16 @@ async function main(): Promise<void> {
   const browser = open ? findBrowser(values.browser) : null;
   if (open && !browser) fail(values.browser ? `No browser can be run at ${values.browser}.\n${INSTALL_HINT}` : INSTALL_HINT);
 
+  // Where sign-ins are kept: --vault for this run, else the Settings choice (secrets move with it).
+  const saved = new SettingsStore(openProfile(profileDir).settingsFile);
+  await saved.load();
+  const vaultChoice: VaultChoice = (values.vault as VaultChoice | undefined) ?? saved.get().vault;
   const core = await openCore({
     profileDir,
-    vault: await createVault(vaultChoice, resolve(profileDir)),
+    vault: await openVault(vaultChoice, resolve(profileDir), storedAccountIds(openProfile(profileDir).accountsFile)),
     device: { name: `Multidesk on ${hostname()}`, os: `${type()} ${release()}`, appVersion: APP_VERSION },
     openUrl: systemBrowser(ssoBrowser),
+    launchCommand: [...LAUNCHER, ...(values.profile ? ['--profile', resolve(profileDir)] : [])],
     ...(redirectPort ? { appRedirectPort: redirectPort } : {}),
   });
   const { profile, tokens } = core;
