@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { PULL_CHANNEL_TTL_SECONDS, PULL_LONG_POLL_EXPIRES, PullCloseCode, type PullMessage } from '@multidesk/protocol';
+import type { CompiledQuery } from 'kysely';
 import { buildApp } from '../src/app.ts';
 import { seedDemo } from '../src/seed/demo.ts';
 import { openDatabase } from '../src/store/database.ts';
@@ -299,6 +300,30 @@ describe('Push & Pull WebSocket (server version 4)', () => {
     const client = await connect(leaving);
     await portal.db.updateTable('members').set({ active: 0 }).where('id', '=', leaving.id).execute();
     assert.equal((await client.closed).code, PullCloseCode.wrongChannelId);
+  });
+
+  test('the keepalive reads each member once, however many sockets the member holds (no burst of reads every 30 s)', async () => {
+    const many = await newImUser(portal, 'many.devices@example.com', ['acme']);
+    const config = await pullConfig({ base: acme, token: many.token });
+    const clients = await Promise.all(Array.from({ length: 20 }, () => PullTestClient.open(pullUrl(config))));
+    const executor = portal.db.getExecutor();
+    const original = executor.executeQuery;
+    let memberReads = 0;
+    executor.executeQuery = ((query: CompiledQuery, options?: Parameters<typeof original>[1]) => {
+      if (/from "members"/i.test(query.sql)) memberReads++;
+      return original.call(executor, query, options);
+    }) as typeof original;
+    try {
+      // Three keepalives (every 150 ms here).
+      await new Promise((resolve) => setTimeout(resolve, 3 * 150 + 50));
+    } finally {
+      executor.executeQuery = original;
+    }
+    assert.ok(memberReads >= 1 && memberReads <= 4, `${memberReads} reads of members in three keepalives of 20 sockets`);
+    for (const client of clients) {
+      assert.equal(client.socket.readyState, client.socket.OPEN, 'an active member keeps listening');
+      client.close();
+    }
   });
 
   test('a client that stops answering pings is dropped without a close frame', async () => {

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import type { ListenerCheck } from '../realtime/pullChannels.ts';
 import { logEpoch, midOf, nginxFrame, seqOfMid } from '../realtime/pullMessages.ts';
 import { PullSocket } from '../realtime/pullSocket.ts';
+import { activeMemberIds } from '../store/members.ts';
 import { deletePullChannelsExpiredBefore } from '../store/pullChannels.ts';
 import type { StoredEvent } from '../store/realtimeEvents.ts';
 import { pruneEventsBefore } from '../store/realtimeEvents.ts';
@@ -20,6 +21,8 @@ import { QueryValue } from './requestSchemas.ts';
 /** Clients send almost nothing (pong, mack, a JSON-RPC ping). */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 const PRUNE_INTERVAL_MS = 60 * 60_000;
+/** Members whose sockets one keepalive read checks. */
+const MEMBERS_PER_READ = 500;
 
 /**
  * What the push server's addresses take. Bad values are answered as Bitrix24's push server does
@@ -67,8 +70,41 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
   app.server.on('upgrade', limitUnupgraded);
   await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
 
+  /**
+   * Every socket is pinged, and whether its member may still listen is read for all sockets at
+   * once: one read per portal and 500 members, in turn. A read per socket, all at the same moment,
+   * was a burst of thousands every 30 s that queued every other request behind it.
+   */
+  const keepSocketsAlive = async () => {
+    const listening = new Map<number, Map<number, PullSocket[]>>();
+    for (const socket of sockets) {
+      if (!socket.heartbeat()) continue;
+      const { portalId, memberId } = socket.listener;
+      const members = listening.get(portalId) ?? new Map<number, PullSocket[]>();
+      listening.set(portalId, members.set(memberId, [...(members.get(memberId) ?? []), socket]));
+    }
+    for (const [portalId, members] of listening) {
+      const ids = [...members.keys()];
+      for (let from = 0; from < ids.length; from += MEMBERS_PER_READ) {
+        const some = ids.slice(from, from + MEMBERS_PER_READ);
+        const active = await activeMemberIds(ctx.db, portalId, some);
+        for (const id of some) {
+          if (active.has(id)) continue;
+          for (const socket of members.get(id) ?? []) socket.close(PullCloseCode.wrongChannelId, 'not a member');
+        }
+      }
+    }
+  };
+  let keeping = false;
   const keepalive = setInterval(() => {
-    for (const socket of sockets) socket.tick().catch((err: unknown) => app.log.error({ err }, 'pull keepalive failed'));
+    // A keepalive still reading (a slow database) is not doubled by the next.
+    if (keeping) return;
+    keeping = true;
+    keepSocketsAlive()
+      .catch((err: unknown) => app.log.error({ err }, 'pull keepalive failed'))
+      .finally(() => {
+        keeping = false;
+      });
   }, ctx.limits.realtimePingIntervalMs);
   keepalive.unref();
 

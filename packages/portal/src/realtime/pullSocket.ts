@@ -2,7 +2,6 @@ import { JSON_RPC_ACK_PREFIX, JSON_RPC_PING, JSON_RPC_PONG, PullCloseCode } from
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { PortalContext } from '../http/context.ts';
-import { findMemberById } from '../store/members.ts';
 import type { StoredEvent } from '../store/realtimeEvents.ts';
 import type { Subscription } from './hub.ts';
 import type { PullListener } from './pullChannels.ts';
@@ -125,18 +124,22 @@ export class PullSocket {
     this.close(PullCloseCode.channelExpired, 'channel expired');
   }
 
-  /** The keepalive tick: drop a socket that missed the last ping, ping the others, and check the member may still listen. */
-  async tick(): Promise<void> {
-    if (this.#closed) return;
+  /** Who listens here: the keepalive checks, once for all their sockets, that they still may. */
+  get listener(): { portalId: number; memberId: number } {
+    return this.#options.listener;
+  }
+
+  /** The keepalive tick: drops a socket that missed the last ping and pings the others; false when dropped. */
+  heartbeat(): boolean {
+    if (this.#closed) return false;
     if (!this.#alive) {
       this.#socket.terminate();
       this.#cleanup();
-      return;
+      return false;
     }
     this.#alive = false;
     this.#socket.ping();
-    const member = await findMemberById(this.#ctx.db, this.#options.listener.portalId, this.#options.listener.memberId);
-    if (!member?.active) this.close(PullCloseCode.wrongChannelId, 'not a member');
+    return true;
   }
 
   close(code: number, reason: string): void {

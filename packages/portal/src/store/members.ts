@@ -17,6 +17,19 @@ export async function findMemberById(db: Executor, portalId: number, memberId: n
   return db.selectFrom('members').selectAll().where('portal_id', '=', portalId).where('id', '=', memberId).executeTakeFirst();
 }
 
+/** Which of `memberIds` are active members of the portal (the Pull keepalive's check, one read for many sockets). */
+export async function activeMemberIds(db: Executor, portalId: number, memberIds: readonly number[]): Promise<Set<number>> {
+  if (memberIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('members')
+    .select('id')
+    .where('portal_id', '=', portalId)
+    .where('id', 'in', memberIds)
+    .where('active', '=', 1)
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 /** Active memberships of a user with their portals: the network's list of a login's Bitrix24s. */
 export async function listPortalsOfUser(db: Executor, userId: number) {
   return db
