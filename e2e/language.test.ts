@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
-import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
+import { type DesktopApp, launchDesktop, SCREENSHOTS, waitFor } from './desktopApp.ts';
 
 /**
  * Settings and languages through the real app: the Settings screen opens with Ctrl+, and gives the
@@ -73,6 +73,17 @@ function overflowing(page: Page): Promise<string[]> {
 function unreadMessagesRu(n: number): string {
   const form = new Intl.PluralRules('ru').select(n);
   return `${n} ${form === 'one' ? 'непрочитанное сообщение' : form === 'few' ? 'непрочитанных сообщения' : 'непрочитанных сообщений'}`;
+}
+
+/** The window a page is in, and its place, through the page's own DevTools session. */
+async function windowOf(page: Page) {
+  const session = await page.context().newCDPSession(page);
+  const { windowId, bounds } = (await session.send('Browser.getWindowForTarget')) as {
+    windowId: number;
+    bounds: { left: number; top: number; width: number; height: number };
+  };
+  const { left, top, width, height } = bounds;
+  return { session, windowId, bounds: { left, top, width, height } };
 }
 
 async function chooseLanguage(page: Page, dialogName: string, label: string, option: string): Promise<void> {
@@ -197,5 +208,26 @@ describe('desktop: Settings and languages', () => {
     app = await launch({ LANG: 'ru_RU.UTF-8' });
     await opened().workspace.getByRole('button', { name: 'Открыть в браузере' }).waitFor();
     await opened().messenger.getByRole('list', { name: 'Чаты' }).waitFor();
+  });
+
+  test('each window opens again where it was left when the app starts again', async () => {
+    const place = { left: 40, top: 30, width: 900, height: 640 };
+    const { session, windowId } = await windowOf(opened().messenger);
+    await session.send('Browser.setWindowBounds', { windowId, bounds: place });
+    const kept = await waitFor("the Messenger's place in settings.json", async () => {
+      const saved = JSON.parse(readFileSync(join(profileDir, 'settings.json'), 'utf8')).windows?.messenger;
+      return saved?.width === place.width && saved?.height === place.height ? saved : undefined;
+    });
+    assert.deepEqual(kept, place);
+    const workspace = (await windowOf(opened().workspace)).bounds;
+
+    await opened().quit();
+    app = await launch();
+    const messenger = await waitFor('the Messenger back in its place', async () => {
+      const { bounds } = await windowOf(opened().messenger);
+      return bounds.width === place.width ? bounds : undefined;
+    });
+    assert.deepEqual(messenger, place);
+    assert.deepEqual((await windowOf(opened().workspace)).bounds, workspace);
   });
 });

@@ -13,6 +13,7 @@ import { AppWindows } from './browser/appWindows.ts';
 import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
 import { allowBridgeNotifications } from './browser/notificationPermission.ts';
 import { systemBrowser } from './browser/systemBrowser.ts';
+import { WindowPlacement } from './browser/windowPlacement.ts';
 import { takeBackLauncherEnvironment } from './builtCore.ts';
 import { openCore } from './core.ts';
 import { defaultProfileDir, openProfile } from './profile.ts';
@@ -135,7 +136,12 @@ async function main(): Promise<void> {
   });
   const { profile, tokens } = core;
   const windows = browser
-    ? new AppWindows({ browser, userDataDir: profile.browserDataDir, ...(debugPort ? { remoteDebuggingPort: debugPort } : {}) })
+    ? new AppWindows({
+        browser,
+        userDataDir: profile.browserDataDir,
+        firstWindow: core.settings.get().windows.workspace,
+        ...(debugPort ? { remoteDebuggingPort: debugPort } : {}),
+      })
     : null;
   const bridge = await startBridge(core, UI_DIR, windows ? { openWindow: (url) => windows.open(url) } : {});
 
@@ -155,6 +161,16 @@ async function main(): Promise<void> {
   if (windows) {
     await allowBridgeNotifications(profile.browserDataDir);
     windows.open(bridge.bootUrl('workspace'));
+    // Each window's size and place, kept in the settings and given back when it opens again.
+    const devtools = windows.devtools;
+    const placement = devtools
+      ? new WindowPlacement(<T>(method: string, params?: Record<string, unknown>) => devtools.send<T>(method, params), {
+          get: (kind) => core.settings.get().windows[kind],
+          set: (kind, bounds) => void core.settings.update({ windows: { ...core.settings.get().windows, [kind]: bounds } }).catch(() => {}),
+        })
+      : null;
+    placement?.start();
+    void windows.exited.then(() => placement?.stop());
     // The second window joins the first one's browser process once it is up.
     setTimeout(() => windows.open(bridge.bootUrl('messenger')), 1_000);
     void windows.exited.then(() => stop(0));

@@ -2,12 +2,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import type { WindowBounds } from '@multidesk/protocol';
 import { DevToolsPipe } from './devtoolsPipe.ts';
+import { windowFlags } from './windowPlacement.ts';
 
 export interface AppWindowsOptions {
   browser: string;
   userDataDir: string;
   remoteDebuggingPort?: number;
+  /** Where the first window opens (the Workspace's last place, windowPlacement.ts); 1280×800 unless given. */
+  firstWindow?: WindowBounds | undefined;
 }
 
 /** The X11 window class of the app's windows (a .desktop entry's StartupWMClass). */
@@ -44,7 +48,7 @@ export class AppWindows {
       '--disable-component-update',
       '--disable-features=Translate,MediaRouter',
       '--password-store=basic',
-      '--window-size=1280,800',
+      ...windowFlags(this.#options.firstWindow),
       `--class=${WINDOW_CLASS}`,
     ];
     // Chromium refuses to run as root with its sandbox; --test-type hides the warning bar about it.
@@ -68,6 +72,11 @@ export class AppWindows {
     }
     const helper = spawn(this.#options.browser, this.#args(url), { stdio: 'ignore' });
     helper.once('error', () => {});
+  }
+
+  /** The DevTools pipe of the browser, once it is started (window places, focus). */
+  get devtools(): DevToolsPipe | null {
+    return this.#devtools;
   }
 
   /**
