@@ -103,7 +103,13 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     autostartFile: autostartFile(env),
     launchCommand: options.launchCommand ?? [process.execPath, ...process.argv.slice(1, 2)],
   });
-  const notifier = new ChatNotifier({ manager, chats, home, choice: (accountId) => preferences.notificationFor(accountId) });
+  const notifier = new ChatNotifier({
+    manager,
+    chats,
+    home,
+    choice: (accountId) => preferences.notificationFor(accountId),
+    locale: () => preferences.locale,
+  });
   await manager.load();
   const signIns = new SignIns({ manager, dispatcher, deviceName: options.device.name, now });
   const flows = new SignInFlows({ manager, signIns, dispatcher, settings, device: options.device, now });

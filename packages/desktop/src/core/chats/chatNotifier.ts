@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ImMessage } from '@multidesk/protocol';
+import type { ImMessage, Locale } from '@multidesk/protocol';
 import type { AccountManager } from '../accounts/accountManager.ts';
 import type { HomeService } from '../home/homeService.ts';
 import type { ChatService } from './chatService.ts';
@@ -18,6 +18,12 @@ export type NotificationChoice = (accountId: string) => { show: boolean; silent:
 
 /** What the Messenger shows while it has the focus (an account, maybe one of its chats). */
 export type Viewing = { id: string; dialogId?: string } | null;
+
+/** The notifier's own words (the rest is the portal's: names, titles, text), in the windows' language. */
+const WORDS: Record<Locale, { groupChat: string; user: (id: number) => string }> = {
+  en: { groupChat: 'Group chat', user: (id) => `User ${id}` },
+  ru: { groupChat: 'Групповой чат', user: (id) => `Пользователь ${id}` },
+};
 
 /** Long messages are cut: a notification is a glance, the chat has the rest. */
 const BODY_MAX = 200;
@@ -38,11 +44,20 @@ export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
   readonly #chats: ChatService;
   readonly #home: HomeService;
   readonly #choice: NotificationChoice;
+  readonly #locale: () => Locale;
   #viewing: Viewing = null;
 
   /** `choice` says which accounts' messages raise one, and whether with sound; every one, with sound, unless given. */
-  constructor(options: { manager: AccountManager; chats: ChatService; home: HomeService; choice?: NotificationChoice }) {
+  constructor(options: {
+    manager: AccountManager;
+    chats: ChatService;
+    home: HomeService;
+    choice?: NotificationChoice;
+    /** The windows' language, for the few words the notifier adds. */
+    locale?: () => Locale;
+  }) {
     super();
+    this.#locale = options.locale ?? (() => 'en');
     this.#choice = options.choice ?? (() => ({ show: true, silent: false }));
     this.#manager = options.manager;
     this.#chats = options.chats;
@@ -60,9 +75,10 @@ export class ChatNotifier extends EventEmitter<{ notify: [ChatNotification] }> {
     if (!show) return;
     const chat = this.#chats.savedChat(accountId, dialogId);
     const person = this.#home.people(accountId).find((p) => p.id === message.author_id);
-    const author = person ? `${person.name} ${person.lastName}`.trim() : `User ${message.author_id}`;
+    const words = WORDS[this.#locale()];
+    const author = person ? `${person.name} ${person.lastName}`.trim() : words.user(message.author_id);
     const group = chat ? chat.kind === 'chat' : dialogId.startsWith('chat');
-    const where = group ? (chat?.title ?? 'Group chat') : author;
+    const where = group ? (chat?.title ?? words.groupChat) : author;
     this.emit('notify', {
       accountId,
       dialogId,

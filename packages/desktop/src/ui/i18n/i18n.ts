@@ -12,10 +12,21 @@ import ru from './ru.json' with { type: 'json' };
  */
 export const LOCALES: readonly Locale[] = ['en', 'ru'];
 
+/** The language the last window spoke, so the next one starts in it before the core says (no English flash). */
+const REMEMBERED = 'multidesk-locale';
+
+function remembered(): Locale {
+  try {
+    return globalThis.localStorage?.getItem(REMEMBERED) === 'ru' ? 'ru' : 'en';
+  } catch {
+    return 'en';
+  }
+}
+
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
   resources: { en: { translation: en }, ru: { translation: ru } },
-  lng: 'en',
+  lng: remembered(),
   fallbackLng: 'en',
   supportedLngs: LOCALES,
   interpolation: { escapeValue: false },
@@ -35,5 +46,10 @@ export function currentLocale(): Locale {
 export function setLocale(locale: string | undefined): void {
   const next: Locale = locale === 'ru' ? 'ru' : 'en';
   if (typeof document !== 'undefined') document.documentElement.lang = next;
+  try {
+    globalThis.localStorage?.setItem(REMEMBERED, next);
+  } catch {
+    // No storage (tests in Node): the state says the language soon enough.
+  }
   if (i18n.language !== next) void i18n.changeLanguage(next);
 }

@@ -10,7 +10,10 @@ import { StoreContext } from './useBridge.ts';
 export function mountWindow(window: WindowKind, app: ReactNode): void {
   const store = new BridgeStore();
   // The language the core says, before React renders the state that says it.
-  store.subscribe(() => setLocale(store.getSnapshot().state?.locale));
+  store.subscribe(() => {
+    const { state } = store.getSnapshot();
+    if (state) setLocale(state.locale);
+  });
   store.start(window);
   showSystemNotifications(store, window);
 
