@@ -34,7 +34,12 @@ export function showSystemNotifications(store: BridgeStore, window: WindowKind):
 function show(event: NotifyEvent): void {
   if (Notification.permission !== 'granted') return;
   // One notification per chat: a newer message replaces the older one instead of piling up.
-  const notification = new Notification(event.title, { body: event.body, tag: `${event.accountId}:${event.dialogId}` });
+  // Settings: with sound off the system shows it silent (Multidesk plays no sound of its own).
+  const notification = new Notification(event.title, {
+    body: event.body,
+    tag: `${event.accountId}:${event.dialogId}`,
+    silent: event.silent === true,
+  });
   notification.onclick = () => {
     notification.close();
     globalThis.focus();
