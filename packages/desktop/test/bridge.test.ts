@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -168,6 +169,25 @@ describe('bridge checks', () => {
     assert.equal(form.status, 415);
   });
 
+  test('a field nested thousands deep is a clear 400, not 500; a stray one is dropped (regression: issue 17, fuzzing)', async () => {
+    const deep = (field: string) => `{"${field}":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const post = (path: string, body: string) =>
+      raw(path, {
+        method: 'POST',
+        headers: { host: host(), origin: bridge.origin, cookie: `${BRIDGE_COOKIE}=${cookie}`, 'content-type': 'application/json' },
+        body,
+      });
+    for (const [path, field] of [
+      ['/api/tasks/list', 'filter'],
+      ['/api/accounts/home', 'id'],
+    ] as const) {
+      const res = await post(path, deep(field));
+      assert.equal(res.status, 400, path);
+      assert.equal(JSON.parse(res.body).error, 'invalid_request', path);
+    }
+    assert.equal((await post('/api/state', deep('stray'))).status, 200);
+  });
+
   test('single sign-on routes check their input, and a flow the core does not know is over', async () => {
     assert.equal(JSON.parse((await api('/api/sso/start', {})).body).error, 'invalid_request');
     assert.equal((await api('/api/sso/start', { address: 'x'.repeat(301) })).status, 400);
@@ -195,6 +215,60 @@ describe('bridge checks', () => {
     for (const body of [res.body, state.body, home.body]) {
       assert.ok(!body.includes(tokens.accessToken) && !body.includes(tokens.refreshToken) && !body.includes('multidesk-demo'));
     }
+  });
+});
+
+describe('bridge request targets (regression: issue 17, fuzzing)', () => {
+  /** A raw upgrade request on its own connection; answers what came back and the open socket. */
+  const upgrade = (port: string, path: string, origin: string, extra: string | Buffer = '') =>
+    new Promise<{ head: string; socket: Socket }>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port), allowHalfOpen: true });
+      socket.once('data', (data) => resolve({ head: data.toString('latin1'), socket }));
+      socket.once('error', reject);
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\norigin: ${origin}\r\ncookie: ${BRIDGE_COOKIE}=${cookie}\r\n` +
+          'upgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n',
+      );
+      socket.write(extra);
+    });
+
+  test('a target no URL parser reads (//, /\\) is 400, not 500; an upgrade to one is refused and the bridge serves on', async () => {
+    for (const path of ['//', '/\\']) {
+      const res = await raw(path, { headers: { host: host(), cookie: `${BRIDGE_COOKIE}=${cookie}` } });
+      assert.equal(res.status, 400, path);
+    }
+    const refused = await upgrade(new URL(bridge.origin).port, '//', bridge.origin);
+    refused.socket.destroy();
+    assert.match(refused.head, /^HTTP\/1\.1 403 /);
+    assert.equal((await raw('/workspace', { headers: { host: host(), cookie: `${BRIDGE_COOKIE}=${cookie}` } })).status, 200);
+  });
+
+  test('a frame the events socket cannot read (reserved bits set) closes that socket; the core runs on', async () => {
+    const badFrame = Buffer.from([0xb1, 0x80, 0, 0, 0, 0]);
+    const opened = await upgrade(new URL(bridge.origin).port, '/api/events', bridge.origin, badFrame);
+    assert.match(opened.head, /^HTTP\/1\.1 101 /);
+    await new Promise<void>((resolve) => {
+      opened.socket.on('close', () => resolve());
+      opened.socket.on('end', () => opened.socket.destroy());
+      opened.socket.on('error', () => {});
+    });
+    assert.equal((await raw('/workspace', { headers: { host: host(), cookie: `${BRIDGE_COOKIE}=${cookie}` } })).status, 200);
+  });
+
+  test('a refused upgrade that sent more bytes is closed by the bridge: closing the bridge does not wait on it', async () => {
+    const second = await startBridge(core, uiDir);
+    const refused = await upgrade(new URL(second.origin).port, '/api/events', 'http://evil.example', 'bytes after the head');
+    assert.match(refused.head, /^HTTP\/1\.1 403 /);
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      second.close().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), 5_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    refused.socket.destroy();
+    assert.ok(closed, 'the bridge closed while the refused client kept its side open');
   });
 });
 

@@ -68,6 +68,15 @@ function fromElsewhere(req: IncomingMessage): boolean {
   return site !== undefined && site !== 'same-origin' && site !== 'none';
 }
 
+/** The request's URL; null for a target no URL parser reads (`//`, `/\\`): the client's mistake, a 400. */
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://bridge');
+  } catch {
+    return null;
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), { 'cache-control': 'no-store' });
 }
@@ -126,7 +135,8 @@ export async function startBridge(
 
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://bridge');
+      const url = requestUrl(req);
+      if (!url) return send(res, 400, 'text/plain; charset=utf-8', 'Malformed request path.');
       if (req.headers.host !== host) return send(res, 421, 'text/plain', 'Misdirected request');
       if (fromElsewhere(req)) return send(res, 403, 'text/plain; charset=utf-8', 'Open Multidesk from its own window.');
       if (req.method === 'GET' && url.pathname.startsWith('/boot/')) return boot(url, res);
@@ -183,8 +193,17 @@ export async function startBridge(
       return sendJson(res, 400, { error: 'invalid_json', message: 'The request body is not JSON.' });
     }
     const schema = bridgeApi[method].request;
-    const cleaned = Value.Clean(schema, body);
-    if (!Value.Check(schema, cleaned)) {
+    let cleaned: unknown;
+    let valid: boolean;
+    try {
+      cleaned = Value.Clean(schema, body);
+      valid = Value.Check(schema, cleaned);
+    } catch (error) {
+      // JSON nested thousands deep (it fits in 64 KiB) overflows the schema walk's stack.
+      if (!(error instanceof RangeError)) throw error;
+      return sendJson(res, 400, { error: 'invalid_request', message: 'request: is nested too deeply' });
+    }
+    if (!valid) {
       const [first] = Value.Errors(schema, cleaned);
       return sendJson(res, 400, {
         error: 'invalid_request',
@@ -202,19 +221,25 @@ export async function startBridge(
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://bridge').pathname;
+    const url = requestUrl(req);
     const allowed =
-      path === BRIDGE_EVENTS_PATH &&
+      url?.pathname === BRIDGE_EVENTS_PATH &&
       req.headers.host === host &&
       req.headers.origin === origin &&
       !fromElsewhere(req) &&
       sameSecret(cookieValue(req.headers.cookie, BRIDGE_COOKIE), secret);
     if (!allowed) {
+      // Closed once the answer is out, as ws does: an upgraded socket's unread bytes would keep it
+      // half open (and the bridge's close waiting on it) for as long as the client likes.
+      socket.once('finish', () => socket.destroy());
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    const kind = new URL(req.url ?? '/', 'http://bridge').searchParams.get('window');
+    const kind = url.searchParams.get('window');
     sockets.handleUpgrade(req, socket, head, (ws) => {
+      // A frame ws cannot read (reserved bits, bad UTF-8, too large) is an 'error' it closes the
+      // socket for; unheard, it would be an uncaught exception that ends the core.
+      ws.on('error', () => ws.terminate());
       ws.send(JSON.stringify({ type: 'state', state: core.state() } satisfies BridgeEvent));
       if (kind === 'workspace' || kind === 'messenger') {
         windowOf.set(ws, kind);
