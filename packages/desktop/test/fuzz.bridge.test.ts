@@ -32,7 +32,7 @@ import { signInAt } from './coreHarness.ts';
  * errors (once a request is let in) are JSON with an error code.
  */
 
-const run = fuzzRun(1500);
+const run = fuzzRun(2000);
 const tally = new FuzzTally('bridge', run);
 const portal = await startTestPortal({ limits: FUZZ_LIMITS });
 const profileDir = mkdtempSync(join(tmpdir(), 'multidesk-fuzz-profile-'));

@@ -30,7 +30,7 @@ import { restPortal } from './tokens.ts';
  * with a 4xx or a Bitrix24 close code, never a 5xx.
  */
 
-const run = fuzzRun(2000);
+const run = fuzzRun(2500);
 const cases = shares(run.cases, { frames: 65, connect: 10, longPoll: 25 });
 const tally = new FuzzTally('pull', run);
 const { portal, acme, token } = await restPortal({ limits: FUZZ_LIMITS, signIn: 'anna@example.com' });

@@ -34,7 +34,7 @@ import { postJson, restPortal, webhookFor } from './tokens.ts';
  * with raw, hostile request heads.
  */
 
-const run = fuzzRun(6000);
+const run = fuzzRun(8000);
 const cases = shares(run.cases, { method: 60, batch: 32, socket: 8 });
 const tally = new FuzzTally('rest', run);
 const { portal, acme, token } = await restPortal({ limits: FUZZ_LIMITS, signIn: 'anna@example.com' });

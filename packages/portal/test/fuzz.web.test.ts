@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { DESKTOP_CLIENT_ID, PULL_LONG_POLLING_PATH, SSO_DESKTOP_START_PATH, SSO_DISCOVER_PATH } from '@multidesk/protocol';
 import { APP_AUTHORIZE_PATH } from '../src/http/appOAuth.ts';
@@ -21,7 +22,7 @@ import {
   within,
   withPlausible,
 } from './fuzzArbitraries.ts';
-import { createQr, signedInBrowser } from './qrClient.ts';
+import { createQr, PASSWORD, signedInBrowser } from './qrClient.ts';
 import { pkcePair } from './signIn.ts';
 import { restPortal } from './tokens.ts';
 import { Browser } from './webPagesClient.ts';
@@ -33,7 +34,7 @@ import { Browser } from './webPagesClient.ts';
  * JSON with an error code.
  */
 
-const run = fuzzRun(2500);
+const run = fuzzRun(3500);
 const cases = shares(run.cases, { routes: 88, socket: 12 });
 const tally = new FuzzTally('web', run);
 const { portal } = await restPortal({ limits: FUZZ_LIMITS });
@@ -46,6 +47,10 @@ const networkBrowser = await signedInBrowser(portal, undefined, 'anna@example.co
 const csrf = Browser.csrf((await browser.get('/sessions')).text);
 const networkCsrf = Browser.csrf((await networkBrowser.get('/sessions')).text);
 const qr = await createQr(portal, 'acme');
+// Chen has a second factor: after the password the browser holds a pending sign-in, waiting for its code.
+const initechHost = `initech.localhost:${portal.port}`;
+const secondFactor = new Browser(portal.url('initech'));
+assert.equal((await secondFactor.post('/login', { login: 'chen@example.com', password: PASSWORD })).location, '/login/code');
 const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 
 /** Every page and endpoint of the web side, by method. */
@@ -101,6 +106,7 @@ const PLAUSIBLE: Record<string, readonly unknown[]> = {
   kind: ['web', 'token', 'desktop'],
   id: [qr.id, '1'],
   wait: [0, '0'],
+  code: ['000000', '123456', 'aaaa-bbbb'],
   next: ['/', '/sessions', '//evil.example', 'https://evil.example/'],
   redirect_uri: ['http://127.0.0.1:1/callback'],
   email: ['anna@example.com', 'a@acme.example'],
@@ -111,10 +117,11 @@ const webCase = fc.record({
   host: fc.oneof(
     { weight: 6, arbitrary: fc.constant(acmeHost) },
     { weight: 4, arbitrary: fc.constant(networkHost) },
+    { weight: 2, arbitrary: fc.constant(initechHost) },
     { weight: 1, arbitrary: fc.constantFrom(`nope.localhost:${portal.port}`, 'evil.example', `acme.localhost:${portal.port}.evil`) },
   ),
   cookie: fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(cookieOf(browser), cookieOf(networkBrowser)) },
+    { weight: 3, arbitrary: fc.constantFrom(cookieOf(browser), cookieOf(networkBrowser), cookieOf(secondFactor)) },
     { weight: 2, arbitrary: fc.constant('') },
     { weight: 1, arbitrary: hostileString.map((v) => `multidesk_session=${v.replace(/[^\x21-\x7e]/g, '')}; a=b`) },
   ),
