@@ -35,7 +35,6 @@ const cases = shares(run.cases, { frames: 65, connect: 10, longPoll: 25 });
 const tally = new FuzzTally('pull', run);
 const { portal, acme, token } = await restPortal({ limits: FUZZ_LIMITS, signIn: 'anna@example.com' });
 const config: PullConfig = await pullConfig({ base: acme, token });
-after(() => tally.report());
 
 /** Close codes that answer a client's own mistake: too big, not UTF-8, policy, the channel's codes. */
 const REFUSALS = new Set([1002, 1007, 1008, 1009, 4010, 4011]);
@@ -229,3 +228,5 @@ test('long polling with any address answers 200, 304 or 4xx, never 5xx', async (
     }
   });
 });
+
+test('no input made a 5xx, a crash or a malformed error', () => tally.report());

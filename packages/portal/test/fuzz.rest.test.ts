@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { REST_SCOPES } from '@multidesk/protocol';
 import {
   describeRequest,
@@ -40,7 +40,6 @@ const tally = new FuzzTally('rest', run);
 const { portal, acme, token } = await restPortal({ limits: FUZZ_LIMITS, signIn: 'anna@example.com' });
 const hook = await webhookFor(portal, 'acme', 'anna@example.com', [...REST_SCOPES]);
 const host = `acme.localhost:${portal.port}`;
-after(() => tally.report());
 
 /** Every method the portal serves, from its own registry (`methods?full=true`). */
 const METHODS: string[] = (await postJson(`${acme}/rest/methods`, { auth: token, full: true })).body.result;
@@ -202,3 +201,5 @@ test('the portal still answers after the run', async () => {
     tally.crash(error, () => 'server.time after the run');
   }
 });
+
+test('no input made a 5xx, a crash or a malformed error', () => tally.report());

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { DESKTOP_CLIENT_ID, PULL_LONG_POLLING_PATH, SSO_DESKTOP_START_PATH, SSO_DISCOVER_PATH } from '@multidesk/protocol';
 import { APP_AUTHORIZE_PATH } from '../src/http/appOAuth.ts';
 import {
@@ -38,7 +38,6 @@ const run = fuzzRun(3500);
 const cases = shares(run.cases, { routes: 88, socket: 12 });
 const tally = new FuzzTally('web', run);
 const { portal } = await restPortal({ limits: FUZZ_LIMITS });
-after(() => tally.report());
 
 const acmeHost = `acme.localhost:${portal.port}`;
 const networkHost = `localhost:${portal.port}`;
@@ -195,3 +194,5 @@ test('raw requests to the web routes over a socket answer, never 5xx', async () 
     }
   });
 });
+
+test('no input made a 5xx, a crash or a malformed error', () => tally.report());
