@@ -121,25 +121,26 @@ export function MessengerApp() {
           M
         </span>
         <div className="rail-bottom">
-          <button
-            ref={toggle}
-            type="button"
-            className="profile-button"
-            aria-label={t('tabs.accounts')}
-            title={chosen ? `${chosen.portalTitle} — ${chosen.userName}` : t('tabs.accounts')}
-            aria-expanded={listOpen}
-            aria-controls={listOpen ? listId : undefined}
-            onClick={() => (listOpen ? closeList(false) : setListOpen(true))}
-          >
-            {chosen ? (
-              <Avatar name={chosen.userName} size="lg" />
-            ) : (
-              <span className="avatar avatar-lg avatar-empty" aria-hidden="true">
-                ?
-              </span>
-            )}
+          {/* The unread badge beside the button, not in it: the button's visible label stays its picture (its name is Accounts). */}
+          <span className="profile-wrap">
+            <button
+              ref={toggle}
+              type="button"
+              className="profile-button"
+              aria-label={t('tabs.accounts')}
+              title={chosen ? `${chosen.portalTitle} — ${chosen.userName}` : t('tabs.accounts')}
+              aria-expanded={listOpen}
+              aria-controls={listOpen ? listId : undefined}
+              onClick={() => (listOpen ? closeList(false) : setListOpen(true))}
+            >
+              {chosen ? (
+                <Avatar name={chosen.userName} size="lg" />
+              ) : (
+                <span className="avatar avatar-lg avatar-empty" data-initials="?" aria-hidden="true" />
+              )}
+            </button>
             <UnreadBadge count={totalUnread} />
-          </button>
+          </span>
         </div>
       </aside>
       {listOpen ? (

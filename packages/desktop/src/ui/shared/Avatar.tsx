@@ -11,12 +11,16 @@ export function colorFor(name: string): string {
 
 /**
  * Initials on a colour derived from the name. Decorative: the name is always next to it or in the
- * control's accessible name.
+ * control's accessible name. A picture, not text: the initials are drawn by CSS (`data-initials`), so
+ * they are not part of a control's visible label, which must be in its accessible name (WCAG 2.5.3).
  */
 export function Avatar({ name, size = 'md' }: { name: string; size?: 'sm' | 'md' | 'lg' }) {
   return (
-    <span className={`avatar avatar-${size}`} style={{ backgroundColor: colorFor(name) }} aria-hidden="true">
-      {initials(name)}
-    </span>
+    <span
+      className={`avatar avatar-${size}`}
+      style={{ backgroundColor: colorFor(name) }}
+      data-initials={initials(name)}
+      aria-hidden="true"
+    />
   );
 }

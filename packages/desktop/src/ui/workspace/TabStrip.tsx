@@ -56,10 +56,28 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, onSettings,
             account={tab.kind === 'account' ? tab.account : undefined}
             selected={tab.key === selected}
             onSelect={onSelect}
-            onClose={onClose}
             tabRefs={tabRefs}
           />
         ))}
+      </div>
+      {/* A tablist owns tabs only: each New tab's close button sits outside it, drawn on its tab (CSS anchor). */}
+      <div className="tab-closers">
+        {tabs.map((tab) =>
+          tab.kind === 'pending' ? (
+            <button
+              key={tab.key}
+              type="button"
+              className="icon-button tab-close"
+              style={{ positionAnchor: anchorName(tab.key) }}
+              aria-label={t('tabs.closeTab')}
+              title={t('tabs.closeTabTitle')}
+              tabIndex={-1}
+              onClick={() => onClose(tab.key)}
+            >
+              <span aria-hidden="true">×</span>
+            </button>
+          ) : null,
+        )}
       </div>
       <button
         ref={addRef}
@@ -92,18 +110,20 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, onSettings,
   );
 }
 
+/** The CSS anchor a New tab's close button is placed by. */
+const anchorName = (key: string): string => `--${domId('tab', key)}`;
+
 interface ItemProps {
   kind: Tab['kind'];
   tabKey: string;
   account: AccountView | undefined;
   selected: boolean;
   onSelect(key: string, focus: boolean): void;
-  onClose(key: string): void;
   tabRefs: RefObject<Map<string, HTMLButtonElement>>;
 }
 
 /** One tab. Memoized: a switch re-renders the tab that loses the selection and the one that gains it. */
-const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelect, onClose, tabRefs }: ItemProps) {
+const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelect, tabRefs }: ItemProps) {
   const { t } = useTranslation();
   const ref = useCallback(
     (el: HTMLButtonElement | null) => {
@@ -138,7 +158,7 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
             </svg>
           </span>
           <span className="tab-text">
-            <span className="tab-title ellipsis">{t('myTasks.title')}</span>
+            <span className="tab-title ellipsis">{t('myTasks.title')}</span>{' '}
             <span className="tab-subtitle ellipsis">{t('tabs.allAccounts')}</span>
           </span>
         </button>
@@ -147,7 +167,7 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
   }
   if (kind === 'pending' || !account) {
     return (
-      <div className={`tab tab-pending${selected ? ' is-selected' : ''}`}>
+      <div className={`tab tab-pending${selected ? ' is-selected' : ''}`} style={{ anchorName: anchorName(tabKey) }}>
         <button {...common} className="tab-button" aria-keyshortcuts="Delete">
           <span className="tab-new-icon" aria-hidden="true">
             +
@@ -155,16 +175,6 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
           <span className="tab-text">
             <span className="tab-title ellipsis">{t('tabs.newTab')}</span>
           </span>
-        </button>
-        <button
-          type="button"
-          className="icon-button tab-close"
-          aria-label={t('tabs.closeTab')}
-          title={t('tabs.closeTabTitle')}
-          tabIndex={-1}
-          onClick={() => onClose(tabKey)}
-        >
-          <span aria-hidden="true">×</span>
         </button>
       </div>
     );
@@ -182,11 +192,11 @@ const TabItem = memo(function TabItem({ kind, tabKey, account, selected, onSelec
           ) : null}
         </span>
         <span className="tab-text">
-          <span className="tab-title ellipsis">{account.portalTitle}</span>
+          <span className="tab-title ellipsis">{account.portalTitle}</span>{' '}
           <span className="tab-subtitle ellipsis">
             {account.connection === 'reconnecting' ? t('account.reconnecting') : account.userName}
           </span>
-        </span>
+        </span>{' '}
         <UnreadBadge count={account.unread} />
       </button>
     </div>
