@@ -68,7 +68,8 @@ export function AppConnect({ address: typedAddress, focusOnShow, onSignedIn, onB
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (busy) return;
+    // Connect is aria-disabled (still focusable) until the handler URL is known.
+    if (busy || !handler) return;
     const missing: SignInProblem | null = !address.trim()
       ? { code: 'missing_address', text: t('app.enterAddress') }
       : !clientId.trim() || !secret.trim()

@@ -91,7 +91,8 @@ export function CredentialsForm({ form, title, intro, site, onBack, onCancel, ot
         <ProblemNotice id={errorId} problem={form.problem} waitSeconds={form.waitSeconds} />
 
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy || form.waiting}>
+          {/* aria-disabled, not disabled: the focus stays on the button while it works (submit ignores it then). */}
+          <button type="submit" className="button button-primary" aria-disabled={busy || form.waiting}>
             {busy ? <span className="spinner" aria-hidden="true" /> : null}
             {t('signIn.logIn')}
           </button>

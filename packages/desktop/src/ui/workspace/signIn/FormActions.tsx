@@ -16,7 +16,8 @@ export function FormActions({ submit, busy, disabled = false, progress, onBack }
   const { t } = useTranslation();
   return (
     <div className="actions">
-      <button type="submit" className="button button-primary" disabled={busy || disabled}>
+      {/* aria-disabled, not disabled: the focus stays on the button while it works (the form's submit ignores it then). */}
+      <button type="submit" className="button button-primary" aria-disabled={busy || disabled}>
         {busy ? <span className="spinner" aria-hidden="true" /> : null}
         {submit}
       </button>
