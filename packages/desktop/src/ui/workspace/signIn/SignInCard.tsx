@@ -20,9 +20,9 @@ export function SignInCard({ title, intro, focusTitle = false, busy = false, wid
   }, [focusTitle]);
   return (
     <section className={wide ? 'signin signin-wide card' : 'signin card'} aria-labelledby={`${id}-title`} aria-busy={busy}>
-      <h2 id={`${id}-title`} ref={titleRef} className="signin-title" tabIndex={-1}>
+      <h1 id={`${id}-title`} ref={titleRef} className="signin-title" tabIndex={-1}>
         {title}
-      </h2>
+      </h1>
       {intro ? <p className="muted">{intro}</p> : null}
       {children}
     </section>
