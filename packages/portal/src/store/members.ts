@@ -17,14 +17,14 @@ export async function findMemberById(db: Executor, portalId: number, memberId: n
   return db.selectFrom('members').selectAll().where('portal_id', '=', portalId).where('id', '=', memberId).executeTakeFirst();
 }
 
-/** Which of `memberIds` are active members of the portal (the Pull keepalive's check, one read for many sockets). */
+/** Of `memberIds`, those who are active members of the portal (task participants, the Pull keepalive's check). */
 export async function activeMemberIds(db: Executor, portalId: number, memberIds: readonly number[]): Promise<Set<number>> {
   if (memberIds.length === 0) return new Set();
   const rows = await db
     .selectFrom('members')
     .select('id')
     .where('portal_id', '=', portalId)
-    .where('id', 'in', memberIds)
+    .where('id', 'in', [...new Set(memberIds)])
     .where('active', '=', 1)
     .execute();
   return new Set(rows.map((row) => row.id));

@@ -179,19 +179,6 @@ export async function listTasks(db: Executor, portalId: number, query: TaskQuery
   return { rows, total: Number(counted.n) };
 }
 
-/** Of `memberIds`, those who are active members of the portal. */
-export async function activeMemberIds(db: Executor, portalId: number, memberIds: readonly number[]): Promise<Set<number>> {
-  if (memberIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('members')
-    .select('id')
-    .where('portal_id', '=', portalId)
-    .where('active', '=', 1)
-    .where('id', 'in', [...new Set(memberIds)])
-    .execute();
-  return new Set(rows.map((r) => r.id));
-}
-
 export interface TaskPersonRow {
   id: number;
   name: string;

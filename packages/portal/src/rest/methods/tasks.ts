@@ -1,9 +1,9 @@
 import { BITRIX_TASK_STATUS } from '@multidesk/protocol';
 import type { Updateable } from 'kysely';
 import { changeAndPublish, portalMembersAmong } from '../../realtime/publish.ts';
+import { activeMemberIds } from '../../store/members.ts';
 import type { Executor, TaskTable } from '../../store/schema.ts';
 import {
-  activeMemberIds,
   deleteTask,
   findTask,
   insertTask,
