@@ -21,6 +21,7 @@ import {
   percentEncode,
   phpFormText,
   phpPairs,
+  rawHead,
   rawHttp,
   shares,
   within,
@@ -169,15 +170,7 @@ test('raw requests over a socket (any method, path, header and body) answer, nev
     encoded: encodedParams(PARAMS),
   });
   await fuzz(run, cases.socket, rawCase, async (c) => {
-    const query = [c.encoded.query, c.auth ? `auth=${token}` : ''].filter(Boolean).join('&');
-    const target = query ? `${c.path}${c.path.includes('?') ? '&' : '?'}${query}` : c.path;
-    const head = [
-      `${c.method} ${target} HTTP/1.1`,
-      `host: ${c.host}`,
-      ...(c.encoded.contentType ? [`content-type: ${c.encoded.contentType}`] : []),
-      ...c.headers,
-    ].join('\r\n');
-    const what = () => `${head.slice(0, 400)} ${describeRequest({ method: '', url: '', payload: c.encoded.payload })}`;
+    const { head, what } = rawHead(c, [c.encoded.query, c.auth ? `auth=${token}` : ''].filter(Boolean).join('&'));
     try {
       const answer = await rawHttp(portal.port, head, c.encoded.payload ?? '', 15_000);
       if (answer.status === 0) return tally.status(400, what); // closed unanswered: junk the HTTP parser refused

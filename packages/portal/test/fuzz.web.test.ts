@@ -17,6 +17,7 @@ import {
   isJsonError,
   paramsOf,
   pathOf,
+  rawHead,
   rawHttp,
   shares,
   within,
@@ -178,14 +179,7 @@ test('raw requests to the web routes over a socket answer, never 5xx', async () 
     encoded: encodedParams(FIELDS),
   });
   await fuzz(run, cases.socket, rawCase, async (c) => {
-    const target = c.encoded.query ? `${c.path}${c.path.includes('?') ? '&' : '?'}${c.encoded.query}` : c.path;
-    const head = [
-      `${c.method} ${target} HTTP/1.1`,
-      `host: ${c.host}`,
-      ...(c.encoded.contentType ? [`content-type: ${c.encoded.contentType}`] : []),
-      ...c.headers,
-    ].join('\r\n');
-    const what = () => `${head.slice(0, 400)} ${describeRequest({ method: '', url: '', payload: c.encoded.payload })}`;
+    const { head, what } = rawHead(c);
     try {
       const answer = await rawHttp(portal.port, head, c.encoded.payload ?? '', 15_000);
       tally.status(answer.status === 0 ? 400 : answer.status, what);

@@ -500,6 +500,27 @@ export function pathOf(paths: readonly string[]): fc.Arbitrary<string> {
   );
 }
 
+/** A request to send over a raw socket: any method, path, Host and header lines, and a body encoding. */
+export interface RawCase {
+  method: string;
+  path: string;
+  host: string;
+  headers: string[];
+  encoded: Encoded;
+}
+
+/** The case's request head (`query` joins its encoded query), and how a finding describes it. */
+export function rawHead(c: RawCase, query = c.encoded.query): { head: string; what: () => string } {
+  const target = query ? `${c.path}${c.path.includes('?') ? '&' : '?'}${query}` : c.path;
+  const head = [
+    `${c.method} ${target} HTTP/1.1`,
+    `host: ${c.host}`,
+    ...(c.encoded.contentType ? [`content-type: ${c.encoded.contentType}`] : []),
+    ...c.headers,
+  ].join('\r\n');
+  return { head, what: () => `${head.slice(0, 400)} ${describeRequest({ method: '', url: '', payload: c.encoded.payload })}` };
+}
+
 export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
