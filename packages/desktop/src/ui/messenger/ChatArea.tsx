@@ -105,7 +105,8 @@ export function ChatArea({
             <ChatDialog
               key={chosen.dialogId}
               accountId={account.id}
-              me={{ id: account.userId, name: account.userName }}
+              meId={account.userId}
+              meName={account.userName}
               chat={chosen}
               version={version}
             />

@@ -1,5 +1,5 @@
 import { type ChatView, type MessageView, type PendingMessageView, upsertMessage } from '@multidesk/protocol/bridge';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { formatTime } from '../shared/format.ts';
@@ -46,16 +46,19 @@ async function problemOf(request: Promise<{ ok: true } | { ok: false; message: s
  * One chat: its history (older pages on demand), plain-text messages with author and time, what
  * still waits in the outbox, and the composer. Changes the core applied (a message came, was edited
  * or deleted, the outbox moved) are applied here as they come; `version` changes when the core could
- * not apply one, and the newest page reloads.
+ * not apply one, and the newest page reloads. Memoised: the window's other changes (a counter, the
+ * chat list's order) do not render the history again.
  */
-export function ChatDialog({
+export const ChatDialog = memo(function ChatDialog({
   accountId,
-  me,
+  meId,
+  meName,
   chat,
   version,
 }: {
   accountId: string;
-  me: { id: number; name: string };
+  meId: number;
+  meName: string;
   chat: ChatView;
   version: number;
 }) {
@@ -201,7 +204,7 @@ export function ChatDialog({
 
   /** Up in an empty composer edits the last message of one's own, as in most chat apps. */
   const editLast = () => {
-    const last = messages.findLast((m) => m.authorId === me.id && !m.deleted);
+    const last = messages.findLast((m) => m.authorId === meId && !m.deleted);
     if (last) setEditing(last.id);
   };
 
@@ -241,7 +244,7 @@ export function ChatDialog({
               <MessageItem
                 key={m.id}
                 message={m}
-                own={m.authorId === me.id}
+                own={m.authorId === meId}
                 editing={editing === m.id}
                 onEdit={onEdit}
                 onSave={onSave}
@@ -252,7 +255,7 @@ export function ChatDialog({
               <PendingItem
                 key={p.clientId}
                 pending={p}
-                authorName={me.name}
+                authorName={meName}
                 onRetry={() => outbox('retrySend', p.clientId)}
                 onDiscard={() => outbox('discardSend', p.clientId)}
               />
@@ -295,4 +298,4 @@ export function ChatDialog({
       ) : null}
     </section>
   );
-}
+});
