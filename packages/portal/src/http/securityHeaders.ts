@@ -1,13 +1,21 @@
-import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import { STYLE_SOURCE } from './pages/layout.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on page routes (`pageSecurityHeaders`): they answer with the pages' headers, not the API's. */
+    pageHeaders?: boolean;
+  }
+}
 
 /**
  * What every answer carries, the API's JSON too (helmet's defaults otherwise): no content of its
  * own may load anything, nothing may frame it, and no type is sniffed. Browser apps of other
  * origins still read REST and long polling: they do it through CORS, which these do not touch.
  */
-const API_HEADERS: FastifyHelmetOptions = {
+const API_HEADERS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
@@ -25,7 +33,8 @@ const API_HEADERS: FastifyHelmetOptions = {
  * at all, their one stylesheet by hash, forms posting to their own origin only. No opener policy:
  * an app's authorization may run in a popup its opener waits on, through the sign-in pages.
  */
-const PAGE_HEADERS: FastifyHelmetOptions = {
+const PAGE_HEADERS: HelmetOptions = {
+  ...API_HEADERS,
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
@@ -40,21 +49,42 @@ const PAGE_HEADERS: FastifyHelmetOptions = {
   crossOriginOpenerPolicy: false,
 };
 
+/**
+ * The headers helmet sets for `options`. None depends on the request (no nonces), so they are
+ * worked out once: @fastify/helmet built helmet's whole middleware again for every request, which
+ * cost REST more than its own handler.
+ */
+function helmetHeaders(options: HelmetOptions): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => {});
+  return Object.freeze(headers);
+}
+
 /** One year, once a client has reached the portal over https (directly, or as a trusted balancer says). */
 const HSTS = 'max-age=31536000';
 
-/** Helmet on every route, with the API's headers; pages take theirs with `pageSecurityHeaders`. */
+/** Helmet's headers on every answer: the API's, or the pages' on routes `pageSecurityHeaders` marked. */
 export async function securityHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, API_HEADERS);
-  app.addHook('onRequest', async (request, reply) => {
+  const api = helmetHeaders(API_HEADERS);
+  const pages = helmetHeaders(PAGE_HEADERS);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.routeOptions.config.pageHeaders ? pages : api);
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
+    done();
   });
 }
 
 /** For an encapsulated plugin serving pages: its routes get the pages' headers. */
 export function pageSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
-    // What @fastify/helmet reads on each request (its own `helmet` route option ends up there).
-    route.config = { ...(route.config as object), helmet: PAGE_HEADERS } as RouteOptions['config'];
+    route.config = { ...route.config, pageHeaders: true };
   });
 }
