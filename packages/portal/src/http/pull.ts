@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { PULL_LONG_POLL_EXPIRES, PULL_LONG_POLLING_PATH, PULL_WEBSOCKET_PATH, PullCloseCode } from '@multidesk/protocol';
@@ -23,6 +24,8 @@ const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 const PRUNE_INTERVAL_MS = 60 * 60_000;
 /** Members whose sockets one keepalive read checks. */
 const MEMBERS_PER_READ = 500;
+/** Sockets the keepalive pings before it lets other work run. */
+const PINGS_PER_TURN = 250;
 
 /**
  * What the push server's addresses take. Bad values are answered as Bitrix24's push server does
@@ -77,7 +80,10 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
    */
   const keepSocketsAlive = async () => {
     const listening = new Map<number, Map<number, PullSocket[]>>();
-    for (const socket of sockets) {
+    let pinged = 0;
+    for (const socket of [...sockets]) {
+      // A ping is a write: thousands in one go would hold every other request (and delivery) back.
+      if (++pinged % PINGS_PER_TURN === 0) await setImmediate();
       if (!socket.heartbeat()) continue;
       const { portalId, memberId } = socket.listener;
       const members = listening.get(portalId) ?? new Map<number, PullSocket[]>();
