@@ -19,6 +19,13 @@ import webPages from './http/webPages.ts';
 import type { SharedState } from './shared/sharedState.ts';
 import type { Db } from './store/database.ts';
 
+/**
+ * Connections waiting to be accepted (`listen`'s backlog; Linux caps it at net.core.somaxconn, 4096
+ * on current kernels). Node's 511 fills under a flood of connections, and a client whose SYN is
+ * dropped tries again only after a second: REST answers then took over a second.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export interface AppOptions {
   db: Db;
   /** Host name of the network directory; portals are its subdomains. Default `localhost`. */

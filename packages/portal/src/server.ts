@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.ts';
+import { buildApp, LISTEN_BACKLOG } from './app.ts';
 import type { Limits } from './http/context.ts';
 import { openRedisSharedState } from './shared/redisSharedState.ts';
 import { openDatabase } from './store/database.ts';
@@ -46,7 +46,7 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
-  await app.listen({ host: options.host, port: options.port });
+  await app.listen({ host: options.host, port: options.port, backlog: LISTEN_BACKLOG });
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildApp, LISTEN_BACKLOG } from '../src/app.ts';
 import type { Limits } from '../src/http/context.ts';
 import { type DemoSeedResult, seedDemo } from '../src/seed/demo.ts';
 import type { SharedState } from '../src/shared/sharedState.ts';
@@ -50,7 +50,7 @@ export async function startTestPortal(
   app.addHook('onRequest', async (request) => {
     requests.push({ host: request.headers.host ?? '', method: request.method, path: request.url.split('?')[0] ?? '', at: Date.now() });
   });
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0, backlog: LISTEN_BACKLOG });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
