@@ -276,8 +276,8 @@ const isMark = (mark: unknown): mark is EventMark =>
  * and decided QR requests on `<prefix>qr` (`{ from, id }`); `from` names the instance so that it
  * skips its own. A subscribed connection can do nothing else, hence a second one. Marks lost while
  * Redis is away are made good when it is back (`onAvailability`: the hub reads from the store what
- * its connections were not sent), and by the member's next mark; a lost QR wake-up leaves the poll
- * to end at its deadline and read the outcome.
+ * its connections were not sent, and marks this instance could not publish go out then); a lost QR
+ * wake-up leaves the poll to end at its deadline and read the outcome.
  */
 async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
   const from = randomUUID();
@@ -305,7 +305,10 @@ async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
     setImmediate(() => {
       if (client.status !== 'ready' || subscriber.status !== 'ready') return;
       subscriber.ping().then(
-        () => announce(true),
+        () => {
+          announce(true);
+          publishMarks([]);
+        },
         () => {},
       );
     });
@@ -326,6 +329,21 @@ async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
       for (const listener of qrListeners) listener(message.id);
     }
   });
+  /**
+   * Marks this instance could not publish (its connection was away), by member: sent with the next
+   * publish or once it is back. Another instance may have come back sooner and caught up already;
+   * without these it would hear of those events only at the member's next one.
+   */
+  const unsent = new Map<number, number>();
+  const publishMarks = (marks: readonly EventMark[]) => {
+    for (const mark of marks) unsent.set(mark.memberId, Math.max(unsent.get(mark.memberId) ?? 0, mark.seq));
+    if (unsent.size === 0) return;
+    const sending = [...unsent].map(([memberId, seq]) => ({ memberId, seq }));
+    unsent.clear();
+    client.publish(eventsChannel, JSON.stringify({ from, marks: sending })).catch(() => {
+      for (const mark of sending) unsent.set(mark.memberId, Math.max(unsent.get(mark.memberId) ?? 0, mark.seq));
+    });
+  };
   await subscriber.subscribe(eventsChannel, qrChannel);
   const listen =
     <T>(set: Set<(value: T) => void>) =>
@@ -336,9 +354,7 @@ async function subscribeBus(client: Redis, prefix: string): Promise<Bus> {
       };
     };
   return {
-    publishEvents: (marks) => {
-      if (marks.length > 0) client.publish(eventsChannel, JSON.stringify({ from, marks })).catch(() => {});
-    },
+    publishEvents: publishMarks,
     onEvents: listen(eventListeners),
     publishQrDecided: (id) => {
       client.publish(qrChannel, JSON.stringify({ from, id })).catch(() => {});
