@@ -15,6 +15,10 @@
 # server runs as the `postgres` user (the Debian package creates it), else as `nobody`.
 set -eu
 
+check() {
+  bindir >/dev/null
+}
+
 bindir() {
   for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
     version=$(echo "$dir" | cut -d/ -f5)
@@ -99,25 +103,5 @@ stop() {
   rm -rf "$1"
 }
 
-case "${1:-}" in
-  install) install ;;
-  check) bindir >/dev/null || exit 3 ;;
-  start) start "${2:?start DIR}" ;;
-  stop) stop "${2:?stop DIR}" ;;
-  halt) halt "${2:?halt DIR}" ;;
-  run)
-    shift
-    DIR=$(mktemp -d "${TMPDIR:-/tmp}/multidesk-pg-XXXXXX")
-    trap 'stop "$DIR"' EXIT
-    trap 'exit 130' INT TERM
-    MULTIDESK_TEST_POSTGRES=$(start "$DIR")
-    export MULTIDESK_TEST_POSTGRES
-    status=0
-    "$@" || status=$?
-    exit $status
-    ;;
-  *)
-    echo "usage: sh scripts/test-postgres.sh install | start DIR | stop DIR | halt DIR | run CMD..." >&2
-    exit 2
-    ;;
-esac
+. "$(dirname "$0")/privateServer.sh"
+private_server_main pg MULTIDESK_TEST_POSTGRES "$@"

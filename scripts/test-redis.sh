@@ -78,25 +78,5 @@ stop() {
   rm -rf "$1"
 }
 
-case "${1:-}" in
-  install) install ;;
-  check) check || exit 3 ;;
-  start) start "${2:?start DIR}" ;;
-  stop) stop "${2:?stop DIR}" ;;
-  halt) halt "${2:?halt DIR}" ;;
-  run)
-    shift
-    DIR=$(mktemp -d "${TMPDIR:-/tmp}/multidesk-redis-XXXXXX")
-    trap 'stop "$DIR"' EXIT
-    trap 'exit 130' INT TERM
-    MULTIDESK_TEST_REDIS=$(start "$DIR")
-    export MULTIDESK_TEST_REDIS
-    status=0
-    "$@" || status=$?
-    exit $status
-    ;;
-  *)
-    echo "usage: sh scripts/test-redis.sh install | check | start DIR | stop DIR | halt DIR | run CMD..." >&2
-    exit 2
-    ;;
-esac
+. "$(dirname "$0")/privateServer.sh"
+private_server_main redis MULTIDESK_TEST_REDIS "$@"
