@@ -87,7 +87,10 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       if (!socket.heartbeat()) continue;
       const { portalId, memberId } = socket.listener;
       const members = listening.get(portalId) ?? new Map<number, PullSocket[]>();
-      listening.set(portalId, members.set(memberId, [...(members.get(memberId) ?? []), socket]));
+      listening.set(portalId, members);
+      const held = members.get(memberId);
+      if (held) held.push(socket);
+      else members.set(memberId, [socket]);
     }
     for (const [portalId, members] of listening) {
       const ids = [...members.keys()];
