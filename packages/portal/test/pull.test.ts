@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { PULL_CHANNEL_TTL_SECONDS, PULL_LONG_POLL_EXPIRES, PullCloseCode, type PullMessage } from '@multidesk/protocol';
 import type { CompiledQuery } from 'kysely';
 import { buildApp } from '../src/app.ts';
@@ -329,6 +331,39 @@ describe('Push & Pull WebSocket (server version 4)', () => {
   test('a client that stops answering pings is dropped without a close frame', async () => {
     const client = await PullTestClient.open(pullUrl(await pullConfig({ base: acme, token: bo.token })), { autoPong: false });
     assert.equal((await client.closed).code, 1006);
+  });
+
+  test('an open socket keeps nothing of the HTTP request it was upgraded from (memory per idle socket, issue 15)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const requests: WeakRef<object>[] = [];
+    const keep = (request: object) => requests.push(new WeakRef(request));
+    portal.app.server.on('upgrade', keep);
+    try {
+      const clients = [await connect(bo), await connect(ada)];
+      await ada.result('im.message.add', { DIALOG_ID: bo.id, MESSAGE: 'heard on an idle socket' });
+      assert.equal(params(await clients[0]?.next()).message.text, 'heard on an idle socket');
+      assert.equal(requests.length, 2);
+      // A WeakRef's target lives to the end of the job that made it: collect on a later turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      assert.deepEqual(
+        requests.map((request) => request.deref() === undefined),
+        [true, true],
+        'the upgrade requests were collected while their sockets stay open',
+      );
+      for (const client of clients) assert.equal(client?.socket.readyState, client?.socket.OPEN);
+      for (const client of clients) client?.close();
+    } finally {
+      portal.app.server.off('upgrade', keep);
+    }
+  });
+
+  test('a plain GET of the WebSocket address is told to upgrade (426)', async () => {
+    const config = await pullConfig({ base: acme, token: bo.token });
+    const answer = await call(pullUrl(config).replace(/^ws/, 'http'));
+    assert.equal(answer.status, 426);
+    assert.equal(answer.body.error, 'UPGRADE_REQUIRED');
   });
 
   test('the network address and unknown hosts serve no Push & Pull', async () => {

@@ -84,8 +84,8 @@ test('an event delivered ahead of one still in flight is sent after the missing 
   const member = await newMember();
   const hub = new RealtimeHub(db, Date.now, { keepMs: 60_000 });
   const fake = fakeSink();
-  const subscription = hub.subscribe(member, fake.sink, null);
-  assert.deepEqual(await subscription.ready, { seq: 0 });
+  const { subscription, ready } = hub.subscribe(member, fake.sink, null);
+  assert.deepEqual(await ready, { seq: 0 });
   const [e1] = await append(member, 1);
   const [e2] = await append(member, 2);
   const [e3] = await append(member, 3);

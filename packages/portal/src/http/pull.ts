@@ -1,8 +1,5 @@
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import websocket from '@fastify/websocket';
 import { PULL_LONG_POLL_EXPIRES, PULL_LONG_POLLING_PATH, PULL_WEBSOCKET_PATH, PullCloseCode } from '@multidesk/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
@@ -18,6 +15,7 @@ import type { Portal } from '../store/schema.ts';
 import type { Site } from './context.ts';
 import { sendError, serviceUnavailable } from './errors.ts';
 import { QueryValue } from './requestSchemas.ts';
+import webSocketUpgrade from './webSocketUpgrade.ts';
 
 /** Clients send almost nothing (pong, mack, a JSON-RPC ping). */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
@@ -52,26 +50,23 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
   const heldPolls = new Set<() => void>();
   const serverName = 'multidesk';
 
-  // Before @fastify/websocket's own preClose: clients learn it is a shutdown (1001), not an error,
-  // and reconnect (to another instance, or to this one restarted) with their mid. Held long polls
+  // Clients learn it is a shutdown (1001), not an error, and reconnect (to another instance, or to this one restarted) with their mid. Held long polls
   // are answered now: closing waits for every request in flight, and a poll would hold it for its
   // whole hold time.
   app.addHook('preClose', async () => {
     for (const socket of sockets) socket.close(PullCloseCode.serverDie, 'server_restart');
     for (const finish of heldPolls) finish();
   });
-  // An upgrade answered over HTTP (unknown host) has left Node's HTTP handling: nothing would close
-  // its socket. Drop it when the client ends it or stays silent; upgraded sockets are ws's.
-  const upgraded = new WeakSet<object>();
-  const limitUnupgraded = (_request: unknown, socket: Duplex) => {
-    const drop = () => {
-      if (!upgraded.has(socket)) socket.destroy();
-    };
-    (socket as Socket).setTimeout(10_000, drop);
-    socket.once('end', drop);
+  await app.register(webSocketUpgrade, { maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+
+  /** Runs `each` over every socket, letting other work run between turns: a ping is a write, and thousands in one go would hold every other request (and delivery) back. */
+  const inTurns = async (each: (socket: PullSocket) => void) => {
+    let done = 0;
+    for (const socket of [...sockets]) {
+      if (++done % PINGS_PER_TURN === 0) await setImmediate();
+      each(socket);
+    }
   };
-  app.server.on('upgrade', limitUnupgraded);
-  await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
 
   /**
    * Every socket is pinged, and whether its member may still listen is read for all sockets at
@@ -80,18 +75,15 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
    */
   const keepSocketsAlive = async () => {
     const listening = new Map<number, Map<number, PullSocket[]>>();
-    let pinged = 0;
-    for (const socket of [...sockets]) {
-      // A ping is a write: thousands in one go would hold every other request (and delivery) back.
-      if (++pinged % PINGS_PER_TURN === 0) await setImmediate();
-      if (!socket.heartbeat()) continue;
+    await inTurns((socket) => {
+      if (!socket.heartbeat()) return;
       const { portalId, memberId } = socket.listener;
       const members = listening.get(portalId) ?? new Map<number, PullSocket[]>();
       listening.set(portalId, members);
       const held = members.get(memberId);
       if (held) held.push(socket);
       else members.set(memberId, [socket]);
-    }
+    });
     for (const [portalId, members] of listening) {
       const ids = [...members.keys()];
       for (let from = 0; from < ids.length; from += MEMBERS_PER_READ) {
@@ -116,6 +108,10 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       });
   }, ctx.limits.realtimePingIntervalMs);
   keepalive.unref();
+  const textPings = setInterval(() => {
+    inTurns((socket) => socket.textPing()).catch((err: unknown) => app.log.error({ err }, 'pull text pings failed'));
+  }, ctx.limits.pullJsonRpcPingMs);
+  textPings.unref();
 
   const prune = () =>
     Promise.all([
@@ -129,8 +125,8 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
   });
   app.addHook('onClose', async () => {
     clearInterval(keepalive);
+    clearInterval(textPings);
     clearInterval(pruner);
-    app.server.off('upgrade', limitUnupgraded);
   });
 
   async function check(site: Site, query: PullQuery): Promise<{ portal: Portal; check: ListenerCheck } | null> {
@@ -144,7 +140,7 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
    */
   const socketsPerIp = new Map<string, number>();
   const limitPerIp = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.ws) return;
+    if (!request.isUpgrade) return;
     const ip = request.ip;
     const held = socketsPerIp.get(ip) ?? 0;
     if (held >= ctx.limits.pullSocketsPerIp) {
@@ -169,38 +165,50 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
     socket.once('close', () => clearTimeout(cut));
   };
 
+  /**
+   * The socket is accepted first and the channel checked after, so a refusal is a close code the
+   * client understands (Bitrix24's push server: 4010, 3001, 1001), not an HTTP status. Only what
+   * the socket needs is taken from the request: the socket outlives it by hours.
+   */
+  const forget = (socket: PullSocket) => sockets.delete(socket);
+  const openSocket = async (socket: WebSocket, site: Site, query: PullQuery) => {
+    // A socket still unconfirmed after `pullAuthTimeoutMs` (the database is slow) is closed as a
+    // restart, and its client comes back later.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ctx.limits.pullAuthTimeoutMs);
+    });
+    const found = await Promise.race([check(site, query), late]).finally(() => clearTimeout(timer));
+    if (found === 'late') return refuse(socket, PullCloseCode.serverDie, 'server_unavailable');
+    if (!found) return refuse(socket, PullCloseCode.wrongChannelId, 'not a portal');
+    const { portal, check: result } = found;
+    const epoch = logEpoch(portal);
+    if (!result.ok) {
+      return refuse(socket, result.reason === 'expired' ? PullCloseCode.channelExpired : PullCloseCode.wrongChannelId, result.reason);
+    }
+    if (socket.readyState !== socket.OPEN) return;
+    const pull = new PullSocket(
+      socket,
+      ctx,
+      { listener: result.listener, jsonRpc: query.jsonRpc === 'true', afterSeq: seqOfMid(epoch, query.mid), epoch, serverName },
+      app.log,
+      forget,
+    );
+    sockets.add(pull);
+  };
+
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
-  typed.get(
-    PULL_WEBSOCKET_PATH,
-    { websocket: true, schema: { querystring: PullQuery }, onRequest: limitPerIp },
-    async (socket, request) => {
-      upgraded.add(request.raw.socket);
-      const { query } = request;
-      // The channel is checked at once; a socket still unconfirmed after `pullAuthTimeoutMs` (the
-      // database is slow) is closed as a restart, and its client comes back later.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), ctx.limits.pullAuthTimeoutMs);
+  typed.get(PULL_WEBSOCKET_PATH, { schema: { querystring: PullQuery }, onRequest: limitPerIp }, async (request, reply) => {
+    if (!request.isUpgrade) return sendError(reply, 426, 'UPGRADE_REQUIRED', 'This address takes WebSocket connections only.');
+    const { site, query } = request;
+    app.acceptWebSocket(request, reply, (socket) => {
+      openSocket(socket, site, query).catch((err: unknown) => {
+        app.log.error({ err }, 'pull socket failed to open');
+        socket.terminate();
       });
-      const found = await Promise.race([check(request.site, query), late]).finally(() => clearTimeout(timer));
-      if (found === 'late') return refuse(socket, PullCloseCode.serverDie, 'server_unavailable');
-      if (!found) return refuse(socket, PullCloseCode.wrongChannelId, 'not a portal');
-      const { portal, check: result } = found;
-      const epoch = logEpoch(portal);
-      if (!result.ok) {
-        return refuse(socket, result.reason === 'expired' ? PullCloseCode.channelExpired : PullCloseCode.wrongChannelId, result.reason);
-      }
-      if (socket.readyState !== socket.OPEN) return;
-      const pull = new PullSocket(
-        socket,
-        ctx,
-        { listener: result.listener, jsonRpc: query.jsonRpc === 'true', afterSeq: seqOfMid(epoch, query.mid), epoch, serverName },
-        request.log,
-        () => sockets.delete(pull),
-      );
-      sockets.add(pull);
-    },
-  );
+    });
+    return reply;
+  });
 
   typed.get(PULL_LONG_POLLING_PATH, { schema: { querystring: PullQuery } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -238,7 +246,7 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       let done = false;
       let position = options.afterSeq ?? 0;
       let flush: NodeJS.Timeout | undefined;
-      const subscription = ctx.realtime.subscribe(
+      const { subscription, ready } = ctx.realtime.subscribe(
         options.listener.memberId,
         {
           deliver: (events) => {
@@ -254,7 +262,7 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       const gone = () => finish();
       reply.raw.once('close', gone);
       heldPolls.add(finish);
-      subscription.ready.then(
+      ready.then(
         ({ seq }) => {
           position = seq;
           if (received.length > 0) finish();

@@ -14,21 +14,36 @@ export interface ReplayLimits {
   keepMs: number;
 }
 
-/** One connection of a member. */
-interface Subscriber {
-  memberId: number;
-  sink: EventSink;
-  /** The last seq this connection was sent. */
-  sentSeq: number;
-  /** Everything sent to the connection runs in this chain, so that seq order holds on the wire. */
-  queue: Promise<void>;
-  closed: boolean;
-}
+/** A settled chain: what an idle connection's queue points at, so that no settled promise is kept per connection. */
+const IDLE: Promise<void> = Promise.resolve();
 
 export interface Subscription {
-  /** Resolves once what was missed is sent; `seq` is where the connection stands then. */
-  ready: Promise<{ seq: number }>;
   close(): void;
+}
+
+/** One connection of a member. Kept for as long as the connection lives: nothing here is per-event. */
+class Subscriber implements Subscription {
+  /** The last seq this connection was sent. */
+  sentSeq = 0;
+  /** Everything sent to the connection runs in this chain, so that seq order holds on the wire. */
+  queue = IDLE;
+  closed = false;
+  readonly memberId: number;
+  readonly sink: EventSink;
+  readonly #byMember: Map<number, Set<Subscriber>>;
+
+  constructor(memberId: number, sink: EventSink, byMember: Map<number, Set<Subscriber>>) {
+    this.memberId = memberId;
+    this.sink = sink;
+    this.#byMember = byMember;
+  }
+
+  close(): void {
+    this.closed = true;
+    const members = this.#byMember.get(this.memberId);
+    members?.delete(this);
+    if (members?.size === 0) this.#byMember.delete(this.memberId);
+  }
 }
 
 /**
@@ -59,10 +74,11 @@ export class RealtimeHub {
   /**
    * Registers a member's connection, then sends what it missed after `afterSeq` (what is still
    * kept of it; null: nothing, the connection starts now). Events published meanwhile wait behind
-   * the replay and are not lost.
+   * the replay and are not lost. `ready` resolves once what was missed is sent, with where the
+   * connection stands then; it is not kept with the subscription, which lives as long as its socket.
    */
-  subscribe(memberId: number, sink: EventSink, afterSeq: number | null): Subscription {
-    const subscriber: Subscriber = { memberId, sink, sentSeq: 0, queue: Promise.resolve(), closed: false };
+  subscribe(memberId: number, sink: EventSink, afterSeq: number | null): { subscription: Subscription; ready: Promise<{ seq: number }> } {
+    const subscriber = new Subscriber(memberId, sink, this.#byMember);
     let set = this.#byMember.get(memberId);
     if (!set) {
       set = new Set();
@@ -70,15 +86,7 @@ export class RealtimeHub {
     }
     set.add(subscriber);
     const ready = this.#enqueue(subscriber, () => this.#catchUp(subscriber, afterSeq)).then(() => ({ seq: subscriber.sentSeq }));
-    return {
-      ready,
-      close: () => {
-        subscriber.closed = true;
-        const members = this.#byMember.get(memberId);
-        members?.delete(subscriber);
-        if (members?.size === 0) this.#byMember.delete(memberId);
-      },
-    };
+    return { subscription: subscriber, ready };
   }
 
   /** Sends committed events to their members' live connections on this server. */
@@ -128,7 +136,11 @@ export class RealtimeHub {
   #enqueue(subscriber: Subscriber, task: () => Promise<void>): Promise<void> {
     const next = subscriber.queue.then(() => (subscriber.closed ? undefined : task()));
     // One failed send (a closed socket, a store error) must not stop the chain.
-    subscriber.queue = next.catch(() => {});
+    const tail = next.catch(() => {});
+    subscriber.queue = tail;
+    void tail.then(() => {
+      if (subscriber.queue === tail) subscriber.queue = IDLE;
+    });
     return next;
   }
 

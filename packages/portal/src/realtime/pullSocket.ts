@@ -1,9 +1,9 @@
 import { JSON_RPC_ACK_PREFIX, JSON_RPC_PING, JSON_RPC_PONG, PullCloseCode } from '@multidesk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { PortalContext } from '../http/context.ts';
 import type { StoredEvent } from '../store/realtimeEvents.ts';
-import type { Subscription } from './hub.ts';
+import type { EventSink, Subscription } from './hub.ts';
 import type { PullListener } from './pullChannels.ts';
 import { jsonRpcFrames, nginxFrame } from './pullMessages.ts';
 
@@ -19,68 +19,96 @@ export interface PullSocketOptions {
   serverName: string;
 }
 
+/** The PullSocket each WebSocket carries: its listeners are shared functions, not closures per socket. */
+const owners = new WeakMap<WebSocket, PullSocket>();
+
 /**
  * One client's Push & Pull WebSocket: the member's events as Pull messages, resumed from the
  * client's `mid`; protocol pings (and, for JSON-RPC, text `ping`); `channel_expire` and close 3001
  * when the channel runs out; close 4010 when the member may no longer listen; close 1001 when the
  * server cannot serve it now (the client reconnects with backoff and resumes by mid).
+ *
+ * Thousands of these sit idle at once, so each keeps little: no timer of its own (the keepalive's
+ * tick pings, text-pings and expires them all), no closure per listener, and nothing of the
+ * request it came from.
  */
-export class PullSocket {
+export class PullSocket implements EventSink {
   readonly #socket: WebSocket;
   readonly #ctx: PortalContext;
   readonly #options: PullSocketOptions;
   readonly #log: FastifyBaseLogger;
   readonly #subscription: Subscription;
-  readonly #expiry: NodeJS.Timeout;
-  readonly #textPing: NodeJS.Timeout | undefined;
-  readonly #onClosed: () => void;
+  readonly #onClosed: (socket: PullSocket) => void;
   #sentSeq = 0;
   #alive = true;
   #closed = false;
 
-  constructor(socket: WebSocket, ctx: PortalContext, options: PullSocketOptions, log: FastifyBaseLogger, onClosed: () => void) {
+  constructor(
+    socket: WebSocket,
+    ctx: PortalContext,
+    options: PullSocketOptions,
+    log: FastifyBaseLogger,
+    onClosed: (socket: PullSocket) => void,
+  ) {
     this.#socket = socket;
     this.#ctx = ctx;
     this.#options = options;
     this.#log = log;
     this.#onClosed = onClosed;
-    socket.on('pong', () => {
-      this.#alive = true;
-    });
-    socket.on('message', (data, isBinary) => this.#receive(isBinary ? null : data.toString()));
-    socket.on('close', () => this.#cleanup());
-    socket.on('error', () => this.#cleanup());
+    owners.set(socket, this);
+    socket.on('pong', PullSocket.#onPong);
+    socket.on('message', PullSocket.#onMessage);
+    socket.on('close', PullSocket.#onEnd);
+    socket.on('error', PullSocket.#onEnd);
     // An app's own channel hears nothing of the user's (Bitrix24: app channels carry only the app's events).
-    this.#subscription = options.listener.application
-      ? { ready: Promise.resolve({ seq: 0 }), close: () => {} }
-      : ctx.realtime.subscribe(options.listener.memberId, { deliver: (events) => this.#deliver(events) }, options.afterSeq);
-    this.#subscription.ready.then(
-      ({ seq }) => {
-        this.#sentSeq = Math.max(this.#sentSeq, seq);
-      },
-      (err: unknown) => {
-        // What was missed could not be read (the database is restarting): the client comes back
-        // later with the same mid, and nothing is lost.
-        log.warn({ err }, 'pull socket could not catch up; asked to reconnect');
-        this.close(PullCloseCode.serverDie, 'server_unavailable');
-      },
-    );
-    const untilExpiry = Math.max(0, options.listener.expiresAt - ctx.now());
-    this.#expiry = setTimeout(() => this.expire(), Math.min(untilExpiry, 2 ** 31 - 1));
-    this.#expiry.unref();
-    if (options.jsonRpc) {
-      this.#textPing = setInterval(() => this.#sendText(JSON_RPC_PING), ctx.limits.pullJsonRpcPingMs);
-      this.#textPing.unref();
-      // The SDK arms its stuck timer on each ping: the first comes at once.
-      this.#sendText(JSON_RPC_PING);
+    if (options.listener.application) {
+      this.#subscription = { close: () => {} };
+    } else {
+      const { subscription, ready } = ctx.realtime.subscribe(options.listener.memberId, this, options.afterSeq);
+      this.#subscription = subscription;
+      ready.then(
+        ({ seq }) => {
+          this.#sentSeq = Math.max(this.#sentSeq, seq);
+        },
+        (err: unknown) => {
+          // What was missed could not be read (the database is restarting): the client comes back
+          // later with the same mid, and nothing is lost.
+          log.warn({ err }, 'pull socket could not catch up; asked to reconnect');
+          this.close(PullCloseCode.serverDie, 'server_unavailable');
+        },
+      );
     }
+    // The SDK arms its stuck timer on each ping: the first comes at once.
+    if (options.jsonRpc) this.textPing();
+  }
+
+  // The WebSocket's listeners, called with it as `this`.
+  static readonly #onPong = function (this: WebSocket): void {
+    const owner = owners.get(this);
+    if (owner) owner.#alive = true;
+  };
+
+  static readonly #onMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
+    const owner = owners.get(this);
+    if (owner) owner.#receive(isBinary ? null : data.toString());
+  };
+
+  static readonly #onEnd = function (this: WebSocket): void {
+    const owner = owners.get(this);
+    if (owner) owner.#cleanup();
+  };
+
+  /** JSON-RPC's text `ping` (server version 5), on the keepalive's text tick. */
+  textPing(): void {
+    if (this.#options.jsonRpc) this.#sendText(JSON_RPC_PING);
   }
 
   #sendText(text: string): void {
     if (!this.#closed && this.#socket.readyState === OPEN) this.#socket.send(text);
   }
 
-  #deliver(events: readonly StoredEvent[]): void {
+  /** The hub's delivery (this socket is its `EventSink`): the member's events, in seq order, each once. */
+  deliver(events: readonly StoredEvent[]): void {
     const { epoch, serverName, jsonRpc, listener } = this.#options;
     if (jsonRpc) for (const frame of jsonRpcFrames(events, epoch, serverName)) this.#sendText(frame);
     else this.#sendText(nginxFrame(events, epoch, listener.channelId, serverName));
@@ -129,9 +157,17 @@ export class PullSocket {
     return this.#options.listener;
   }
 
-  /** The keepalive tick: drops a socket that missed the last ping and pings the others; false when dropped. */
+  /**
+   * The keepalive tick: drops a socket that missed the last ping, expires one whose channel ran out
+   * (within a tick of its end: clients fetch a new config well before), and pings the others;
+   * false when the socket is gone.
+   */
   heartbeat(): boolean {
     if (this.#closed) return false;
+    if (this.#ctx.now() >= this.#options.listener.expiresAt) {
+      this.expire();
+      return false;
+    }
     if (!this.#alive) {
       this.#socket.terminate();
       this.#cleanup();
@@ -151,10 +187,9 @@ export class PullSocket {
   #cleanup(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#expiry);
-    clearInterval(this.#textPing);
     this.#subscription.close();
-    this.#onClosed();
+    owners.delete(this.#socket);
+    this.#onClosed(this);
     this.#log.debug({ memberId: this.#options.listener.memberId }, 'pull socket closed');
   }
 }
