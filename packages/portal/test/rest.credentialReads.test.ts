@@ -23,7 +23,8 @@ const acmePortal = (await findPortalByName(portal.db, 'acme'))!;
 async function servedFromMemory(target: TestPortal, url: string, credentials: Exclude<RestCredentials, { kind: 'none' }>): Promise<void> {
   for (let i = 0; i < 2; i++) assert.equal((await call(url)).status, 200);
   const site = (await findPortalByName(target.db, 'acme'))!;
-  assert.ok(target.app.ctx.credentialReads.get(credentialKey(site, credentials)), 'the credential is kept in memory');
+  const secretHash = hashSecret(credentials.kind === 'token' ? credentials.token : credentials.secret);
+  assert.ok(target.app.ctx.credentialReads.get(credentialKey(site, credentials, secretHash)), 'the credential is kept in memory');
 }
 
 async function familyOf(accessToken: string): Promise<number> {
@@ -122,7 +123,9 @@ describe('REST credentials kept in memory', () => {
 
   test('a refused credential is not kept: it is looked up again each time', async () => {
     const token = 'x'.repeat(43);
+    const secretsKept = portal.app.ctx.secretHashes.size;
     assert.equal((await call(`${acme}/rest/user.current?auth=${token}`)).status, 401);
-    assert.equal(portal.app.ctx.credentialReads.get(credentialKey(acmePortal, { kind: 'token', token })), undefined);
+    assert.equal(portal.app.ctx.credentialReads.get(credentialKey(acmePortal, { kind: 'token', token }, hashSecret(token))), undefined);
+    assert.equal(portal.app.ctx.secretHashes.size, secretsKept, "nor is the refused secret's hash");
   });
 });

@@ -212,9 +212,12 @@ export type AccessCheck =
   | { ok: true; memberId: number; scopes: string[]; familyId: number; clientId: string; expiresAt: number }
   | { ok: false; error: 'expired_token' | 'invalid_token'; description: string };
 
-/** The REST side of a token: valid on its own portal only, until it expires or its family is revoked. */
-export async function authenticateAccessToken(ctx: PortalContext, portal: Portal, token: string): Promise<AccessCheck> {
-  const found = await findToken(ctx.db, hashSecret(token));
+/**
+ * The REST side of a token, by its hash (`hashSecret`): valid on its own portal only, until it
+ * expires or its family is revoked.
+ */
+export async function authenticateAccessToken(ctx: PortalContext, portal: Portal, tokenHash: string): Promise<AccessCheck> {
+  const found = await findToken(ctx.db, tokenHash);
   if (found?.kind !== 'access' || found.portal_id !== portal.id || found.revoked_at !== null) {
     return { ok: false, error: 'invalid_token', description: 'The access token provided is invalid.' };
   }

@@ -1,6 +1,7 @@
 import { PULL_JSON_RPC_PING_MS, PULL_LONG_POLL_HOLD_MS } from '@multidesk/protocol';
 import { QrWaiters } from '../auth/qrWaiters.ts';
 import type { AttemptLimiter } from '../auth/rateLimiter.ts';
+import { SecretHashes } from '../auth/secretHashes.ts';
 import { RealtimeHub } from '../realtime/hub.ts';
 import { PullChannels } from '../realtime/pullChannels.ts';
 import type { CredentialRead } from '../rest/auth.ts';
@@ -120,6 +121,8 @@ export interface PortalContext {
   portalReads: ReadCache<Portal>;
   /** What REST credentials (access tokens, webhooks) authenticated as. */
   credentialReads: ReadCache<CredentialRead>;
+  /** The hashes of REST credentials that were accepted lately (bearer tokens, webhook secrets). */
+  secretHashes: SecretHashes;
 }
 
 export function createContext(
@@ -153,6 +156,7 @@ export function createContext(
     pullChannels: new PullChannels(db, now, all.pullServerVersion),
     portalReads: new ReadCache(version, now, all.readCacheTtlMs, 1_000),
     credentialReads: new ReadCache(version, now, all.readCacheTtlMs),
+    secretHashes: new SecretHashes(),
   };
 }
 

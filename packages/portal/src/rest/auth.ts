@@ -1,5 +1,4 @@
 import { authenticateAccessToken, isAppClient } from '../auth/oauthTokens.ts';
-import { hashSecret } from '../auth/secrets.ts';
 import type { PortalContext } from '../http/context.ts';
 import type { Portal } from '../store/schema.ts';
 import { findWebhook } from '../store/webhooks.ts';
@@ -25,15 +24,20 @@ type Identity = Omit<RestAuth, 'user'> & {
   expiresAt: number | null;
 };
 
-async function identify(ctx: PortalContext, portal: Portal, credentials: Exclude<RestCredentials, { kind: 'none' }>): Promise<Identity> {
+async function identify(
+  ctx: PortalContext,
+  portal: Portal,
+  credentials: Exclude<RestCredentials, { kind: 'none' }>,
+  secretHash: string,
+): Promise<Identity> {
   switch (credentials.kind) {
     case 'webhook': {
-      const webhook = await findWebhook(ctx.db, portal.id, credentials.memberId, hashSecret(credentials.secret));
+      const webhook = await findWebhook(ctx.db, portal.id, credentials.memberId, secretHash);
       if (!webhook) throw new RestFailure('INVALID_CREDENTIALS', 'Invalid request credentials');
       return { memberId: webhook.member_id, scopes: webhook.scopes.split(','), via: 'webhook', expiresAt: null };
     }
     case 'token': {
-      const check = await authenticateAccessToken(ctx, portal, credentials.token);
+      const check = await authenticateAccessToken(ctx, portal, secretHash);
       if (!check.ok) throw new RestFailure(check.error, check.description);
       // An app's token is not the desktop's: Bitrix24 refuses some methods to OAuth apps (pull.config.get).
       return {
@@ -53,11 +57,9 @@ export interface CredentialRead {
   expiresAt: number | null;
 }
 
-/** The key of a credential's read: its portal and the hash of its secret (the secret itself is not kept). */
-export function credentialKey(portal: Portal, credentials: Exclude<RestCredentials, { kind: 'none' }>): string {
-  return credentials.kind === 'token'
-    ? `${portal.id}:token:${hashSecret(credentials.token)}`
-    : `${portal.id}:webhook:${credentials.memberId}:${hashSecret(credentials.secret)}`;
+/** The key of a credential's read: its portal and `secretHash`, its secret's hash (the secret itself is not kept). */
+export function credentialKey(portal: Portal, credentials: Exclude<RestCredentials, { kind: 'none' }>, secretHash: string): string {
+  return credentials.kind === 'token' ? `${portal.id}:token:${secretHash}` : `${portal.id}:webhook:${credentials.memberId}:${secretHash}`;
 }
 
 /**
@@ -68,12 +70,14 @@ export function credentialKey(portal: Portal, credentials: Exclude<RestCredentia
  */
 export async function authenticate(ctx: PortalContext, portal: Portal, credentials: RestCredentials): Promise<RestAuth> {
   if (credentials.kind === 'none') throw new RestFailure('NO_AUTH_FOUND', 'Wrong authorization data');
-  const key = credentialKey(portal, credentials);
+  const secret = credentials.kind === 'token' ? credentials.token : credentials.secret;
+  const secretHash = ctx.secretHashes.of(secret);
+  const key = credentialKey(portal, credentials, secretHash);
   const kept = ctx.credentialReads.get(key);
   if (kept && (kept.expiresAt === null || kept.expiresAt > ctx.now())) return kept.auth;
 
   const version = ctx.credentialReads.version();
-  const { expiresAt, ...identity } = await identify(ctx, portal, credentials);
+  const { expiresAt, ...identity } = await identify(ctx, portal, credentials, secretHash);
   const user = await findPortalPerson(ctx.db, portal.id, identity.memberId);
   if (!user?.active) {
     const code = identity.via === 'webhook' ? 'INVALID_CREDENTIALS' : 'invalid_token';
@@ -82,5 +86,6 @@ export async function authenticate(ctx: PortalContext, portal: Portal, credentia
   // Frozen: one read serves many requests, and none may change it for the others.
   const auth: RestAuth = Object.freeze({ ...identity, scopes: Object.freeze(identity.scopes), user: Object.freeze(user) });
   ctx.credentialReads.set(key, { auth, expiresAt }, version);
+  ctx.secretHashes.keep(secret, secretHash);
   return auth;
 }
