@@ -10,6 +10,7 @@ import networkRoutes from './http/network.ts';
 import oauthRoutes from './http/oauth.ts';
 import pullRoutes from './http/pull.ts';
 import qrRoutes from './http/qr.ts';
+import { requestLoggerFactory } from './http/requestLogger.ts';
 import restRoutes from './http/rest.ts';
 import { securityHeaders } from './http/securityHeaders.ts';
 import sharedOutage from './http/sharedOutage.ts';
@@ -54,6 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = { ...defaultLimits, ...options.limits };
   const app = Fastify({
     logger: logger === false || logger === true ? (logger ? { serializers } : false) : { ...logger, serializers },
+    ...(logger === false ? {} : { childLoggerFactory: requestLoggerFactory }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Slow clients must not hold connections open: a silent one goes after a minute, headers
     // dribbled in are cut at `headersTimeoutMs`, a body dribbled in at `requestTimeoutMs` (408),
