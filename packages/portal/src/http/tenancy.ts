@@ -56,6 +56,23 @@ async function readPortal(ctx: PortalContext, name: string): Promise<Portal | un
   return portal;
 }
 
+/** What a Host header names: the network, a portal (by its label), or nothing served here (null). */
+type HostSite = { kind: 'network' } | { kind: 'portal'; label: string } | null;
+
+const NETWORK: HostSite = Object.freeze({ kind: 'network' });
+
+function siteOfHost(header: string | undefined, baseDomain: string): HostSite {
+  const host = parseHost(header);
+  if (!host) return null;
+  if (host.hostname === baseDomain) return NETWORK;
+  const suffix = `.${baseDomain}`;
+  const label = host.hostname.endsWith(suffix) ? host.hostname.slice(0, -suffix.length) : '';
+  return PORTAL_NAME_PATTERN.test(label) ? Object.freeze({ kind: 'portal', label }) : null;
+}
+
+/** Host headers seen lately, and what they name: clients send the same one on every request. */
+const HOST_SITES_KEPT = 1_000;
+
 /**
  * Resolves the Host header to the network or one portal before any route runs. An unknown host
  * gets a 404 of its own: never another portal's data.
@@ -63,27 +80,38 @@ async function readPortal(ctx: PortalContext, name: string): Promise<Portal | un
 async function tenancy(app: FastifyInstance): Promise<void> {
   app.decorateRequest('site', null as never);
   app.decorateRequest('origin', '');
+  const baseDomain = app.ctx.baseDomain;
+  const hostSites = new Map<string, HostSite>();
+
+  function hostSite(header: string | undefined): HostSite {
+    if (header === undefined) return null;
+    let site = hostSites.get(header);
+    if (site === undefined) {
+      site = siteOfHost(header, baseDomain);
+      if (hostSites.size >= HOST_SITES_KEPT) hostSites.clear();
+      hostSites.set(header, site);
+    }
+    return site;
+  }
 
   // A callback hook: a portal read a moment ago (most requests) is found without waiting for anything.
+  // Routes that answer on any Host are asked only where the Host would be refused or the database
+  // read: reading a route's options costs every request.
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    if (request.routeOptions.config.anyHost) return done();
-    const host = parseHost(request.headers.host);
-    const base = app.ctx.baseDomain;
-    if (!host) return unknownHost(request, reply);
+    const site = hostSite(request.headers.host);
+    if (!site) return request.routeOptions.config.anyHost ? done() : unknownHost(request, reply);
     request.origin = `${request.protocol}://${request.headers.host}`;
-    if (host.hostname === base) {
-      request.site = { kind: 'network' };
+    if (site.kind === 'network') {
+      request.site = site;
       return done();
     }
-    const suffix = `.${base}`;
-    const label = host.hostname.endsWith(suffix) ? host.hostname.slice(0, -suffix.length) : '';
-    if (!PORTAL_NAME_PATTERN.test(label)) return unknownHost(request, reply);
-    const kept = app.ctx.portalReads.get(label);
+    const kept = app.ctx.portalReads.get(site.label);
     if (kept) {
       request.site = { kind: 'portal', portal: kept };
       return done();
     }
-    readPortal(app.ctx, label).then((portal) => {
+    if (request.routeOptions.config.anyHost) return done();
+    readPortal(app.ctx, site.label).then((portal) => {
       if (!portal) return unknownHost(request, reply);
       request.site = { kind: 'portal', portal };
       done();
