@@ -5,7 +5,8 @@
  * Prints JSON, then one line a figure with its goal beside (it never asserts).
  *
  *   npx node bench/scale.ts [--connections 10000] [--users 200] [--batch 250] [--settle-seconds 10]
- *                           [--message-seconds 20] [--interval-ms 100] [--rest-rounds 3]
+ *                           [--message-seconds 20] [--interval-ms 100] [--warmup-messages 20]
+ *                           [--rest-rounds 3]
  *                           [--rest-seconds 5] [--rest-warmup-seconds 2] [--rest-connections 32]
  *                           [--server-core 0] [--load-core 1]
  *
@@ -15,8 +16,9 @@
  * database. They are not pinned: the OS runs them on either core.
  *
  * Processes, so that no figure carries another side's cost:
- * - two portal instances, `serve --database <pg> --redis <redis> --rest-limit off --log-level warn
- *   --trust-proxy 127.0.0.1`, each a process of its own, both pinned to `--server-core` (two
+ * - two portal instances, `node --max-semi-space-size=4 cli.ts serve --database <pg> --redis <redis>
+ *   --rest-limit off --log-level warn --trust-proxy 127.0.0.1` (as README's "Run at scale" starts
+ *   them), each a process of its own, both pinned to `--server-core` (two
  *   instances share one core here: the machine has two, and the other is the load's);
  * - HAProxy with deploy/haproxy.cfg (packages/portal/test/haproxy.ts, as the scale-out test runs
  *   it), pinned to the server core too. Its maxconn comes from the open-file limit, two descriptors
@@ -39,7 +41,9 @@
  * defaults, like one person with many devices. Sockets open `--batch` at a time through HAProxy
  * (leastconn spreads them over the instances).
  *
- * Delivery: every `--interval-ms`, for `--message-seconds`, anna's webhook (scope `im`) posts
+ * Delivery: first `--warmup-messages`, not timed (the first messages through each instance compile
+ * their code paths and fill its pools, as bench/rest.ts warms up before it measures); then every
+ * `--interval-ms`, for `--message-seconds`, anna's webhook (scope `im`) posts
  * `im.message.add` to a user drawn at random; every socket of that user should get that message
  * once. Latency runs from just before the request to the frame naming the message at each socket;
  * p50/p99 are over all deliveries, and deliveries received are counted against expected. Requests
@@ -88,6 +92,7 @@ const { values: args } = parseArgs({
     'settle-seconds': { type: 'string', default: '10' },
     'message-seconds': { type: 'string', default: '20' },
     'interval-ms': { type: 'string', default: '100' },
+    'warmup-messages': { type: 'string', default: '20' },
     'rest-rounds': { type: 'string', default: '3' },
     'rest-seconds': { type: 'string', default: '5' },
     'rest-warmup-seconds': { type: 'string', default: '2' },
@@ -108,6 +113,12 @@ const LOAD = { loadCore: LOAD_CORE, connections: Number(args['rest-connections']
 const GOAL_P99_MS = 100;
 const GOAL_KIB_PER_CONNECTION = 10;
 const CLI = join(import.meta.dirname, '../packages/portal/src/cli.ts');
+/**
+ * Node's flags for every `serve` here, as README's "Run at scale" starts instances: V8's young
+ * generation otherwise grows to 64 MiB under a burst (thousands of sockets opening) and keeps it,
+ * 13 KiB for each of 5,000 idle sockets an instance holds.
+ */
+const SERVE_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 /** This process's open-file limit, which every child inherits (raising the hard limit takes CAP_SYS_RESOURCE). */
 const OPEN_FILES = Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1]);
@@ -142,7 +153,12 @@ interface Instance {
 /** `serve` on PostgreSQL and Redis, pinned to the server core; resolves once /readyz says ready. */
 async function startInstance(name: string, database: string, redisUrl: string): Promise<Instance> {
   const port = await freePort();
-  const child = startServe(SERVER_CORE, port, ['--database', database, '--redis', redisUrl, '--trust-proxy', '127.0.0.1']);
+  const child = startServe(
+    SERVER_CORE,
+    port,
+    ['--database', database, '--redis', redisUrl, '--trust-proxy', '127.0.0.1'],
+    SERVE_NODE_FLAGS,
+  );
   await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`, child);
   return { name, port, child };
 }
@@ -213,7 +229,7 @@ async function startSqlite(dataDir: string): Promise<{ child: ChildProcess; targ
   await seedDemo(db, Date.now());
   await db.destroy();
   const port = await freePort();
-  const child = startServe(SERVER_CORE, port, ['--data', dataDir]);
+  const child = startServe(SERVER_CORE, port, ['--data', dataDir], SERVE_NODE_FLAGS);
   await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`, child);
   return { child, target: await userCurrent(port) };
 }
@@ -274,14 +290,9 @@ try {
   });
   await pause(SETTLE_MS);
   const after = sample(instances, balancers);
-  const delivered = await clients.ask<Delivered>({
-    kind: 'send',
-    sender,
-    messages: MESSAGES,
-    intervalMs: INTERVAL_MS,
-    graceMs: 2000,
-    slowMs: GOAL_P99_MS,
-  });
+  const message = { kind: 'send', sender, intervalMs: INTERVAL_MS, graceMs: 2000, slowMs: GOAL_P99_MS } as const;
+  await clients.ask<Delivered>({ ...message, messages: Number(args['warmup-messages']) });
+  const delivered = await clients.ask<Delivered>({ ...message, messages: MESSAGES });
   await clients.ask({ kind: 'close' });
   await once(clients.child, 'exit');
 

@@ -94,6 +94,8 @@ const latencies: number[] = [];
 /** Message number -> its latest arrival so far. */
 const lastArrival = new Map<number, number>();
 let duplicates = 0;
+/** Messages sent by earlier `send` requests: each request's messages carry numbers of their own. */
+let sentBefore = 0;
 
 function onFrame(socket: Socket, data: WebSocket.RawData): void {
   const now = performance.now();
@@ -153,6 +155,13 @@ async function open(connections: number, batch: number, ports: readonly number[]
 }
 
 async function send(request: Extract<ClientRequest, { kind: 'send' }>): Promise<Delivered> {
+  // Each request counts only its own messages (a warm-up's are not timed).
+  sentAt.clear();
+  latencies.length = 0;
+  lastArrival.clear();
+  duplicates = 0;
+  const first = sentBefore;
+  sentBefore += request.messages;
   const socketsOf = new Map<number, number>();
   for (const socket of sockets)
     if (socket.ws.readyState === WebSocket.OPEN) socketsOf.set(socket.user, (socketsOf.get(socket.user) ?? 0) + 1);
@@ -163,9 +172,10 @@ async function send(request: Extract<ClientRequest, { kind: 'send' }>): Promise<
   const expectedOf = new Map<number, number>();
   const requests: Promise<void>[] = [];
   const start = performance.now();
-  for (let n = 1; n <= request.messages; n++) {
+  for (let i = 1; i <= request.messages; i++) {
+    const n = first + i;
     // On a fixed schedule, whatever the previous request is doing: the load does not wait for the server.
-    const due = start + (n - 1) * request.intervalMs;
+    const due = start + (i - 1) * request.intervalMs;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const user = addressed[Math.floor(Math.random() * addressed.length)] as number;

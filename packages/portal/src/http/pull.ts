@@ -22,6 +22,8 @@ const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 const PRUNE_INTERVAL_MS = 60 * 60_000;
 /** Members whose sockets one keepalive read checks. */
 const MEMBERS_PER_READ = 500;
+/** The keepalive's groups of sockets: each is visited once an interval, one a tick. */
+const KEEPALIVE_GROUPS = 30;
 /** Sockets the keepalive pings before it lets other work run. */
 const PINGS_PER_TURN = 250;
 
@@ -45,37 +47,43 @@ type PullQuery = Static<typeof PullQuery>;
  */
 export default async function pullRoutes(app: FastifyInstance): Promise<void> {
   const { ctx } = app;
-  const sockets = new Set<PullSocket>();
+  /**
+   * The open sockets, in groups by member: the keepalive visits one group a tick, so an interval's
+   * pings (and the pongs they bring back) are spread over it rather than sent all at once; a
+   * member's sockets share a group, so that whether the member may still listen is read once.
+   */
+  const groups = Array.from({ length: KEEPALIVE_GROUPS }, () => new Set<PullSocket>());
+  const groupOf = (socket: PullSocket) => groups[socket.listener.memberId % KEEPALIVE_GROUPS] as Set<PullSocket>;
   /** How each long poll held now ends early: answered with where its client stands. */
   const heldPolls = new Set<() => void>();
   const serverName = 'multidesk';
 
-  // Clients learn it is a shutdown (1001), not an error, and reconnect (to another instance, or to this one restarted) with their mid. Held long polls
-  // are answered now: closing waits for every request in flight, and a poll would hold it for its
-  // whole hold time.
+  // Clients learn it is a shutdown (1001), not an error, and reconnect (to another instance, or to
+  // this one restarted) with their mid. Held long polls are answered now: closing waits for every
+  // request in flight, and a poll would hold it for its whole hold time.
   app.addHook('preClose', async () => {
-    for (const socket of sockets) socket.close(PullCloseCode.serverDie, 'server_restart');
+    for (const group of groups) for (const socket of group) socket.close(PullCloseCode.serverDie, 'server_restart');
     for (const finish of heldPolls) finish();
   });
   await app.register(webSocketUpgrade, { maxPayload: MAX_CLIENT_MESSAGE_BYTES });
 
-  /** Runs `each` over every socket, letting other work run between turns: a ping is a write, and thousands in one go would hold every other request (and delivery) back. */
-  const inTurns = async (each: (socket: PullSocket) => void) => {
+  /** Runs `each` over a group's sockets, letting other work run between turns: a ping is a write. */
+  const inTurns = async (group: Set<PullSocket>, each: (socket: PullSocket) => void) => {
     let done = 0;
-    for (const socket of [...sockets]) {
+    for (const socket of [...group]) {
       if (++done % PINGS_PER_TURN === 0) await setImmediate();
       each(socket);
     }
   };
 
   /**
-   * Every socket is pinged, and whether its member may still listen is read for all sockets at
-   * once: one read per portal and 500 members, in turn. A read per socket, all at the same moment,
-   * was a burst of thousands every 30 s that queued every other request behind it.
+   * Pings a group's sockets, and reads whether their members may still listen for all of them at
+   * once: one read per portal and 500 members. A read per socket, all at the same moment, was a
+   * burst of thousands every 30 s that queued every other request behind it.
    */
-  const keepSocketsAlive = async () => {
+  const keepAlive = async (group: Set<PullSocket>) => {
     const listening = new Map<number, Map<number, PullSocket[]>>();
-    await inTurns((socket) => {
+    await inTurns(group, (socket) => {
       if (!socket.heartbeat()) return;
       const { portalId, memberId } = socket.listener;
       const members = listening.get(portalId) ?? new Map<number, PullSocket[]>();
@@ -96,21 +104,25 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       }
     }
   };
+  let keepaliveTick = 0;
   let keeping = false;
   const keepalive = setInterval(() => {
-    // A keepalive still reading (a slow database) is not doubled by the next.
-    if (keeping) return;
+    const group = groups[keepaliveTick++ % KEEPALIVE_GROUPS] as Set<PullSocket>;
+    // A keepalive still reading (a slow database) is not doubled: this group waits for its next turn.
+    if (keeping || group.size === 0) return;
     keeping = true;
-    keepSocketsAlive()
+    keepAlive(group)
       .catch((err: unknown) => app.log.error({ err }, 'pull keepalive failed'))
       .finally(() => {
         keeping = false;
       });
-  }, ctx.limits.realtimePingIntervalMs);
+  }, ctx.limits.realtimePingIntervalMs / KEEPALIVE_GROUPS);
   keepalive.unref();
+  let textPingTick = 0;
   const textPings = setInterval(() => {
-    inTurns((socket) => socket.textPing()).catch((err: unknown) => app.log.error({ err }, 'pull text pings failed'));
-  }, ctx.limits.pullJsonRpcPingMs);
+    const group = groups[textPingTick++ % KEEPALIVE_GROUPS] as Set<PullSocket>;
+    inTurns(group, (socket) => socket.textPing()).catch((err: unknown) => app.log.error({ err }, 'pull text pings failed'));
+  }, ctx.limits.pullJsonRpcPingMs / KEEPALIVE_GROUPS);
   textPings.unref();
 
   const prune = () =>
@@ -170,7 +182,7 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
    * client understands (Bitrix24's push server: 4010, 3001, 1001), not an HTTP status. Only what
    * the socket needs is taken from the request: the socket outlives it by hours.
    */
-  const forget = (socket: PullSocket) => sockets.delete(socket);
+  const forget = (socket: PullSocket) => groupOf(socket).delete(socket);
   const openSocket = async (socket: WebSocket, site: Site, query: PullQuery) => {
     // A socket still unconfirmed after `pullAuthTimeoutMs` (the database is slow) is closed as a
     // restart, and its client comes back later.
@@ -194,7 +206,7 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       app.log,
       forget,
     );
-    sockets.add(pull);
+    groupOf(pull).add(pull);
   };
 
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
