@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import qs from 'qs';
 import { parsePhpQuery } from '../src/http/bodyParsers.ts';
 import { isoDateTime, successJson, unchanging } from '../src/rest/envelope.ts';
+import { parseRestPath } from '../src/rest/path.ts';
 
 /** Each fast path of the REST hot path answers exactly what the general way would. */
 
@@ -36,6 +37,36 @@ test('a plain query string parses as qs parses it', () => {
     assert.deepEqual(parsed, expected, text.slice(0, 40));
     assert.equal(JSON.stringify(parsed), JSON.stringify(expected), text.slice(0, 40));
   }
+});
+
+/** parseRestPath as it was first written: split on slashes, empty segments skipped. */
+function restPathBySplit(url: string) {
+  const end = url.indexOf('?');
+  const segments: (string | null)[] = [];
+  for (const raw of (end < 0 ? url : url.slice(0, end))
+    .split('/')
+    .filter((segment) => segment !== '')
+    .slice(1)) {
+    try {
+      segments.push(decodeURIComponent(raw));
+    } catch {
+      segments.push(null);
+    }
+  }
+  if (segments.includes(null) || segments.length > 3) return null;
+  const [first, second, third] = segments as string[];
+  if (segments.length === 1 && first) return { method: first };
+  if (segments.length === 3 && first && second && third && /^\d{1,10}$/.test(first)) {
+    return { method: third, webhook: { kind: 'webhook', memberId: Number(first), secret: second } };
+  }
+  return null;
+}
+
+test('a REST path is read as splitting it on slashes reads it', () => {
+  const parts = ['', 'rest', 'REST', 'user.current', 'user.current.json', '12', 's3cret', '%41b', '%E0%A4%A', 'a?b', '?x=/y', '/'];
+  const urls = new Set<string>(['', '/', '?', '/rest', '/rest?auth=a/b', '//rest//user.get//', '/rest/1/2/3/4']);
+  for (const a of parts) for (const b of parts) for (const c of parts) urls.add(`/${a}/${b}/${c}`).add(`/rest/${a}/${b}/${c}`);
+  for (const url of urls) assert.deepEqual(parseRestPath(url), restPathBySplit(url), url);
 });
 
 test('an unchanging result is written as JSON.stringify writes the whole answer, every time', () => {

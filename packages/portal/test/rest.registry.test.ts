@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { phpArray } from '../src/rest/envelope.ts';
 import { OperatingMeter } from '../src/rest/operating.ts';
 import { parseRestPath } from '../src/rest/path.ts';
-import { dispatch, RestRegistry, type RestSession } from '../src/rest/registry.ts';
+import { dispatch, normalizeMethodName, RestRegistry, type RestSession } from '../src/rest/registry.ts';
 
 function sessionWith(registry: RestRegistry, logged: unknown[]): RestSession {
   const now = () => 1_800_000_000_000;
@@ -48,6 +48,19 @@ describe('REST dispatch', () => {
     assert.ok(first.ok && second.ok);
     assert.ok(second.time.operating >= first.time.operating);
     assert.equal(second.time.operating_reset_at, 1_800_000_600);
+  });
+
+  test('a method name is read in any case, spaces around it and one .json suffix dropped', () => {
+    for (const [name, normal] of [
+      ['user.current', 'user.current'],
+      [' User.Current.JSON ', 'user.current'],
+      ['a.json.json', 'a.json'],
+      ['.json', ''],
+      ['json', 'json'],
+      ['a.jsonx', 'a.jsonx'],
+    ]) {
+      assert.equal(normalizeMethodName(name as string), normal, name);
+    }
   });
 
   test('a method name is registered once, whatever its case', () => {

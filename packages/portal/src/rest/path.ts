@@ -21,19 +21,24 @@ function decode(segment: string): string | null {
  * Returns null for any other shape.
  */
 export function parseRestPath(url: string): RestAddress | null {
-  const end = url.indexOf('?');
+  const query = url.indexOf('?');
+  const end = query < 0 ? url.length : query;
   const segments: string[] = [];
-  // The first segment is `rest` (the route matched it); at most three follow.
+  // The first segment is `rest` (the route matched it); at most three follow. Read with indexOf
+  // rather than split: this runs on every REST request.
   let skippedRest = false;
-  for (const raw of (end < 0 ? url : url.slice(0, end)).split('/')) {
-    if (raw === '') continue;
-    if (!skippedRest) {
+  for (let from = 0; from < end; ) {
+    const slash = url.indexOf('/', from);
+    const to = slash < 0 || slash > end ? end : slash;
+    if (to > from) {
+      if (skippedRest) {
+        const segment = decode(url.slice(from, to));
+        if (segment === null || segments.length === 3) return null;
+        segments.push(segment);
+      }
       skippedRest = true;
-      continue;
     }
-    const segment = decode(raw);
-    if (segment === null || segments.length === 3) return null;
-    segments.push(segment);
+    from = to + 1;
   }
   const [first, second, third] = segments;
   if (segments.length === 1 && first) return { method: first };

@@ -51,14 +51,14 @@ export type CallResult = { ok: true; outcome: RestOutcome; time: RestTime } | { 
 
 /** Bitrix24 accepts any case and a `.json` suffix: `User.Current.json` is `user.current`. */
 export function normalizeMethodName(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/\.json$/, '');
+  const lower = name.trim().toLowerCase();
+  return lower.endsWith('.json') ? lower.slice(0, -'.json'.length) : lower;
 }
 
 export function methodAllows(method: RestMethod, scopes: readonly string[]): boolean {
-  return method.scopes === null || method.scopes.some((scope) => scopes.includes(scope));
+  if (method.scopes === null) return true;
+  for (const scope of method.scopes) if (scopes.includes(scope)) return true;
+  return false;
 }
 
 /** Method name -> scope and handler, assembled from one table per family. */
@@ -77,6 +77,11 @@ export class RestRegistry {
 
   find(name: string): RestMethod | undefined {
     return this.#methods.get(normalizeMethodName(name));
+  }
+
+  /** `find` for a name `normalizeMethodName` wrote already. */
+  findNormalized(methodName: string): RestMethod | undefined {
+    return this.#methods.get(methodName);
   }
 
   /** Every method name, or only those the given scopes grant. */
@@ -105,7 +110,7 @@ export async function dispatch(
   startedHr = performance.now(),
 ): Promise<CallResult> {
   const methodName = normalizeMethodName(name);
-  const method = session.registry.find(methodName);
+  const method = session.registry.findNormalized(methodName);
   if (!method) return { ok: false, failure: new RestFailure('ERROR_METHOD_NOT_FOUND', `Method not found: ${methodName}`) };
   if (!methodAllows(method, session.auth.scopes)) {
     return {
