@@ -27,7 +27,7 @@ const loginBody = (login: string, password: string, challenge = pkcePair().chall
 
 async function accessWorks(portalName: string, token: string): Promise<boolean> {
   const p = await findPortalByName(portal.db, portalName);
-  return (await authenticateAccessToken(portal.app.ctx, p!, token)).ok;
+  return (await authenticateAccessToken(portal.app.ctx, p!, hashSecret(token))).ok;
 }
 
 describe('desktop sign-in', () => {
@@ -238,7 +238,7 @@ describe('refresh and revocation', () => {
     const tokens = await desktopSignIn(portal, 'acme', 'anna@example.com');
     portal.clock.advance(3600_000 + 1000);
     const acme = await findPortalByName(portal.db, 'acme');
-    const check = await authenticateAccessToken(portal.app.ctx, acme!, tokens.access_token);
+    const check = await authenticateAccessToken(portal.app.ctx, acme!, hashSecret(tokens.access_token));
     assert.deepEqual(check.ok ? 'ok' : check.error, 'expired_token');
     assert.equal((await refresh(tokens.refresh_token)).status, 200);
   });

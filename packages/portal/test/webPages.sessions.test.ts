@@ -113,7 +113,7 @@ describe('signed-in pages', () => {
     const browser = new Browser(portal.url('acme'));
     await browser.signIn('anna@example.com', PASSWORD);
     const { site, tokens } = await signInDesktop(portal, 'acme', 'anna@example.com', 'Anna’s desktop');
-    assert.ok((await authenticateAccessToken(portal.app.ctx, site, tokens.access_token)).ok);
+    assert.ok((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok);
 
     const page = await browser.get('/sessions');
     const done = await browser.post('/sessions/revoke', {
@@ -124,7 +124,7 @@ describe('signed-in pages', () => {
     assert.equal(done.status, 303);
     assert.equal(done.location, '/sessions?revoked=device');
 
-    assert.equal((await authenticateAccessToken(portal.app.ctx, site, tokens.access_token)).ok, false);
+    assert.equal((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok, false);
     const refreshed = await refreshTokens(
       portal.app.ctx,
       desktopRefresh(site, portal.url('acme'), { clientId: DESKTOP_CLIENT_ID, refreshToken: tokens.refresh_token }),
@@ -169,7 +169,7 @@ describe('signed-in pages', () => {
     const id = revokeIdNear(page.text, 'CSRF target');
     assert.equal((await browser.post('/sessions/revoke', { kind: 'device', id })).status, 403);
     assert.equal((await browser.post('/sessions/revoke', { csrf: 'guess', kind: 'device', id })).status, 403);
-    assert.ok((await authenticateAccessToken(portal.app.ctx, site, tokens.access_token)).ok);
+    assert.ok((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok);
   });
 
   test('an unknown or repeated revoked= in the address shows the page without a notice, never a 500', async () => {
@@ -200,7 +200,7 @@ describe('signed-in pages', () => {
     assert.equal(alertText(device.text), 'That sign-in was not found; it may have ended already.');
 
     assert.equal((await anna.get('/')).status, 200);
-    assert.ok((await authenticateAccessToken(portal.app.ctx, site, tokens.access_token)).ok);
+    assert.ok((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok);
     const bad = await ben.post('/sessions/revoke', { csrf, kind: 'device', id: '1 OR 1=1' });
     assert.equal(bad.status, 404);
     const long = await ben.post('/sessions/revoke', { csrf, kind: 'web', id: 'x'.repeat(500) });
