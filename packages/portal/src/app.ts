@@ -76,19 +76,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // External plugins, then app plugins, then routes.
   await securityHeaders(app);
-  await app.register(cookie);
   await app.register(errors);
   await app.register(bodyParsers);
   await app.register(tenancy);
   await app.register(sharedOutage);
   await app.register(healthRoutes);
   await app.register(oauthRoutes);
+  await app.register(restRoutes);
+  await app.register(pullRoutes);
+  await app.register(browserRoutes);
+  return app;
+}
+
+/**
+ * What a browser signs in through: the pages, the network's sign-in API, QR approval, app
+ * authorization and single sign-on, the routes that keep a session or state in cookies. Cookies
+ * are parsed only for them: REST, OAuth's token endpoints and Push & Pull take credentials in the
+ * request, and parsing and answering cookies on each of their calls cost REST for nothing.
+ */
+async function browserRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(cookie);
   await app.register(appAuthorizeRoutes);
   await app.register(networkRoutes);
   await app.register(qrRoutes);
-  await app.register(restRoutes);
-  await app.register(pullRoutes);
   await app.register(webPages);
   await app.register(ssoRoutes);
-  return app;
 }

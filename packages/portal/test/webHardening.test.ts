@@ -20,20 +20,36 @@ after(() => portal.close());
 
 const PASSWORD = 'multidesk-demo';
 
-/** What helmet puts on every answer, page or API. */
+/** What every answer carries, page or API. */
 function assertCommonHeaders(headers: Headers, what: string): void {
   assert.equal(headers.get('x-content-type-options'), 'nosniff', what);
   assert.equal(headers.get('x-frame-options'), 'DENY', what);
-  assert.equal(headers.get('referrer-policy'), 'same-origin', what);
+  assert.equal(headers.get('cross-origin-resource-policy'), 'same-origin', what);
   assert.match(headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, what);
   assert.doesNotMatch(headers.get('content-security-policy') ?? '', /unsafe-inline|unsafe-eval|script-src/, what);
   assert.equal(headers.get('strict-transport-security'), null, `${what}: no HSTS over plain http`);
   assert.equal(headers.get('x-powered-by'), null, what);
 }
 
+/** Helmet's headers that matter only where a browser renders a page. */
+const PAGE_ONLY_HEADERS = {
+  'referrer-policy': 'same-origin',
+  'cross-origin-opener-policy': null,
+  'origin-agent-cluster': '?1',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+function assertPageOnlyHeaders(headers: Headers, what: string): void {
+  for (const [name, value] of Object.entries(PAGE_ONLY_HEADERS)) assert.equal(headers.get(name), value, `${what}: ${name}`);
+}
+
 /** A page: its CSP allows exactly the stylesheet it carries, and nothing else runs or loads. */
 function assertPage(page: { status: number; headers: Headers; text: string }, what: string): void {
   assertCommonHeaders(page.headers, what);
+  assertPageOnlyHeaders(page.headers, what);
   const csp = page.headers.get('content-security-policy') ?? '';
   assert.match(csp, /default-src 'none'/, what);
   assert.match(csp, /form-action 'self'/, what);
@@ -76,6 +92,7 @@ describe('helmet on the pages', () => {
     const out = await anna.post('/logout', { csrf: Browser.csrf(home.text) });
     assert.equal(out.status, 303);
     assertCommonHeaders(out.headers, 'sign-out');
+    assertPageOnlyHeaders(out.headers, 'sign-out');
     // The second-factor step renders under the same CSP and takes otplib's codes.
     const chen = new Browser(portal.url('initech'));
     const secret = portal.demo.users.find((u) => u.email === 'chen@example.com')?.totpSecret as string;
@@ -90,7 +107,7 @@ describe('helmet on the pages', () => {
 });
 
 describe('helmet on the API', () => {
-  test('REST, OAuth, Pull long polling and health answers carry the headers, with a CSP that allows nothing', async () => {
+  test('REST, OAuth, Pull long polling and health answers carry the headers of a non-page, with a CSP that allows nothing', async () => {
     const token = (await signInAs(portal, 'acme', 'anna@example.com')).access_token;
     const acme = portal.url('acme');
     const answers = {
@@ -109,6 +126,7 @@ describe('helmet on the API', () => {
         "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
         what,
       );
+      for (const name of Object.keys(PAGE_ONLY_HEADERS)) assert.equal(response.headers.get(name), null, `${what}: no ${name}`);
     }
     assert.equal(answers['REST result'].status, 200);
     // Browser apps of other origins keep reading long polling through CORS.
