@@ -50,6 +50,13 @@ function assertPageOnlyHeaders(headers: Headers, what: string): void {
 function assertPage(page: { status: number; headers: Headers; text: string }, what: string): void {
   assertCommonHeaders(page.headers, what);
   assertPageOnlyHeaders(page.headers, what);
+  assertStyleAllowed(page, what);
+  assert.doesNotMatch(page.text, /<script|\sstyle=|\son[a-z]+=/i, `${what}: nothing inline the CSP would block`);
+  assert.equal(page.headers.get('cache-control'), 'no-store', what);
+}
+
+/** The page's CSP allows its one stylesheet, and nothing else. */
+function assertStyleAllowed(page: { headers: Headers; text: string }, what: string): void {
   const csp = page.headers.get('content-security-policy') ?? '';
   assert.match(csp, /default-src 'none'/, what);
   assert.match(csp, /form-action 'self'/, what);
@@ -57,8 +64,6 @@ function assertPage(page: { status: number; headers: Headers; text: string }, wh
   assert.ok(style !== undefined, `${what} has its stylesheet`);
   const hash = createHash('sha256').update(style).digest('base64');
   assert.match(csp, new RegExp(`style-src 'sha256-${hash.replace(/[+/]/g, '\\$&')}'`), `${what}: the CSP allows the stylesheet it serves`);
-  assert.doesNotMatch(page.text, /<script|\sstyle=|\son[a-z]+=/i, `${what}: nothing inline the CSP would block`);
-  assert.equal(page.headers.get('cache-control'), 'no-store', what);
 }
 
 /** Every form of a page posts to its own origin (the CSP's form-action 'self'). */
@@ -76,6 +81,12 @@ describe('helmet on the pages', () => {
       'unknown QR request': await anna.get('/qr/abc'),
       'unknown app': await anna.get('/oauth/authorize/?client_id=app.unknown&response_type=code'),
     };
+    // A page answered before any page route runs: an unknown host's.
+    const lost = await new Browser(portal.url('nowhere')).get('/login');
+    assert.equal(lost.status, 404);
+    assertCommonHeaders(lost.headers, 'unknown host');
+    assertPageOnlyHeaders(lost.headers, 'unknown host');
+    assertStyleAllowed(lost, 'unknown host');
     for (const [what, page] of Object.entries(pages)) {
       assertPage(page, what);
       for (const action of formActions(page.text)) assert.match(action, /^\/[^/]/, `${what}: ${action} is on this origin`);

@@ -1,14 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import { STYLE_SOURCE } from './pages/layout.ts';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Set on page routes (`pageSecurityHeaders`): they answer with the pages' headers, not the API's. */
-    pageHeaders?: boolean;
-  }
-}
 
 /**
  * What the pages and the API share: no content of its own may load anything, nothing may frame it,
@@ -81,21 +74,34 @@ function helmetHeaders(options: HelmetOptions): Readonly<Record<string, string>>
 /** One year, once a client has reached the portal over https (directly, or as a trusted balancer says). */
 const HSTS = 'max-age=31536000';
 
-/** Security headers on every answer: the API's, or the pages' (all of helmet's) on routes `pageSecurityHeaders` marked. */
-export async function securityHeaders(app: FastifyInstance): Promise<void> {
+const API = (() => {
   const common = helmetHeaders(COMMON_HEADERS);
-  const api = Object.freeze(Object.fromEntries(API_HEADER_NAMES.map((name) => [name, common[name] as string])));
-  const pages = helmetHeaders(PAGE_HEADERS);
+  return Object.freeze(Object.fromEntries(API_HEADER_NAMES.map((name) => [name, common[name] as string])));
+})();
+const PAGES = helmetHeaders(PAGE_HEADERS);
+
+/**
+ * The API's security headers on every answer (the pages' own hook, `pageSecurityHeaders`, replaces
+ * them), and HSTS on https. The hook reads nothing of the route: which headers apply is where the
+ * hook is, so API calls pay only for their own.
+ */
+export async function securityHeaders(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.routeOptions.config.pageHeaders ? pages : api);
+    reply.headers(API);
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     done();
   });
 }
 
-/** For an encapsulated plugin serving pages: its routes get the pages' headers. */
+/** For an encapsulated plugin serving pages: its answers get the pages' headers. */
 export function pageSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onRoute', (route: RouteOptions) => {
-    route.config = { ...route.config, pageHeaders: true };
+  app.addHook('onRequest', (_request, reply, done) => {
+    usePageHeaders(reply);
+    done();
   });
+}
+
+/** A page answered before any page route's hooks ran (an unknown host's). */
+export function usePageHeaders(reply: FastifyReply): void {
+  reply.headers(PAGES);
 }

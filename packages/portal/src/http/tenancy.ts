@@ -5,6 +5,7 @@ import type { Portal } from '../store/schema.ts';
 import type { PortalContext } from './context.ts';
 import { sendError } from './errors.ts';
 import { renderPage } from './pages/layout.ts';
+import { usePageHeaders } from './securityHeaders.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -37,6 +38,7 @@ export function networkUrl(request: FastifyRequest, baseDomain: string): string 
 /** An unknown host: a 404 of its own, JSON for API clients and a page for browsers. */
 function unknownHost(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (wantsJson(request)) return sendError(reply, 404, 'PORTAL_NOT_FOUND', 'There is no Bitrix24 at this address.');
+  usePageHeaders(reply);
   return reply
     .code(404)
     .type('text/html; charset=utf-8')
