@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { BRIDGE_COOKIE } from '@multidesk/protocol';
 import WebSocket from 'ws';
 import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
-import { type Bridge, startBridge } from '../src/core/bridge/bridgeServer.ts';
+import { BOOT_URL_TTL_MS, type Bridge, startBridge } from '../src/core/bridge/bridgeServer.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
 import { signInAt, startTestCore } from './coreHarness.ts';
 
@@ -19,12 +19,13 @@ let cookie: string;
 const vault = new MemoryVault();
 const uiDir = mkdtempSync(join(tmpdir(), 'multidesk-ui-'));
 
-/** A raw HTTP request, so that Host, Origin and Cookie are exactly what the test says. */
+/** A raw HTTP request (to the suite's bridge, or `to`), so that Host, Origin and Cookie are exactly what the test says. */
 function raw(
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  to: Bridge = bridge,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  const url = new URL(bridge.origin);
+  const url = new URL(to.origin);
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: url.port, path, method: options.method ?? 'GET', headers: options.headers ?? {} },
@@ -69,6 +70,25 @@ after(async () => {
 });
 
 describe('bridge boot', () => {
+  test('a boot URL nobody opened stops working after BOOT_URL_TTL_MS', async () => {
+    let clock = Date.now();
+    const timed = await startBridge(core, uiDir, { now: () => clock });
+    try {
+      const at = (url: string) => new URL(url).pathname;
+      const timedHost = new URL(timed.origin).host;
+      const fresh = at(timed.bootUrl('workspace'));
+      const stale = at(timed.bootUrl('messenger'));
+      clock += BOOT_URL_TTL_MS - 1;
+      assert.equal((await raw(fresh, { headers: { host: timedHost } }, timed)).status, 303, 'still good just before its end');
+      clock += 1;
+      const late = await raw(stale, { headers: { host: timedHost } }, timed);
+      assert.equal(late.status, 403);
+      assert.equal(late.headers['set-cookie'], undefined);
+    } finally {
+      await timed.close();
+    }
+  });
+
   test('a boot URL sets an HttpOnly, SameSite=Strict cookie once and lands on its window', async () => {
     const path = new URL(bridge.bootUrl('messenger')).pathname;
     const first = await raw(path, { headers: { host: host() } });

@@ -8,7 +8,7 @@ import { hostname, platform, release, type } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startBridge } from './bridge/bridgeServer.ts';
+import { BOOT_URL_TTL_MS, startBridge } from './bridge/bridgeServer.ts';
 import { AppWindows } from './browser/appWindows.ts';
 import { findBrowser, INSTALL_HINT } from './browser/findBrowser.ts';
 import { allowBridgeNotifications } from './browser/notificationPermission.ts';
@@ -20,6 +20,9 @@ import { defaultProfileDir, openProfile } from './profile.ts';
 import { SettingsStore } from './settings.ts';
 import { acquireInstance } from './singleInstance.ts';
 import { openVault, type VaultChoice } from './vault/createVault.ts';
+
+/** What the printed addresses allow (`BOOT_URL_TTL_MS`). */
+const BOOT_URL_RULE = `each works once, within ${BOOT_URL_TTL_MS / 60_000} minutes`;
 
 const USAGE = `Usage: npm run desktop -- [options]
 
@@ -184,12 +187,12 @@ async function main(): Promise<void> {
     console.log(`Multidesk is running (profile ${profile.dir}). Close both windows or press Ctrl+C to quit.`);
   } else {
     if (noDisplay && !values['no-open']) console.log('No display was found, so no window was opened.');
-    console.log('Open these addresses in a Chromium-family browser (each works once):');
+    console.log(`Open these addresses in a Chromium-family browser (${BOOT_URL_RULE}):`);
     console.log(`Workspace: ${bridge.bootUrl('workspace')}`);
     console.log(`Messenger: ${bridge.bootUrl('messenger')}`);
     console.log('Press Ctrl+C to quit.');
     activate = async () => [
-      `Multidesk is already running (profile ${profile.dir}). Open these addresses in a Chromium-family browser (each works once):`,
+      `Multidesk is already running (profile ${profile.dir}). Open these addresses in a Chromium-family browser (${BOOT_URL_RULE}):`,
       `Workspace: ${bridge.bootUrl('workspace')}`,
       `Messenger: ${bridge.bootUrl('messenger')}`,
     ];

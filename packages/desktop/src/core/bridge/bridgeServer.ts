@@ -95,6 +95,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 class BodyTooLargeError extends Error {}
 
 /**
+ * How long a boot URL works if nobody opens it: a window opens its own within seconds, a person
+ * copies a printed one within minutes. One never opened (a window that failed to start, an address
+ * left in a terminal or a crashed browser's command line) must not hand out the secret later.
+ */
+export const BOOT_URL_TTL_MS = 10 * 60_000;
+
+/**
  * The UI's only door to the core: 127.0.0.1, a random port, and a per-launch secret in an
  * HttpOnly, SameSite=Strict cookie that only the one-time boot URLs hand out. Every request must
  * carry the cookie and name this exact host (DNS rebinding); every call and socket must come from
@@ -103,17 +110,20 @@ class BodyTooLargeError extends Error {}
 export async function startBridge(
   core: BridgeCore,
   uiDir: string,
-  options: { openWindow?: (bootUrl: string) => void } = {},
+  options: { openWindow?: (bootUrl: string) => void; now?: () => number } = {},
 ): Promise<Bridge> {
+  const now = options.now ?? Date.now;
   const secret = randomBytes(32).toString('base64url');
-  const bootTokens = new Map<string, WindowKind>();
+  const bootTokens = new Map<string, { window: WindowKind; expiresAt: number }>();
   /** Which window each events socket belongs to (it says so when it connects). */
   const windowOf = new Map<WebSocket, WindowKind>();
   /** A chat to show once the Messenger window, opened for it, connects. */
   let chatToShow: DialogRef | null = null;
   const bootUrl = (window: WindowKind) => {
     const token = randomBytes(24).toString('base64url');
-    bootTokens.set(token, window);
+    // Expired ones go as new ones come: the map holds only what could still be opened.
+    for (const [unused, { expiresAt }] of bootTokens) if (expiresAt <= now()) bootTokens.delete(unused);
+    bootTokens.set(token, { window, expiresAt: now() + BOOT_URL_TTL_MS });
     return `${origin}/boot/${token}`;
   };
   const showChat = ({ id, dialogId }: DialogRef) => {
@@ -163,12 +173,13 @@ export async function startBridge(
 
   function boot(url: URL, res: ServerResponse): void {
     const token = url.pathname.slice('/boot/'.length);
-    const window = bootTokens.get(token);
-    if (!window) {
-      send(res, 403, 'text/plain; charset=utf-8', 'This link was used already. Open Multidesk from its own window.');
+    const found = bootTokens.get(token);
+    bootTokens.delete(token);
+    if (!found || found.expiresAt <= now()) {
+      send(res, 403, 'text/plain; charset=utf-8', 'This link was used already or has expired. Open Multidesk from its own window.');
       return;
     }
-    bootTokens.delete(token);
+    const { window } = found;
     send(res, 303, 'text/plain', '', {
       location: `/${window}`,
       'set-cookie': `${BRIDGE_COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/`,
