@@ -35,6 +35,18 @@ async function signIn(page: Page, name: string) {
   await form.getByRole('button', { name: 'Log in', exact: true }).click();
 }
 
+/** Waits for the window's title; a timeout says which title it has instead, and what each tab says. */
+async function titleBecomes(page: Page, title: string): Promise<void> {
+  try {
+    await page.waitForFunction((expected) => document.title === expected, title);
+  } catch (error) {
+    const tabs = await page.getByRole('tab').evaluateAll((all) => all.map((tab) => tab.getAttribute('aria-label') ?? tab.textContent));
+    throw new Error(`the title stayed ${JSON.stringify(await page.title())}, not ${JSON.stringify(title)}; tabs: ${tabs.join(' | ')}`, {
+      cause: error,
+    });
+  }
+}
+
 /** A task as ben sees it on acme through plain Bitrix24 REST (his own OAuth token). */
 function asBen(method: string, params: Record<string, unknown>): Promise<any> {
   return restAs(portal, 'acme', 'ben@example.com', method, params);
@@ -75,13 +87,13 @@ describe('desktop: tasks of every account and My tasks', () => {
   test('unread counts from every portal show on the tabs, in the account list and in both window titles, live', async () => {
     const page = app.workspace;
     // The demo leaves anna 3 unread on acme, 5 on globex and 2 on initech.
-    await page.waitForFunction(() => document.title === '(10) Multidesk');
+    await titleBecomes(page, '(10) Multidesk');
     await page.getByRole('tab', { name: /^Acme Corp.*3 unread/ }).waitFor();
-    await app.messenger.waitForFunction(() => document.title === '(10) Messenger — Multidesk');
+    await titleBecomes(app.messenger, '(10) Messenger — Multidesk');
     const { user_id: annaId } = await signInAs(portal, 'acme', 'anna@example.com');
     await asBen('im.message.add', { DIALOG_ID: annaId, MESSAGE: 'One more thing about the budget' });
     await page.getByRole('tab', { name: /^Acme Corp.*4 unread/ }).waitFor();
-    await page.waitForFunction(() => document.title === '(11) Multidesk');
+    await titleBecomes(page, '(11) Multidesk');
   });
 
   test("an account's Tasks: anna's open tasks, soonest deadline first, filters and Mine / All I can see", async () => {

@@ -266,6 +266,11 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
     };
   }
 
+  /** `access` for an account that may have been removed meanwhile (a retry's timer): undefined then. */
+  find(id: string): AccountAccess | undefined {
+    return this.#accounts.has(id) ? this.access(id) : undefined;
+  }
+
   /** The portal answers again: the account's notice goes, and what was shown as stale until now is reloaded. */
   #clearProblem(account: Account): void {
     if (account.problem === undefined) return;

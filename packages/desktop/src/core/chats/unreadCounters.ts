@@ -7,6 +7,13 @@ import { DeferredSaves } from '../accounts/deferredSaves.ts';
 const UNREAD_KEY = 'unread:by-chat';
 /** Counts move with every message: they are written once a burst is over (a restart asks the portal again anyway). */
 const SAVE_DELAY_MS = 1_000;
+/**
+ * A refresh that could not be made (no session yet) or failed (the portal busy or away for a
+ * moment) is made again after this, doubling up to `RETRY_MAX_MS`, while the account stays
+ * connected: without it the counts stayed wrong until the next reconnection.
+ */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 function unreadOf(counters: ImCounters): Map<string, number> {
   return new Map([
@@ -27,6 +34,7 @@ export class UnreadCounters extends EventEmitter<{ changed: [accountId: string] 
   readonly #now: () => number;
   readonly #byAccount = new Map<string, Map<string, number>>();
   readonly #saves = new DeferredSaves(SAVE_DELAY_MS, (id) => this.#save(id));
+  readonly #retries = new Map<string, NodeJS.Timeout>();
 
   constructor(manager: AccountManager, now: () => number = Date.now) {
     super();
@@ -55,16 +63,32 @@ export class UnreadCounters extends EventEmitter<{ changed: [accountId: string] 
     return unread;
   }
 
-  async #refresh(id: string): Promise<void> {
-    const account = this.#manager.access(id);
+  async #refresh(id: string, retryIn = RETRY_FIRST_MS): Promise<void> {
+    clearTimeout(this.#retries.get(id));
+    this.#retries.delete(id);
+    const account = this.#manager.find(id);
+    if (!account) return;
     const session = account.session;
-    if (!session) return;
+    if (!session) {
+      this.#retryLater(id, retryIn);
+      return;
+    }
     try {
       const answer = await session.call<ImCounters>('im.counters.get', {}, { priority: 'background' });
       this.#store(id, unreadOf(answer.result));
     } catch (error) {
-      if (!session.closed) account.reportProblem(error);
+      if (session.closed) return;
+      account.reportProblem(error);
+      this.#retryLater(id, retryIn);
     }
+  }
+
+  #retryLater(id: string, delay: number): void {
+    // Disconnected or signed out: the next connection asks again.
+    if (this.#manager.find(id)?.view.state !== 'connected') return;
+    const timer = setTimeout(() => void this.#refresh(id, Math.min(delay * 2, RETRY_MAX_MS)), delay);
+    timer.unref();
+    this.#retries.set(id, timer);
   }
 
   #setOne(id: string, dialogId: string, counter: number): void {
@@ -93,6 +117,8 @@ export class UnreadCounters extends EventEmitter<{ changed: [accountId: string] 
 
   /** Saves the counts not yet written (the app is closing). */
   close(): void {
+    for (const timer of this.#retries.values()) clearTimeout(timer);
+    this.#retries.clear();
     this.#saves.close();
   }
 }
