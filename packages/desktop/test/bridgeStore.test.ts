@@ -244,6 +244,22 @@ describe('the UI store', () => {
     assert.equal(store.getSnapshot().stateError, null);
   });
 
+  test('a sign-in answer that comes after a newer pushed state does not stay on screen: the store asks the core again (regression: an app tab stayed "reconnecting")', async (t) => {
+    const { store } = await openStore(t);
+    await started(store);
+    const now = accountOf(store, ids.acme as string) as AccountView;
+    assert.equal(now.connection, 'live');
+    // The answer to a sign-in, made while the account was still connecting, read after the state
+    // that says it is live: the core pushes nothing more, since nothing changes any more.
+    store.upsertAccount({ ...now, connection: 'connecting', unread: 0 });
+    await until(
+      () => accountOf(store, ids.acme as string)?.connection === 'live',
+      () => `acme stays ${accountOf(store, ids.acme as string)?.connection} in the store`,
+      5_000,
+    );
+    assert.equal(accountOf(store, ids.acme as string)?.unread, now.unread);
+  });
+
   test('a home load overtaken by a newer one is dropped when its answer comes late; the home shown stays while it reloads', async (t) => {
     const { store, page } = await openStore(t);
     await started(store);

@@ -129,13 +129,19 @@ export class BridgeStore {
     this.setHome(accountId, entry);
   }
 
-  /** A successful sign-in answers the account before the state event may arrive: show it at once. */
+  /**
+   * A successful sign-in answers the account before the state event may arrive: show it at once.
+   * The answer and the events travel apart, so it may also come after a newer pushed state (the
+   * account already polling, its unread counted): the core's state is asked again, and nothing
+   * older than what the core has stays on screen. A push that comes meanwhile wins, as always.
+   */
   upsertAccount(account: AccountView): void {
     const state = this.snapshot.state;
     if (!state) return;
     const exists = state.accounts.some((a) => a.id === account.id);
     const accounts = exists ? state.accounts.map((a) => (a.id === account.id ? account : a)) : [...state.accounts, account];
     this.applyState({ ...state, accounts });
+    void this.loadState();
     // A new sign-in may bring new data for a known account (needs_login → connected).
     if (exists && this.snapshot.homes.has(account.id)) void this.loadHome(account.id);
   }
