@@ -15,7 +15,7 @@ import {
   touchFamily,
 } from '../store/tokens.ts';
 import { verifyPkce } from './pkce.ts';
-import { hashSecret, randomToken } from './secrets.ts';
+import { hashSecret, randomToken, type SecretHash } from './secrets.ts';
 
 /** Scopes a first-party sign-in grants: everything the portal serves to its own users. */
 export const FIRST_PARTY_SCOPE = 'user,user_basic,im,task,profile,pull_channel';
@@ -216,7 +216,7 @@ export type AccessCheck =
  * The REST side of a token, by its hash (`hashSecret`): valid on its own portal only, until it
  * expires or its family is revoked.
  */
-export async function authenticateAccessToken(ctx: PortalContext, portal: Portal, tokenHash: string): Promise<AccessCheck> {
+export async function authenticateAccessToken(ctx: PortalContext, portal: Portal, tokenHash: SecretHash): Promise<AccessCheck> {
   const found = await findToken(ctx.db, tokenHash);
   if (found?.kind !== 'access' || found.portal_id !== portal.id || found.revoked_at !== null) {
     return { ok: false, error: 'invalid_token', description: 'The access token provided is invalid.' };

@@ -1,4 +1,4 @@
-import { hashSecret } from './secrets.ts';
+import { hashSecret, type SecretHash } from './secrets.ts';
 
 /**
  * The hashes of secrets that were accepted lately, so that a client's every request does not hash
@@ -10,19 +10,19 @@ import { hashSecret } from './secrets.ts';
  */
 export class SecretHashes {
   readonly #maxEntries: number;
-  readonly #hashes = new Map<string, string>();
+  readonly #hashes = new Map<string, SecretHash>();
 
   constructor(maxEntries = 10_000) {
     this.#maxEntries = maxEntries;
   }
 
   /** `hashSecret(secret)`, from memory for a secret that was kept. */
-  of(secret: string): string {
+  of(secret: string): SecretHash {
     return this.#hashes.get(secret) ?? hashSecret(secret);
   }
 
   /** Keeps an accepted secret's hash (from `of`). */
-  keep(secret: string, hash: string): void {
+  keep(secret: string, hash: SecretHash): void {
     if (this.#hashes.has(secret)) return;
     if (this.#hashes.size >= this.#maxEntries) this.#hashes.clear();
     this.#hashes.set(secret, hash);

@@ -1,4 +1,5 @@
 import { authenticateAccessToken, isAppClient } from '../auth/oauthTokens.ts';
+import type { SecretHash } from '../auth/secrets.ts';
 import type { PortalContext } from '../http/context.ts';
 import type { Portal } from '../store/schema.ts';
 import { findWebhook } from '../store/webhooks.ts';
@@ -28,7 +29,7 @@ async function identify(
   ctx: PortalContext,
   portal: Portal,
   credentials: Exclude<RestCredentials, { kind: 'none' }>,
-  secretHash: string,
+  secretHash: SecretHash,
 ): Promise<Identity> {
   switch (credentials.kind) {
     case 'webhook': {
