@@ -104,10 +104,15 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       }
     }
   };
-  let keepaliveTick = 0;
+  /** The groups in turn, one a call: each timer below visits them its own way round. */
+  const inRotation = () => {
+    let tick = 0;
+    return () => groups[tick++ % KEEPALIVE_GROUPS] as Set<PullSocket>;
+  };
+  const nextToKeep = inRotation();
   let keeping = false;
   const keepalive = setInterval(() => {
-    const group = groups[keepaliveTick++ % KEEPALIVE_GROUPS] as Set<PullSocket>;
+    const group = nextToKeep();
     // A keepalive still reading (a slow database) is not doubled: this group waits for its next turn.
     if (keeping || group.size === 0) return;
     keeping = true;
@@ -118,10 +123,9 @@ export default async function pullRoutes(app: FastifyInstance): Promise<void> {
       });
   }, ctx.limits.realtimePingIntervalMs / KEEPALIVE_GROUPS);
   keepalive.unref();
-  let textPingTick = 0;
+  const nextToTextPing = inRotation();
   const textPings = setInterval(() => {
-    const group = groups[textPingTick++ % KEEPALIVE_GROUPS] as Set<PullSocket>;
-    inTurns(group, (socket) => socket.textPing()).catch((err: unknown) => app.log.error({ err }, 'pull text pings failed'));
+    inTurns(nextToTextPing(), (socket) => socket.textPing()).catch((err: unknown) => app.log.error({ err }, 'pull text pings failed'));
   }, ctx.limits.pullJsonRpcPingMs / KEEPALIVE_GROUPS);
   textPings.unref();
 
