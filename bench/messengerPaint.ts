@@ -10,7 +10,7 @@
  * the same clock (`performance.timeOrigin + performance.now()`, milliseconds since the epoch with
  * sub-millisecond resolution) on one machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -130,6 +130,8 @@ export async function measurePainted(options: {
   messages: number;
   warmup: number;
   spacingMs: number;
+  /** Where to write the Messenger page's CPU profile of the burst (`burst.cpuprofile`), if anywhere. */
+  profileDir?: string;
 }): Promise<PaintFigures> {
   const profileDir = mkdtempSync(join(tmpdir(), 'multidesk-bench-paint-'));
   try {
@@ -195,7 +197,7 @@ export async function measurePainted(options: {
         }
         await new Promise((resolve) => setTimeout(resolve, options.spacingMs));
       }
-      const burst = await measureBurst(messenger, options.post, anna);
+      const burst = await measureBurst(messenger, options.post, anna, options.profileDir);
       const sorted = Float64Array.from(latencies).sort();
       const dom = Float64Array.from(inDom).sort();
       return {
@@ -219,7 +221,13 @@ export async function measurePainted(options: {
 
 const BURST = 500;
 
-async function measureBurst(messenger: Page, post: Post, to: number): Promise<BurstFigures> {
+async function measureBurst(messenger: Page, post: Post, to: number, profileDir: string | undefined): Promise<BurstFigures> {
+  const cdp = profileDir ? await messenger.context().newCDPSession(messenger) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   await messenger.evaluate(() => {
     type Script = { invoker: string; sourceFunctionName: string; duration: number; forcedStyleAndLayoutDuration: number };
     type Frame = PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts: Script[] };
@@ -259,6 +267,11 @@ async function measureBurst(messenger: Page, post: Post, to: number): Promise<Bu
     { polling: 50, timeout: 60_000 },
   );
   const lastPainted = (await last.jsonValue()) as number;
+  if (cdp && profileDir) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(join(profileDir, 'burst.cpuprofile'), JSON.stringify(profile));
+    await cdp.detach();
+  }
   // Let the last frames be reported.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const { painted, rows, distinct, frames } = await messenger.evaluate(() => {

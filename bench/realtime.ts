@@ -6,6 +6,10 @@
  * line a figure.
  *
  *   npx node bench/realtime.ts [--messages 200] [--spacing-ms 20] [--memory-runs 3] [--storms 3]
+ *                              [--paint-messages 200] [--profile DIR]
+ *
+ * `--profile DIR` writes the Messenger page's CPU profile over the burst to DIR/burst.cpuprofile
+ * (read it with bench/profileTop.ts).
  *
  * Three kinds of process, so that no figure carries another side's cost:
  * - the portal runs in a child process of its own (real server, SQLite file, demo data, REST
@@ -58,6 +62,7 @@ const { values: args } = parseArgs({
     'memory-runs': { type: 'string', default: '3' },
     storms: { type: 'string', default: '3' },
     'paint-messages': { type: 'string', default: '200' },
+    profile: { type: 'string' },
   },
 });
 const MESSAGES = Number(args.messages);
@@ -520,6 +525,7 @@ async function main(): Promise<void> {
       messages: PAINT_MESSAGES,
       warmup: WARMUP_MESSAGES,
       spacingMs: SPACING_MS,
+      ...(args.profile ? { profileDir: args.profile } : {}),
     });
 
     const memoryMedian = (key: keyof MemoryRun) => median(memoryRuns.map((r) => r[key]));
