@@ -42,9 +42,14 @@ export function currentLocale(): Locale {
   return i18n.language === 'ru' ? 'ru' : 'en';
 }
 
+/** The language last set: the state comes with every unread count, and says the same language almost always. */
+let lastSet: Locale | null = null;
+
 /** Switches every string and date to `locale`; anything unknown is English. */
 export function setLocale(locale: string | undefined): void {
   const next: Locale = locale === 'ru' ? 'ru' : 'en';
+  if (next === lastSet && i18n.language === next) return;
+  lastSet = next;
   if (typeof document !== 'undefined') document.documentElement.lang = next;
   try {
     globalThis.localStorage?.setItem(REMEMBERED, next);

@@ -1,5 +1,6 @@
 import type { AccountState, AccountView, Person } from '@multidesk/protocol/bridge';
-import { currentLocale, t } from '../i18n/i18n.ts';
+import { dateTimeFormat, numberFormat } from '../i18n/formatters.ts';
+import { t } from '../i18n/i18n.ts';
 
 /** "Anna Smirnova" → "AS"; "anna@example.com" → "A". */
 export function initials(name: string): string {
@@ -58,9 +59,7 @@ export function statusInWords(account: Pick<AccountView, 'state' | 'connection'>
 export function formatTime(epoch: number): string {
   const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
   const sameDay = date.toDateString() === new Date().toDateString();
-  return sameDay
-    ? date.toLocaleTimeString(currentLocale(), { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+  return sameDay ? dateTimeFormat('time').format(date) : dateTimeFormat('dateTime').format(date);
 }
 
 /** For narrow columns (the chat list): today's time, else the day, with the year only when it is not this one. */
@@ -68,11 +67,7 @@ export function formatShortTime(epoch: number): string {
   const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
   const now = new Date();
   if (date.toDateString() === now.toDateString()) return formatTime(epoch);
-  return date.toLocaleDateString(currentLocale(), {
-    month: 'short',
-    day: 'numeric',
-    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
-  });
+  return dateTimeFormat(date.getFullYear() === now.getFullYear() ? 'day' : 'dayAndYear').format(date);
 }
 
 /** A badge's count: "99+" past 99, digits grouped as the language does. */
@@ -81,7 +76,7 @@ export function unreadLabel(count: number): string {
 }
 
 export function formatNumber(value: number): string {
-  return new Intl.NumberFormat(currentLocale()).format(value);
+  return numberFormat().format(value);
 }
 
 /** "(3) Multidesk": the total unread count across accounts leads the window title, as mail and chat apps do. */

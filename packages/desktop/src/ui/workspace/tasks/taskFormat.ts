@@ -1,5 +1,6 @@
 import type { TaskStatus, TaskView } from '@multidesk/protocol/bridge';
-import { currentLocale, t } from '../../i18n/i18n.ts';
+import { dateTimeFormat, relativeTimeFormat } from '../../i18n/formatters.ts';
+import { t } from '../../i18n/i18n.ts';
 
 /** How a task list is ordered: the core's order (overdue, then soonest deadline), or high priority first. */
 export type TaskSort = 'deadline' | 'priority';
@@ -68,12 +69,12 @@ export function relativeTime(at: number, now: number): string {
     const enough = u === 'week' || u === 'month' ? 2 * s : s;
     if (abs >= enough) [unit, size] = [u, s];
   }
-  return new Intl.RelativeTimeFormat(currentLocale(), { numeric: 'auto' }).format(Math.round(diff / size), unit);
+  return relativeTimeFormat().format(Math.round(diff / size), unit);
 }
 
 /** "12 May 2026, 14:30" in the chosen language and the user's time zone. */
 export function absoluteTime(at: number): string {
-  return new Date(at).toLocaleString(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTimeFormat('dateTime').format(at);
 }
 
 export interface DeadlineText {
