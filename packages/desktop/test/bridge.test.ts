@@ -42,6 +42,7 @@ function raw(
   });
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const host = () => new URL(bridge.origin).host;
 const api = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   raw(path, {
@@ -323,6 +324,37 @@ describe('bridge events', () => {
     assert.equal((await connect({ host: `evil.example:${port}`, origin: `http://evil.example:${port}`, cookie: withCookie })).status, 403);
     assert.equal((await connect({ host: `evil.example:${port}`, origin: bridge.origin, cookie: withCookie })).status, 403);
     assert.equal((await connect({ origin: bridge.origin, cookie: withCookie, 'sec-fetch-site': 'cross-site' })).status, 403);
+  });
+});
+
+describe('pushed state', () => {
+  test('a burst of changes is pushed at most about once a frame, and the last change always goes out', async () => {
+    const ws = new WebSocket(`ws://${host()}/api/events?window=messenger`, { headers: { origin: bridge.origin, cookie: `${BRIDGE_COOKIE}=${cookie}` } });
+    const states: number[] = [];
+    ws.on('message', (data) => {
+      if (JSON.parse(String(data)).type === 'state') states.push(performance.now());
+    });
+    try {
+      for (const deadline = Date.now() + 5_000; states.length === 0; await sleep(5)) {
+        if (Date.now() > deadline) throw new Error('no state on connecting');
+      }
+      const before = states.length;
+      const began = performance.now();
+      // An unread count moving with every message of a burst, each change on its own turn of the event loop.
+      for (let i = 0; i < 100; i++) {
+        core.unread.emit('changed', 'some-account');
+        await sleep(1);
+      }
+      const lastChange = performance.now();
+      await sleep(100);
+      const pushed = states.slice(before);
+      const frames = (lastChange - began) / 16;
+      assert.ok(pushed.length >= 2, `${pushed.length} states for 100 changes`);
+      assert.ok(pushed.length <= Math.ceil(frames) + 2, `${pushed.length} states for 100 changes over ${Math.round(lastChange - began)} ms`);
+      assert.ok((pushed.at(-1) ?? 0) > lastChange, 'no state after the last change');
+    } finally {
+      ws.close();
+    }
   });
 });
 

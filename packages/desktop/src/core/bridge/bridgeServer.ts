@@ -18,6 +18,8 @@ import { type BridgeCore, createBridgeHandlers } from './bridgeHandlers.ts';
 import { MalformedPathError, readUiFile } from './staticFiles.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** The shortest time between two pushed states: a window draws about 60 frames a second, and sees no more states than that. */
+const STATE_INTERVAL_MS = 16;
 const ROUTES = new Map(Object.entries(bridgeApi).map(([method, route]) => [route.path, method as BridgeMethod]));
 
 export interface Bridge {
@@ -271,14 +273,27 @@ export async function startBridge(
     }
   };
   // Windows subscribe to the owners of what they show: the account list, each home, tasks, chats, unread counts.
-  // The whole state goes once per turn of the event loop, however many changes made it: a burst of
-  // messages moves the unread counts hundreds of times, and a chat's own change goes out first.
-  let stateQueued: NodeJS.Immediate | undefined;
+  // The whole state goes at most once a frame, however many changes made it: a burst of messages
+  // moves the unread counts hundreds of times a second, and each state a window gets is checked and
+  // rendered whole. A change after a quiet spell goes on the next turn of the event loop, after the
+  // chat's own change.
+  let stateQueued: (() => void) | undefined;
+  let stateSentAt = Number.NEGATIVE_INFINITY;
+  const sendState = () => {
+    stateQueued = undefined;
+    stateSentAt = performance.now();
+    broadcast({ type: 'state', state: core.state() });
+  };
   const onState = () => {
-    stateQueued ??= setImmediate(() => {
-      stateQueued = undefined;
-      broadcast({ type: 'state', state: core.state() });
-    });
+    if (stateQueued) return;
+    const wait = stateSentAt + STATE_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      const timer = setTimeout(sendState, wait);
+      stateQueued = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(sendState);
+      stateQueued = () => clearImmediate(immediate);
+    }
   };
   const unsubscribe = [
     listen(core.manager, 'changed', onState),
@@ -304,7 +319,7 @@ export async function startBridge(
     origin,
     bootUrl,
     async close() {
-      clearImmediate(stateQueued);
+      stateQueued?.();
       for (const stop of unsubscribe) stop();
       for (const client of sockets.clients) client.terminate();
       sockets.close();
