@@ -1,13 +1,13 @@
 import {
   BRIDGE_EVENTS_PATH,
-  BridgeEvent,
+  type BridgeEvent,
   type BridgeMethod,
   type BridgeRequest,
   type BridgeResponse,
   bridgeApi,
   type WindowKind,
 } from '@multidesk/protocol/bridge';
-import { Value } from 'typebox/value';
+import { isBridgeEvent } from './bridgeEventCheck.ts';
 import { t } from './i18n/i18n.ts';
 
 /**
@@ -146,5 +146,5 @@ export function parseEvent(data: unknown): BridgeEvent | null {
   } catch {
     return null;
   }
-  return Value.Check(BridgeEvent, event) ? event : null;
+  return isBridgeEvent(event) ? event : null;
 }
