@@ -329,7 +329,9 @@ describe('bridge events', () => {
 
 describe('pushed state', () => {
   test('a burst of changes is pushed at most about once a frame, and the last change always goes out', async () => {
-    const ws = new WebSocket(`ws://${host()}/api/events?window=messenger`, { headers: { origin: bridge.origin, cookie: `${BRIDGE_COOKIE}=${cookie}` } });
+    const ws = new WebSocket(`ws://${host()}/api/events?window=messenger`, {
+      headers: { origin: bridge.origin, cookie: `${BRIDGE_COOKIE}=${cookie}` },
+    });
     const states: number[] = [];
     ws.on('message', (data) => {
       if (JSON.parse(String(data)).type === 'state') states.push(performance.now());
@@ -350,7 +352,10 @@ describe('pushed state', () => {
       const pushed = states.slice(before);
       const frames = (lastChange - began) / 16;
       assert.ok(pushed.length >= 2, `${pushed.length} states for 100 changes`);
-      assert.ok(pushed.length <= Math.ceil(frames) + 2, `${pushed.length} states for 100 changes over ${Math.round(lastChange - began)} ms`);
+      assert.ok(
+        pushed.length <= Math.ceil(frames) + 2,
+        `${pushed.length} states for 100 changes over ${Math.round(lastChange - began)} ms`,
+      );
       assert.ok((pushed.at(-1) ?? 0) > lastChange, 'no state after the last change');
     } finally {
       ws.close();
