@@ -29,24 +29,31 @@ interface Props {
 export const TasksSection = memo(function TasksSection({ account, home, active, openRequest }: Props) {
   const id = useId();
   const { t } = useTranslation();
-  const whose = [
-    { value: 'mine', label: t('tasks.mine') },
-    { value: 'all', label: t('tasks.all') },
-  ] as const;
-  const filters = [
-    { value: 'in_progress', label: t('tasks.inProgress') },
-    { value: 'completed', label: t('tasks.completed') },
-    { value: 'overdue', label: t('tasks.overdue') },
-  ] as const;
-  const sorts: readonly { value: TaskSort; label: string }[] = [
-    { value: 'deadline', label: t('tasks.sortDeadline') },
-    { value: 'priority', label: t('tasks.sortPriority') },
-  ];
-  const empty: Record<TaskQuery['filter'], string> = {
-    in_progress: t('tasks.emptyInProgress'),
-    completed: t('tasks.emptyCompleted'),
-    overdue: t('tasks.emptyOverdue'),
-  };
+  // Made once per language: a switch of tabs renders this section in the tab it leaves and the one
+  // it shows, and a dozen i18next lookups were a quarter of that render.
+  const { whose, filters, sorts, empty } = useMemo(
+    () => ({
+      whose: [
+        { value: 'mine', label: t('tasks.mine') },
+        { value: 'all', label: t('tasks.all') },
+      ] as const,
+      filters: [
+        { value: 'in_progress', label: t('tasks.inProgress') },
+        { value: 'completed', label: t('tasks.completed') },
+        { value: 'overdue', label: t('tasks.overdue') },
+      ] as const,
+      sorts: [
+        { value: 'deadline', label: t('tasks.sortDeadline') },
+        { value: 'priority', label: t('tasks.sortPriority') },
+      ] as readonly { value: TaskSort; label: string }[],
+      empty: {
+        in_progress: t('tasks.emptyInProgress'),
+        completed: t('tasks.emptyCompleted'),
+        overdue: t('tasks.emptyOverdue'),
+      } as Record<TaskQuery['filter'], string>,
+    }),
+    [t],
+  );
   const [query, setQuery] = useState<TaskQuery>({ mine: true, filter: 'in_progress' });
   const [sort, setSort] = useState<TaskSort>('deadline');
   const [dialog, setDialog] = useState<{ seq: number; target: TaskDialogTarget } | null>(null);
