@@ -5,10 +5,10 @@
  * to the first frame that shows the text, as the Messenger page sees it.
  *
  * "Painted": a MutationObserver in the page sees the text's row added; the frame that draws it is
- * known from a loop of animation frames (see watchPaints), and its time is when that frame has been
- * produced. Both ends read
- * the same clock (`performance.timeOrigin + performance.now()`, milliseconds since the epoch with
- * sub-millisecond resolution) on one machine.
+ * known from a loop of animation frames that runs while a row waits for its frame (see
+ * watchPaints), and its time is when that frame has been produced. The page resolves a promise the
+ * bench awaits; nothing polls it. Both ends read the same clock (`performance.timeOrigin +
+ * performance.now()`, milliseconds since the epoch with sub-millisecond resolution) on one machine.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,16 @@ export interface FrameBreakdown {
   scripts: string[];
 }
 
+/** Rejects with `message` if `promise` has not settled within `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Posts one message from the sender to `toUserId`; resolves when the portal has answered. */
 export type Post = (toUserId: number, text: string) => Promise<void>;
 
@@ -72,22 +82,36 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 type Seen = { dom: number; painted: number };
 
+/** What watchPaints leaves in the page, as `window.__paints`. */
+interface PaintWatch {
+  painted: Map<string, Seen>;
+  /** Resolves once the row with this text has been painted (at once if it has). */
+  expect(text: string): Promise<Seen>;
+}
+
 /**
- * In the page: records when each `Painted #…` row is in the DOM, then on screen, in
- * `window.__painted`. A loop of animation frames marks each frame's rendering phase; a row added
- * during it (the Messenger applies chat changes just before a frame) is drawn by that frame, one
- * added between frames by the next. A task posted from the frame's callback runs once the frame is
- * produced: that is when its rows count as painted.
+ * In the page: records when each `Painted #…` row is in the DOM, then on screen. While a row waits
+ * for its frame, a loop of animation frames marks each frame's rendering phase; a row added during
+ * it (the Messenger applies a frame's further chat changes just before it) is drawn by that frame,
+ * one added between frames by the next. A task posted from the frame's callback runs once the frame
+ * is produced: that is when its rows count as painted. The loop stops when no row waits, so that
+ * between messages the page draws no frames of the bench's own, and the bench waits on a promise,
+ * not by polling the page.
  */
 function watchPaints(): void {
   const painted = new Map<string, Seen>();
-  (window as unknown as { __painted: Map<string, Seen> }).__painted = painted;
+  const expected = new Map<string, (seen: Seen) => void>();
   const clock = () => performance.timeOrigin + performance.now();
   const seen = new Set<string>();
   const waiting = new Map<number, { text: string; dom: number }[]>();
   let frame = 0;
   let inFrame = false;
+  let looping = false;
   const onFrame = () => {
+    if (waiting.size === 0) {
+      looping = false;
+      return;
+    }
     frame++;
     inFrame = true;
     const current = frame;
@@ -95,18 +119,26 @@ function watchPaints(): void {
     channel.port1.onmessage = () => {
       inFrame = false;
       const at = clock();
-      for (const row of waiting.get(current) ?? []) painted.set(row.text, { dom: row.dom, painted: at });
+      for (const row of waiting.get(current) ?? []) {
+        const shown = { dom: row.dom, painted: at };
+        painted.set(row.text, shown);
+        expected.get(row.text)?.(shown);
+        expected.delete(row.text);
+      }
       waiting.delete(current);
     };
     channel.port2.postMessage(null);
     requestAnimationFrame(onFrame);
   };
-  requestAnimationFrame(onFrame);
   const onRow = (text: string) => {
     if (!/^Painted #[\w-]+$/.test(text) || seen.has(text)) return;
     seen.add(text);
     const drawnBy = inFrame ? frame : frame + 1;
     waiting.set(drawnBy, [...(waiting.get(drawnBy) ?? []), { text, dom: clock() }]);
+    if (!looping) {
+      looping = true;
+      requestAnimationFrame(onFrame);
+    }
   };
   new MutationObserver((records) => {
     for (const record of records) {
@@ -117,6 +149,14 @@ function watchPaints(): void {
       }
     }
   }).observe(document.body, { childList: true, subtree: true });
+  const watch: PaintWatch = {
+    painted,
+    expect: (text) => {
+      const done = painted.get(text);
+      return done ? Promise.resolve(done) : new Promise((resolve) => expected.set(text, resolve));
+    },
+  };
+  (window as unknown as { __paints: PaintWatch }).__paints = watch;
 }
 
 /**
@@ -185,12 +225,11 @@ export async function measurePainted(options: {
         const text = `Painted #${i}`;
         const sentAt = now();
         await options.post(anna, text);
-        const handle = await messenger.waitForFunction(
-          (t) => (window as unknown as { __painted: Map<string, Seen> }).__painted.get(t),
-          text,
-          { polling: 5, timeout: 10_000 },
+        const at = await withTimeout(
+          messenger.evaluate((t) => (window as unknown as { __paints: PaintWatch }).__paints.expect(t), text),
+          10_000,
+          `${text} was not painted within 10 s`,
         );
-        const at = (await handle.jsonValue()) as Seen;
         if (i >= options.warmup) {
           latencies.push(at.painted - sentAt);
           inDom.push(at.dom - sentAt);
@@ -258,15 +297,14 @@ async function measureBurst(messenger: Page, post: Post, to: number, profileDir:
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (now() - waveStart))));
   }
   const postedIn = now() - started;
-  const last = await messenger.waitForFunction(
-    (all) => {
-      const painted = (window as unknown as { __painted: Map<string, Seen> }).__painted;
-      return all.every((t) => painted.has(t)) && Math.max(...all.map((t) => painted.get(t)?.painted ?? 0));
-    },
-    texts,
-    { polling: 50, timeout: 60_000 },
+  const lastPainted = await withTimeout(
+    messenger.evaluate(async (all) => {
+      const shown = await Promise.all(all.map((t) => (window as unknown as { __paints: PaintWatch }).__paints.expect(t)));
+      return Math.max(...shown.map((row) => row.painted));
+    }, texts),
+    60_000,
+    'the burst was not all painted within 60 s',
   );
-  const lastPainted = (await last.jsonValue()) as number;
   if (cdp && profileDir) {
     const { profile } = await cdp.send('Profiler.stop');
     writeFileSync(join(profileDir, 'burst.cpuprofile'), JSON.stringify(profile));
@@ -278,7 +316,7 @@ async function measureBurst(messenger: Page, post: Post, to: number, profileDir:
     const shown = [...document.querySelectorAll('.chat-message-text')]
       .map((row) => row.textContent ?? '')
       .filter((t) => t.startsWith('Painted #burst-'));
-    const seen = [...(window as unknown as { __painted: Map<string, Seen> }).__painted.keys()];
+    const seen = [...(window as unknown as { __paints: PaintWatch }).__paints.painted.keys()];
     return {
       painted: seen.filter((t) => t.startsWith('Painted #burst-')).length,
       rows: shown.length,
