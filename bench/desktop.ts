@@ -21,13 +21,16 @@
  *   the baseline's pages set the same kind of mark in their first animation frame.
  * - Tab switch (10 accounts): Ctrl+1…9 sent as CDP Input.dispatchKeyEvent to the Workspace (brought
  *   to the front), timed in the page with performance.now() from the keydown's timeStamp (when the
- *   browser received the key) to the next painted frame after the chosen tab is selected and its
- *   panel shown: the rAF callback of the first frame showing it, then the next rAF callback, which
- *   runs once that frame has been painted (double rAF). Beside it, the parts: the key until the
- *   Workspace's keydown handling is done (React has updated the DOM), and until the first frame's
- *   rAF; and Chromium's own Event Timing for the same keydowns (key to the frame's presentation, in
- *   8 ms steps, reported only from 16 ms). One unmeasured round visits each tab first (its first
- *   mount loads its data), then the measured switches cycle 1…9 with a short, jittered pause between.
+ *   browser received the key) to the painted frame that shows the chosen tab: the rAF callback of
+ *   the first frame showing it posts a task, which runs once that frame has been produced (style,
+ *   layout, paint and commit done), as bench/messengerPaint.ts times a message. Beside it, the
+ *   parts: the key until the Workspace's keydown handling is done (React has updated the DOM), and
+ *   until that frame's rAF; the next rAF callback (double rAF), an upper bound that also waits for
+ *   the next vsync tick after that frame (on a bare page after a pause, anywhere up to a frame
+ *   later); and Chromium's own Event Timing for the same keydowns (key to the
+ *   frame's presentation, raster and display included, in 8 ms steps, reported only from 16 ms).
+ *   One unmeasured round visits each tab first (its first mount loads its data), then the measured
+ *   switches cycle 1…9 with a short, jittered pause between.
  *
  * Figures only: nothing here asserts a timing.
  */
@@ -264,8 +267,10 @@ interface SwitchTiming {
   updatedByKeydown: boolean;
   /** The rAF callback of the first frame that shows the chosen tab. */
   frameAt: number;
-  /** The rAF callback after it: that frame has been painted (double rAF). */
-  paintedAt: number;
+  /** A task posted from that callback: runs once that frame has been produced. */
+  producedAt: number;
+  /** The rAF callback after it (double rAF): the next frame's start, at a vsync tick after that one. */
+  nextFrameAt: number;
   /** Animation frames from the key to the one showing the tab (1 = the first frame after the key). */
   frames: number;
 }
@@ -304,7 +309,21 @@ function armSwitch(digit: number): void {
           return;
         }
         const frameAt = performance.now();
-        requestAnimationFrame(() => resolve({ pressedAt, handledAt, updatedByKeydown, frameAt, paintedAt: performance.now(), frames }));
+        let producedAt = 0;
+        let nextFrameAt = 0;
+        const done = () => {
+          if (producedAt && nextFrameAt) resolve({ pressedAt, handledAt, updatedByKeydown, frameAt, producedAt, nextFrameAt, frames });
+        };
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => {
+          producedAt = performance.now();
+          done();
+        };
+        channel.port2.postMessage(null);
+        requestAnimationFrame(() => {
+          nextFrameAt = performance.now();
+          done();
+        });
       };
       requestAnimationFrame(onFrame);
     };
@@ -381,7 +400,8 @@ async function measureSwitches(page: Page, count: number) {
   const presentedFigures = figures(presented);
   return {
     switches: timings.length,
-    to_painted_frame: figures(timings.map((t) => t.paintedAt - t.pressedAt)),
+    to_frame_produced: figures(timings.map((t) => t.producedAt - t.pressedAt)),
+    to_next_frame_start_double_raf: figures(timings.map((t) => t.nextFrameAt - t.pressedAt)),
     to_keydown_handled: figures(timings.map((t) => t.handledAt - t.pressedAt)),
     to_frame_start: figures(timings.map((t) => t.frameAt - t.pressedAt)),
     shown_in_first_frame: timings.filter((t) => t.frames === 1).length,
@@ -389,7 +409,7 @@ async function measureSwitches(page: Page, count: number) {
     /** Chromium's Event Timing; 0 stands for "under 16 ms" (no entry). */
     event_timing_to_presented: presentedFigures,
     event_timing_under_16_ms: presented.filter((d) => d === 0).length,
-    first_visit_to_painted_frame: figures(firstVisits.map((t) => t.paintedAt - t.pressedAt)),
+    first_visit_to_frame_produced: figures(firstVisits.map((t) => t.producedAt - t.pressedAt)),
     /** Other people's work on this machine slows every figure above. */
     load_average_1min: [round2(loadBefore), round2(loadAfter)],
   };
@@ -556,11 +576,12 @@ if (switching) {
   console.log(
     table([
       [`tab switch, Ctrl+1..9, ${ten.accounts} accounts, ${switching.switches} switches`, 'p50 ms', 'p95 ms', 'max ms', 'goal'],
-      row('key to the next painted frame (double rAF)', switching.to_painted_frame, `p95 <= ${GOAL_SWITCH_P95_MS}`),
+      row('key to the frame showing the tab, produced', switching.to_frame_produced, `p95 <= ${GOAL_SWITCH_P95_MS}`),
       row('  key to its keydown handled (the app, DOM updated)', switching.to_keydown_handled),
-      row('  key to the first frame showing the tab (rAF)', switching.to_frame_start),
-      row('  Chromium Event Timing, key to presented (8 ms steps)', switching.event_timing_to_presented, '', censored),
-      row('first visit of a tab (mounts it; not counted above)', switching.first_visit_to_painted_frame),
+      row('  key to that frame (its rAF)', switching.to_frame_start),
+      row('key to the next frame (double rAF: + the vsync wait)', switching.to_next_frame_start_double_raf),
+      row('Chromium Event Timing, key to presented (raster, display; 8 ms steps)', switching.event_timing_to_presented, '', censored),
+      row('first visit of a tab (mounts it; not counted above)', switching.first_visit_to_frame_produced),
     ]),
   );
   console.log(
