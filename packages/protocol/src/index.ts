@@ -6,6 +6,7 @@ export * from './pull.ts';
 export * from './pullFraming.ts';
 export * from './qr.ts';
 export * from './rest.ts';
+export * from './schemaCheck.ts';
 export * from './sso.ts';
 export * from './tasks.ts';
 export * from './users.ts';

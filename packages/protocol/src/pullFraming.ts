@@ -1,5 +1,5 @@
-import { Value } from 'typebox/value';
 import { PullBody, type PullMessage } from './pull.ts';
+import { matches } from './schemaCheck.ts';
 
 /**
  * The two framings of Push & Pull messages: server version 4 and earlier wraps each message's
@@ -42,7 +42,7 @@ function pullMessage(
   const record = value as Record<string, unknown>;
   const mid = midOf(record);
   const body = bodyOf(record);
-  if ((typeof mid !== 'string' && typeof mid !== 'number') || !Value.Check(PullBody, body)) return null;
+  if ((typeof mid !== 'string' && typeof mid !== 'number') || !matches(PullBody, body)) return null;
   return { mid: String(mid), body };
 }
 

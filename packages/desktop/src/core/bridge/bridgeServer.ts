@@ -9,6 +9,7 @@ import {
   type BridgeMethod,
   bridgeApi,
   type DialogRef,
+  matches,
   type WindowKind,
 } from '@multidesk/protocol';
 import { Value } from 'typebox/value';
@@ -210,7 +211,7 @@ export async function startBridge(
     let valid: boolean;
     try {
       cleaned = Value.Clean(schema, body);
-      valid = Value.Check(schema, cleaned);
+      valid = matches(schema, cleaned);
     } catch (error) {
       // JSON nested thousands deep (it fits in 64 KiB) overflows the schema walk's stack.
       if (!(error instanceof RangeError)) throw error;

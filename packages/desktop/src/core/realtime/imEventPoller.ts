@@ -1,5 +1,4 @@
-import { type ImV2Event, ImV2EventPage } from '@multidesk/protocol';
-import { Value } from 'typebox/value';
+import { type ImV2Event, ImV2EventPage, matches } from '@multidesk/protocol';
 import type { AccountCache } from '../accounts/accountCache.ts';
 import type { RestResult } from '../portal/portalSession.ts';
 import type { AccountChange } from './pullCommands.ts';
@@ -134,7 +133,7 @@ export class ImEventPoller {
       limit: PAGE_LIMIT,
       ...(offset !== undefined ? { offset } : {}),
     });
-    if (!Value.Check(ImV2EventPage, answer.result)) throw new Error('im.v2.Event.get answered in an unknown shape');
+    if (!matches(ImV2EventPage, answer.result)) throw new Error('im.v2.Event.get answered in an unknown shape');
     const page = answer.result;
     if (this.#stopped) return false;
     let messages = false;

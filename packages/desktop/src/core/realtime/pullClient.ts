@@ -1,6 +1,7 @@
 import {
   JSON_RPC_ACK_PREFIX,
   JSON_RPC_PONG,
+  matches,
   PULL_JSON_RPC_PING_MS,
   PULL_REVISION,
   type PullBody,
@@ -11,7 +12,6 @@ import {
   parseJsonRpcFrame,
   parseNginxFrames,
 } from '@multidesk/protocol';
-import { Value } from 'typebox/value';
 import { Agent, fetch } from 'undici';
 import WebSocket from 'ws';
 import type { AccountCache } from '../accounts/accountCache.ts';
@@ -428,7 +428,7 @@ export class PullClient {
   /** `channel_expire`, `config_expire`, `server_restart` (JS SDK handleInternalPullEvent). */
   #control(body: PullBody): void {
     if (body.command === 'channel_expire') {
-      const params = Value.Check(PullChannelExpireParams, body.params) ? body.params : null;
+      const params = matches(PullChannelExpireParams, body.params) ? body.params : null;
       const replacement = params?.action === 'reconnect' ? params.new_channel : undefined;
       const config = this.#config;
       if (replacement && config && (replacement.type === 'shared' || replacement.type === 'private')) {

@@ -1,5 +1,6 @@
 import {
   type ImMessage,
+  matches,
   type PullBody,
   PullChatChangeParams,
   PullMessageAddParams,
@@ -11,8 +12,7 @@ import {
   PullTaskParams,
   PullUnreadParams,
 } from '@multidesk/protocol';
-import type { Static, TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import type { TSchema } from 'typebox';
 
 /**
  * What a Pull message means for an account's windows. `counter` is the account's own unread count
@@ -49,7 +49,7 @@ function imMessage(raw: PullRawMessage): ImMessage {
   };
 }
 
-const checked = <T extends TSchema>(schema: T, params: unknown) => (Value.Check(schema, params) ? (params as Static<T>) : null);
+const checked = <T extends TSchema>(schema: T, params: unknown) => (matches(schema, params) ? params : null);
 
 const MESSAGE_ADD = new Set(['message', 'messageChat']);
 const MESSAGE_DELETE = new Set(['messageDelete', 'messageDeleteComplete']);
