@@ -1,5 +1,5 @@
 import { BridgeEvent } from '@multidesk/protocol/bridge';
-import { Compile } from 'typebox/compile';
+import { matches } from '@multidesk/protocol/schemaCheck';
 
 /**
  * Whether a frame from the core's events socket is a `BridgeEvent`, checked by code compiled from
@@ -9,6 +9,4 @@ import { Compile } from 'typebox/compile';
  * The windows' CSP allows no code made at run time, so the build replaces this module with the
  * same check compiled ahead of time (`aheadOfTimeCheck` in vite.config.ts); this one runs in Node.
  */
-const compiled = Compile(BridgeEvent);
-
-export const isBridgeEvent = (value: unknown): value is BridgeEvent => compiled.Check(value);
+export const isBridgeEvent = (value: unknown): value is BridgeEvent => matches(BridgeEvent, value);
