@@ -66,8 +66,8 @@ export function formatTime(epoch: number): string {
 export function formatShortTime(epoch: number): string {
   const date = new Date(epoch < 1e12 ? epoch * 1000 : epoch);
   const now = new Date();
-  if (date.toDateString() === now.toDateString()) return formatTime(epoch);
-  return dateTimeFormat(date.getFullYear() === now.getFullYear() ? 'day' : 'dayAndYear').format(date);
+  const style = date.toDateString() === now.toDateString() ? 'time' : date.getFullYear() === now.getFullYear() ? 'day' : 'dayAndYear';
+  return dateTimeFormat(style).format(date);
 }
 
 /** A badge's count: "99+" past 99, digits grouped as the language does. */
