@@ -430,10 +430,24 @@ describe('the UI store', () => {
       events.some((e) => e.type === 'home-changed' && e.accountId === initech),
       'the core said that initech home changed',
     );
+    // The core may say initech's home changed before or after the state that shows initech (a state
+    // waits a frame): before, the store has no home to reload and loads it once when shown; after,
+    // it loads it when shown and again. Either way the home shown is the core's, changed.
     const reloaded = homeCalls(page, from);
     assert.ok(
-      reloaded.length >= 2 && reloaded.every((id) => id === initech),
-      `initech's home is loaded when shown and again when it changes; no other home is (${reloaded})`,
+      reloaded.length >= 1 && reloaded.every((id) => id === initech),
+      `initech's home is loaded when shown; no other home is (${reloaded})`,
+    );
+    const current = await bridgeCall('home', { id: initech });
+    await until(
+      () => {
+        const shown = homeOf(store, initech);
+        return (
+          shown?.status === 'ready' &&
+          JSON.stringify([shown.home.profile, shown.home.people]) === JSON.stringify([current.profile, current.people])
+        );
+      },
+      () => `initech's home shown as the core has it: ${JSON.stringify(homeOf(store, initech))} ${JSON.stringify(current)}`,
     );
     assert.deepEqual(versions(store.getSnapshot(), ids.acme as string), versions(at, ids.acme as string));
     assert.equal(homeOf(store, ids.acme as string), acmeHome);
