@@ -30,7 +30,10 @@
  *   later); and Chromium's own Event Timing for the same keydowns (key to the
  *   frame's presentation, raster and display included, in 8 ms steps, reported only from 16 ms).
  *   One unmeasured round visits each tab first (its first mount loads its data), then the measured
- *   switches cycle 1…9 with a short, jittered pause between.
+ *   switches cycle 1…9 with a short, jittered pause between. The baseline's first window is timed the
+ *   same way, on a page with the same tab strip whose keydown only swaps one-line panels: the least a
+ *   switch costs in this browser on this display (the key's wait for the vsync and a frame), which
+ *   no app can go under.
  *
  * Figures only: nothing here asserts a timing.
  */
@@ -200,18 +203,40 @@ async function markTime(page: Page, mark: string): Promise<number> {
 const BASELINE_MARK = 'bench:baseline-painted';
 const BASELINE_PAGES = ['/one.html', '/two.html'];
 
-function baselinePage(title: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><script>requestAnimationFrame(() => performance.mark('${BASELINE_MARK}'));</script></body></html>`;
+/**
+ * A blank page that marks its first frame. The first window's page also has the least a tab switch
+ * can be: the Workspace's tab strip (My tasks and nine tabs, the same ARIA, so the same timing code
+ * drives it) and Ctrl+0…9 swapping which one-line panel shows, with nothing else to do or paint.
+ */
+function baselinePage(title: string, withTabs: boolean): string {
+  const tabs = withTabs
+    ? `<div role="tablist" aria-label="Accounts">${Array.from(
+        { length: 10 },
+        (_, i) => `<button role="tab" id="t${i}" aria-controls="p${i}" aria-selected="${i === 1}">Tab ${i}</button>`,
+      ).join('')}</div>${Array.from(
+        { length: 10 },
+        (_, i) => `<section role="tabpanel" id="p${i}" aria-labelledby="t${i}"${i === 1 ? '' : ' hidden'}>Panel ${i}</section>`,
+      ).join('')}<script>addEventListener('keydown', (event) => {
+  const digit = /^Digit(\\d)$/.exec(event.code)?.[1];
+  if (!event.ctrlKey || digit === undefined) return;
+  event.preventDefault();
+  for (let i = 0; i < 10; i++) {
+    document.getElementById('t' + i).setAttribute('aria-selected', String(i === Number(digit)));
+    document.getElementById('p' + i).hidden = i !== Number(digit);
+  }
+});</script>`
+    : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${tabs}<script>requestAnimationFrame(() => performance.mark('${BASELINE_MARK}'));</script></body></html>`;
 }
 
-async function runBaseline(): Promise<{ memory: Memory; spawnToPaintMs: number }> {
+async function runBaseline(switches: number) {
   const server = createServer((request, response) => {
     const index = BASELINE_PAGES.indexOf(request.url ?? '');
     if (index < 0) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(baselinePage(`Baseline ${index + 1}`));
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(baselinePage(`Baseline ${index + 1}`, index === 0));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -245,8 +270,9 @@ async function runBaseline(): Promise<{ memory: Memory; spawnToPaintMs: number }
     await sleep(3_000);
     // The browser is this process's only child tree (the portal runs in this process).
     const memory = await sampleMemory(() => processTree(process.pid).filter((pid) => pid !== process.pid));
+    const switching = switches > 0 ? await measureSwitches(pages[0] as Page, switches) : undefined;
     await browser.close().catch(() => {});
-    return { memory, spawnToPaintMs: Math.round(paintedAt - spawnedAt) };
+    return { memory, spawnToPaintMs: Math.round(paintedAt - spawnedAt), switching };
   } finally {
     clearTimeout(second);
     await windows.close();
@@ -467,7 +493,7 @@ const portal = await startTestPortal();
 let baseline: Awaited<ReturnType<typeof runBaseline>>;
 const runs: Awaited<ReturnType<typeof runMultidesk>>[] = [];
 try {
-  baseline = await runBaseline();
+  baseline = await runBaseline(SWITCHES);
   for (const count of ACCOUNT_COUNTS) runs.push(await runMultidesk(portal.port, count, count === 10 ? SWITCHES : 0));
 } finally {
   await portal.close();
@@ -479,6 +505,7 @@ const one = runs[0] as (typeof runs)[number];
 const ten = runs.at(-1) as (typeof runs)[number];
 const perExtraAccountMiB = round2((ten.memory.pss - one.memory.pss) / (ten.accounts - one.accounts));
 const switching = ten.switching;
+const bareSwitching = baseline.switching;
 
 console.log(
   JSON.stringify(
@@ -491,6 +518,7 @@ console.log(
         processes: baseline.memory.processes,
         other_browser_processes_running: baseline.memory.others,
         spawn_to_paint_ms: baseline.spawnToPaintMs,
+        tab_switch: baseline.switching ?? null,
       },
       multidesk: runs.map((r) => ({
         accounts: r.accounts,
@@ -582,6 +610,13 @@ if (switching) {
       row('key to the next frame (double rAF: + the vsync wait)', switching.to_next_frame_start_double_raf),
       row('Chromium Event Timing, key to presented (raster, display; 8 ms steps)', switching.event_timing_to_presented, '', censored),
       row('first visit of a tab (mounts it; not counted above)', switching.first_visit_to_frame_produced),
+      ...(bareSwitching
+        ? [
+            row('bare browser, same keys, a page swapping one-line panels: produced', bareSwitching.to_frame_produced),
+            row('  its double rAF', bareSwitching.to_next_frame_start_double_raf),
+            row('  its Chromium Event Timing', bareSwitching.event_timing_to_presented, '', censored),
+          ]
+        : []),
     ]),
   );
   console.log(
