@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
 import { oauthClient } from '../packages/portal/test/sdkClient.ts';
 import { restAs, signInAs } from '../packages/portal/test/tokens.ts';
-import { type DesktopApp, launchDesktop, SCREENSHOTS } from './desktopApp.ts';
+import { type DesktopApp, launchDesktop, SCREENSHOTS, waitFor } from './desktopApp.ts';
 
 let portal: TestPortal;
 let app: DesktopApp;
@@ -207,6 +207,26 @@ describe('desktop: tasks of every account and My tasks', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     await tasks.getByRole('radio', { name: 'In progress' }).check();
+  });
+
+  test('Ctrl+2 with a task open: its dialog closes and the focus is on the tab chosen; Ctrl+1 shows the task again', async () => {
+    const page = app.workspace;
+    await page.keyboard.press('Control+1');
+    const tasks = tasksOf(page);
+    const title = 'Review the new landing page mock-ups';
+    await tasks.getByRole('list', { name: 'Tasks' }).getByRole('button', { name: title }).click();
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.waitFor();
+    // The open modal keeps the tab strip inert until the switch closes it.
+    await page.keyboard.press('Control+2');
+    const globex = page.getByRole('tab', { name: /^Globex/, selected: true });
+    await globex.waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    await waitFor('the focus on the Globex tab', async () => (await globex.evaluate((el) => el === document.activeElement)) || undefined);
+    await page.keyboard.press('Control+1');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   });
 
   test('New task: the form checks the title, and the task created appears for its responsible', async () => {

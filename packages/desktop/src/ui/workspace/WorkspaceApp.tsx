@@ -64,7 +64,14 @@ export function WorkspaceApp() {
 
   const select = useStableCallback((key: string, focus: boolean) => {
     setSelected(key);
-    if (focus) setFocusTarget({ kind: 'tab', key });
+    if (!focus) return;
+    // Focused now, before React changes the page: focus() brings style up to date, which costs
+    // next to nothing here and a whole recalculation after the commit (a tab switch's largest
+    // part). The strip is scrolled to the tab in the frame (below). An open modal dialog makes
+    // the tab inert until it closes in the commit: then the focus moves after it.
+    const tab = tabRefs.current.get(key);
+    tab?.focus({ preventScroll: true });
+    if (document.activeElement !== tab) setFocusTarget({ kind: 'tab', key });
   });
 
   const closePending = useStableCallback((key: string) => {
@@ -134,8 +141,13 @@ export function WorkspaceApp() {
     }
   });
 
+  // In the frame that shows the tab: scrolling needs layout, which the frame computes anyway; asked
+  // for in the commit it would be computed twice.
   useEffect(() => {
-    if (current) tabRefs.current.get(current)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    const tab = current ? tabRefs.current.get(current) : undefined;
+    if (!tab) return;
+    const frame = requestAnimationFrame(() => tab.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
+    return () => cancelAnimationFrame(frame);
   }, [current]);
 
   // Window-wide shortcuts: Ctrl+0 (My tasks), Ctrl+1…9, Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+T, Ctrl+, (Settings).
