@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { databaseVersion, openDatabase } from '../src/store/database.ts';
 import { ReadCache } from '../src/store/readCache.ts';
+import { mayChangeKeptReads } from '../src/store/sqliteDialect.ts';
 
 describe('ReadCache', () => {
   const clock = { ms: 0, now: () => clock.ms };
@@ -80,6 +81,49 @@ describe('the database version', async () => {
       }),
     );
     assert.notEqual(version(), start);
+  });
+
+  test('stays with writes to chats, messages, tasks and the realtime log, in a transaction too: no kept read is made from them', async () => {
+    const start = version();
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ text: 'x' }).where('id', '=', -1).execute();
+      await trx.updateTable('chat_members').set({ last_read_message_id: 0 }).where('chat_id', '=', -1).execute();
+      await trx.deleteFrom('realtime_events').where('member_id', '=', -1).execute();
+    });
+    assert.equal(version(), start);
+    // The same transaction with one write elsewhere moves it.
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ text: 'x' }).where('id', '=', -1).execute();
+      await trx.updateTable('members').set({ active: 1 }).where('id', '=', -1).execute();
+    });
+    assert.notEqual(version(), start);
+  });
+
+  test('counts as a change anything but reads, transaction control and writes to those tables', () => {
+    for (const sql of [
+      'select * from "messages"',
+      'begin',
+      'commit',
+      'rollback',
+      'insert into "messages" ("text") values (?)',
+      'update "chats" set "x" = ?',
+      'delete from "realtime_events" where 1',
+    ]) {
+      assert.equal(mayChangeKeptReads(sql), false, sql);
+    }
+    for (const sql of [
+      'update "oauth_tokens" set "used_at" = ?',
+      'update "token_families" set "revoked_at" = ?',
+      'insert into "portals" ("name") values (?)',
+      'delete from "webhooks" where "id" = ?',
+      'update "messages_archive" set "x" = ?',
+      'insert or replace into "members" ("id") values (?)',
+      'with x as (select 1) insert into "messages" select * from x',
+      'PRAGMA user_version = 3',
+      'create table "t" ("id" integer)',
+    ]) {
+      assert.equal(mayChangeKeptReads(sql), true, sql);
+    }
   });
 
   test("moves with another connection's commit, by the next turn of the event loop", async () => {

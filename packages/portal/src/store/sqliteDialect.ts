@@ -18,7 +18,7 @@ function toSqlValue(value: unknown): SQLInputValue {
 class NodeSqliteStatement implements SqliteStatement {
   readonly reader: boolean;
   readonly #statement: StatementSync;
-  /** Called before each run of a statement that may write (anything but a plain SELECT). */
+  /** Called before each run of a statement that may change kept reads (`mayChangeKeptReads`). */
   readonly #beforeWrite: (() => void) | null;
 
   constructor(statement: StatementSync, beforeWrite: (() => void) | null) {
@@ -46,8 +46,35 @@ class NodeSqliteStatement implements SqliteStatement {
 /** Kysely's queries repeat with new parameters: preparing each SQL text once saves most of a query's cost. */
 const STATEMENT_CACHE_SIZE = 500;
 
-/** SQL that only reads: everything else (writes, BEGIN, COMMIT, PRAGMA, WITH … INSERT) counts as a change. */
-const READ_ONLY_SQL = /^\s*select\b/i;
+/**
+ * Tables no read kept in memory (`ReadCache`: a Host's portal, what a credential authenticates as)
+ * is made from: chats, messages, tasks and the realtime log. A chat writes to them with every
+ * message, and each write would otherwise end every kept read: the next request of every client
+ * would read its portal, token and member again.
+ */
+const CONTENT_TABLES = new Set([
+  'messages',
+  'chats',
+  'chat_members',
+  'tasks',
+  'task_members',
+  'realtime_events',
+  'realtime_sequences',
+  'im_event_subscriptions',
+]);
+
+/** The table a plain INSERT, UPDATE or DELETE writes (SQLite writes one; no triggers here). */
+const WRITTEN_TABLE = /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?[\s(]/i;
+
+/**
+ * Whether running `sql` may change a read kept in memory. Only plain SELECTs, transaction control
+ * and writes to `CONTENT_TABLES` cannot; anything else (other tables, PRAGMA, WITH … INSERT) may.
+ */
+export function mayChangeKeptReads(sql: string): boolean {
+  if (/^\s*(?:select|begin|commit|rollback|savepoint|release)\b/i.test(sql)) return false;
+  const table = WRITTEN_TABLE.exec(sql)?.[1];
+  return table === undefined || !CONTENT_TABLES.has(table.toLowerCase());
+}
 
 /**
  * One connection to the portal's database. Besides serving Kysely, it tells whether the database
@@ -81,7 +108,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
       // Re-insert to keep the map in least-recently-used order.
       this.#statements.delete(sql);
     } else {
-      statement = new NodeSqliteStatement(this.#db.prepare(sql), READ_ONLY_SQL.test(sql) ? null : this.#countWrite);
+      statement = new NodeSqliteStatement(this.#db.prepare(sql), mayChangeKeptReads(sql) ? this.#countWrite : null);
       if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value as string);
     }
     this.#statements.set(sql, statement);
@@ -89,10 +116,11 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   }
 
   /**
-   * A number that moves whenever the database may have changed: before any statement that may
-   * write runs on this connection (inside a transaction too, even if it rolls back), and when
-   * another connection (the CLI, another process) has committed a change. Equal numbers mean
-   * nothing was written in between. Other connections' commits are looked for (SQLite's
+   * A number that moves whenever what reads kept in memory were made from may have changed: before
+   * any statement that may write it runs on this connection (inside a transaction too, even if it
+   * rolls back; writes to `CONTENT_TABLES` do not count), and when another connection (the CLI,
+   * another process) has committed any change. Equal numbers mean nothing they read was written in
+   * between. Other connections' commits are looked for (SQLite's
    * `data_version`, a few microseconds) once a turn of the event loop: one is seen from the turn
    * after it at the latest.
    */
