@@ -3,7 +3,7 @@
  * next to a bare Fastify JSON route, in the same run. Prints JSON, then one line a figure, with the
  * goal beside the ratio (it never asserts).
  *
- *   npx node bench/rest.ts [--rounds 3] [--seconds 5] [--warmup-seconds 2] [--connections 32]
+ *   npx node bench/rest.ts [--rounds 12] [--seconds 1.5] [--warmup-seconds 2] [--connections 32]
  *                          [--server-core 0] [--load-core 1] [--profile DIR]
  *
  * Three kinds of process, so that neither side's figures carry the other's cost:
@@ -17,8 +17,10 @@
  * Each server gets a warm-up run first (JIT, statement and token caches), then `--rounds` rounds of
  * one measured run each, the portal's and the bare server's back to back. Figures are medians over
  * the rounds, and the ratio is the median of each round's ratio: a pair measured moments apart
- * shares the machine's conditions. Only 2xx answers count as served; anything else is printed as an
- * error count.
+ * shares the machine's conditions. Many short rounds, because those conditions change within
+ * seconds on a shared machine: with 3 rounds of 5 s two runs' ratios were 0.46 and 0.85 (one round
+ * alone 0.43 to 1.0), with 12 rounds of 1.5 s three runs gave 0.52, 0.53 and 0.56. Only 2xx answers
+ * count as served; anything else is printed as an error count.
  *
  * Pinning keeps the two sides apart, but not other work on the machine off those cores. So each
  * server's CPU time during its run (user + system, from /proc) is printed too, a request and as a
@@ -54,8 +56,8 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '12' },
+    seconds: { type: 'string', default: '1.5' },
     'warmup-seconds': { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     'server-core': { type: 'string', default: '0' },
