@@ -162,7 +162,8 @@ export const median = (values: number[]) => {
 
 /** Each figure's median over the rounds, and every round's requests/s. */
 export function summary(rounds: Figures[]) {
-  const figure = (key: keyof Figures) => median(rounds.map((round) => round[key]));
+  // An even count of rounds takes the mean of the middle two: rounded, not 10249.255000000001.
+  const figure = (key: keyof Figures) => Math.round(median(rounds.map((round) => round[key])) * 1000) / 1000;
   return {
     requests_per_second: figure('requests_per_second'),
     p50_ms: figure('p50_ms'),
