@@ -1,19 +1,17 @@
 import type { ChatView } from '@multidesk/protocol/bridge';
-import { memo, useCallback, useId, useRef } from 'react';
+import { memo, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../shared/Avatar.tsx';
 import { formatShortTime, formatTime } from '../shared/format.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
+import { useStableCallback } from '../shared/useStableCallback.ts';
 
 /** The account's recent chats, newest activity first: name, last message, its time, unread count. */
 export function ChatList({ chats, selected, onSelect }: { chats: ChatView[]; selected: string | null; onSelect(dialogId: string): void }) {
   const { t } = useTranslation();
   const prefix = useId();
-  // One function for the rows' whole life, so that a row whose chat did not change is not rendered
-  // again; it calls the latest `onSelect`.
-  const latest = useRef(onSelect);
-  latest.current = onSelect;
-  const select = useCallback((dialogId: string) => latest.current(dialogId), []);
+  // One function for the rows' whole life, so that a row whose chat did not change is not rendered again.
+  const select = useStableCallback(onSelect);
   if (chats.length === 0) return <p className="muted">{t('chatList.none')}</p>;
   return (
     <ul className="chat-list" aria-label={t('chatArea.chats')}>

@@ -4,12 +4,12 @@ import { useTranslation } from 'react-i18next';
 import { AppStatus } from '../shared/AppStatus.tsx';
 import { windowTitle } from '../shared/format.ts';
 import { useSnapshot, useStore } from '../shared/useBridge.ts';
+import { useStableCallback } from '../shared/useStableCallback.ts';
 import { SettingsDialog } from './SettingsDialog.tsx';
 import { TabPanel } from './TabPanel.tsx';
 import { TabStrip } from './TabStrip.tsx';
 import { accountKey, hasTab, MY_TASKS_KEY, neighbourAfterRemoval, type Tab } from './tabs.ts';
 import type { OpenTaskRequest } from './tasks/TasksSection.tsx';
-import { useStableCallback } from './useStableCallback.ts';
 
 interface PendingTab {
   key: string;
