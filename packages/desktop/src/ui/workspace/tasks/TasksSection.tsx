@@ -45,12 +45,12 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
       sorts: [
         { value: 'deadline', label: t('tasks.sortDeadline') },
         { value: 'priority', label: t('tasks.sortPriority') },
-      ] as readonly { value: TaskSort; label: string }[],
+      ] satisfies readonly { value: TaskSort; label: string }[],
       empty: {
         in_progress: t('tasks.emptyInProgress'),
         completed: t('tasks.emptyCompleted'),
         overdue: t('tasks.emptyOverdue'),
-      } as Record<TaskQuery['filter'], string>,
+      } satisfies Record<TaskQuery['filter'], string>,
     }),
     [t],
   );
