@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createWebhookChecked } from '../src/admin/directory.ts';
 import { buildApp } from '../src/app.ts';
@@ -97,6 +98,38 @@ describe('PostgreSQL stopping and coming back', { skip }, () => {
       (await call(`${b.url('acme')}/rest/user.current?auth=${(await signInAs(b, 'acme', 'ben@example.com')).access_token}`)).status,
       200,
     );
+  });
+
+  test('a connection a transaction holds between its statements when PostgreSQL stops fails that transaction, not the process', async () => {
+    // Regression: pg reports the server's goodbye on a connection taken from the pool and not in a
+    // query as an 'error' event of that connection, which no one listened to: an uncaught exception.
+    let resume = () => {};
+    const paused = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    let began = () => {};
+    const begun = new Promise<void>((resolve) => {
+      began = resolve;
+    });
+    const held = a.db.transaction().execute(async (trx) => {
+      await sql`select 1`.execute(trx);
+      began();
+      await paused;
+      await sql`select 1`.execute(trx);
+    });
+    await begun;
+    await run('sh', [SCRIPT, 'halt', dir]);
+    // The goodbye reaches the held connection while it waits for nothing.
+    await sleep(300);
+    resume();
+    await assert.rejects(held);
+    await run('sh', [SCRIPT, 'start', dir]);
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await call(`${webhook}/user.current`)).status;
+      if (status !== 200) await sleep(100);
+    }
+    assert.equal(status, 200, 'the pool connects again by itself');
   });
 
   test('a token revoked through instance A is refused by instance B at once: nothing is cached from PostgreSQL', async () => {

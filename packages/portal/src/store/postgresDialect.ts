@@ -41,6 +41,14 @@ function withoutNul(value: unknown): unknown {
 }
 
 class PortalPostgresClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // A connection that breaks (the server stops or restarts) while taken from the pool and not in a
+    // query (a transaction between statements) says so as an 'error' event; unheard, it would end
+    // the process. Its next query fails (a 503), and the pool drops it when it comes back.
+    this.on('error', () => {});
+  }
+
   override query(config: any, values?: any, callback?: any): any {
     return super.query(config, Array.isArray(values) ? values.map(withoutNul) : values, callback);
   }
