@@ -13,6 +13,7 @@ import * as tasks from '../src/store/migrations/2026-11-25T04-tasks.ts';
 import * as codeFamily from '../src/store/migrations/2026-12-03T00-code-family.ts';
 import * as oauthApps from '../src/store/migrations/2026-12-03T01-oauth-apps.ts';
 import * as firstPartyPull from '../src/store/migrations/2026-12-03T02-first-party-pull.ts';
+import * as unreadCounts from '../src/store/migrations/2026-12-06T00-unread-counts.ts';
 import { createSqliteDialect } from '../src/store/sqliteDialect.ts';
 
 test('the initial migration creates every table in WAL mode and its down removes them', async () => {
@@ -265,6 +266,65 @@ test('the first-party pull migration adds pull_channel to the desktop sign-ins o
   }
 });
 
+test("the unread-counts migration fills each member's count as the messages give it, and its down removes only that", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  try {
+    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await initial.up(db);
+    await chats.up(db);
+    await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
+    for (const id of [1, 2, 3]) {
+      await db
+        .insertInto('users')
+        .values({ id, email: `${id}@x.io`, password_hash: 'x', name: 'A', last_name: '', created_at: 0 })
+        .execute();
+      await db.insertInto('members').values({ id, portal_id: 1, user_id: id, role: 'user', created_at: 0 }).execute();
+    }
+    await db
+      .insertInto('chats')
+      .values({ id: 1, portal_id: 1, type: 'chat', title: 'T', owner_member_id: 1, created_at: 0, updated_at: 0 })
+      .execute();
+    // Messages 1 and 2 by member 1, 3 by member 2 (deleted), 4 by member 3.
+    for (const [id, author, deleted] of [
+      [1, 1, null],
+      [2, 1, null],
+      [3, 2, 5],
+      [4, 3, null],
+    ] as const) {
+      await db
+        .insertInto('messages')
+        .values({ id, chat_id: 1, author_member_id: author, text: 'x', client_message_id: null, created_at: 0, deleted_at: deleted })
+        .execute();
+    }
+    await db
+      .insertInto('chat_members')
+      .values([
+        { chat_id: 1, member_id: 1, last_read_message_id: 4, joined_at: 0 },
+        { chat_id: 1, member_id: 2, last_read_message_id: 1, joined_at: 0 },
+        { chat_id: 1, member_id: 3, last_read_message_id: 0, joined_at: 0 },
+      ])
+      .execute();
+    await unreadCounts.up(db);
+    const counts = await db.selectFrom('chat_members').select(['member_id', 'unread_count']).orderBy('member_id').execute();
+    // 1 read everything; 2 has 2 and 4 after its mark; 3 has 1 and 2 (3 is deleted, 4 is its own).
+    assert.deepEqual(
+      counts.map((r) => [r.member_id, r.unread_count]),
+      [
+        [1, 0],
+        [2, 2],
+        [3, 2],
+      ],
+    );
+    const columns = async () =>
+      (await sql<{ name: string }>`select name from pragma_table_info('chat_members') order by cid`.execute(db)).rows.map((r) => r.name);
+    await unreadCounts.down(db);
+    assert.deepEqual(await columns(), ['chat_id', 'member_id', 'last_read_message_id', 'joined_at']);
+    await db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('opening a database twice runs each migration once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
   try {
@@ -283,6 +343,7 @@ test('opening a database twice runs each migration once', async () => {
         '2026-12-03T01-oauth-apps',
         '2026-12-03T02-first-party-pull',
         '2026-12-03T03-pull',
+        '2026-12-06T00-unread-counts',
       ],
     );
     await db.destroy();

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { Migrator, NO_MIGRATIONS } from 'kysely/migration';
-import { advanceReadMark, createChat, listMemberChats, unreadCount } from '../src/store/chats.ts';
+import { addChatMembers, advanceReadMark, createChat, listMemberChats, unreadCount } from '../src/store/chats.ts';
 import { DatabaseOpenError, type Db, migrationProvider, openDatabase } from '../src/store/database.ts';
 import { confirmImEvents, findImEventSubscription, subscribeImEvents, unsubscribeImEvents } from '../src/store/imEventSubscriptions.ts';
 import { addMember, listPortalsOfUser } from '../src/store/members.ts';
-import { findMessage, historyOf, insertMessage, listMessages } from '../src/store/messages.ts';
+import { findMessage, historyOf, insertMessage, listMessages, markMessageDeleted } from '../src/store/messages.ts';
 import { createPortal, findPortalByName } from '../src/store/portals.ts';
 import { findCurrentPullChannel, insertPullChannel } from '../src/store/pullChannels.ts';
 import { appendEvents, currentSeq, eventsAfter, eventsPage } from '../src/store/realtimeEvents.ts';
@@ -221,6 +221,48 @@ export function storeContract({ engine, db }: SuiteDb): void {
     assert.equal(await unreadCount(db(), older.id, members[0].id), 0);
   });
 
+  test('the unread counts kept on the members equal counting the messages, through sends, reads, deletes and a new member', async () => {
+    const { portal, members } = await world(db());
+    const [a, b] = [members[0].id, members[1].id];
+    const chat = await chatOf(db(), portal, members, NOW);
+    const send = async (author: number, text: string) =>
+      (await insertMessage(db(), { chatId: chat.id, authorMemberId: author, text, clientMessageId: null, now: NOW })).message;
+    const counts = async () => {
+      assert.deepEqual(await unreadMismatches(db(), chat.id), []);
+      const rows = await db().selectFrom('chat_members').select(['member_id', 'unread_count']).where('chat_id', '=', chat.id).execute();
+      return Object.fromEntries(rows.map((r) => [r.member_id, Number(r.unread_count)]));
+    };
+    const m1 = await send(b, '1');
+    const m2 = await send(b, '2');
+    await send(a, '3');
+    assert.deepEqual(await counts(), { [a]: 2, [b]: 1 });
+    await advanceReadMark(db(), chat.id, a, m1.id);
+    assert.deepEqual(await counts(), { [a]: 1, [b]: 1 });
+    assert.ok(await markMessageDeleted(db(), m2.id, NOW));
+    assert.equal(await markMessageDeleted(db(), m2.id, NOW), undefined, 'deleted once');
+    assert.deepEqual(await counts(), { [a]: 0, [b]: 1 });
+    // A new member has read nothing: the messages of the others that are not deleted (1 and 3).
+    const user = await createUser(db(), {
+      email: `cleo-${unique()}@example.com`,
+      password_hash: 'x',
+      name: 'cleo',
+      last_name: '',
+      totp_secret: null,
+      totp_last_step: null,
+      created_at: NOW,
+    });
+    const c = (await addMember(db(), portal.id, user.id, 'user', NOW)).id;
+    await addChatMembers(db(), chat.id, [c, a], NOW);
+    assert.deepEqual(await counts(), { [a]: 0, [b]: 1, [c]: 2 });
+    await send(c, '4');
+    assert.deepEqual(await counts(), { [a]: 1, [b]: 2, [c]: 2 });
+    assert.deepEqual(
+      (await listMemberChats(db(), { memberId: c, unreadOnly: true })).map((row) => [row.id, row.unread]),
+      [[chat.id, 2]],
+    );
+    assert.equal(await unreadCount(db(), chat.id, b), 2);
+  });
+
   test("each member's events are numbered from 1 without gaps, read back in order and paged", async () => {
     const { members } = await world(db());
     const [a, b] = [members[0].id, members[1].id];
@@ -370,6 +412,24 @@ export function storeContract({ engine, db }: SuiteDb): void {
 
 export function familyOf(portal: Portal, member: Member) {
   return { portalId: portal.id, memberId: member.id, clientId: 'c', deviceName: 'd', ip: '', userAgent: '', scope: 'im', now: NOW };
+}
+
+/** Members of the chat whose kept unread count differs from counting its messages: [member, kept, counted]. */
+export async function unreadMismatches(db: Db, chatId: number): Promise<[number, number, number][]> {
+  const rows = await db
+    .selectFrom('chat_members')
+    .select([
+      'member_id',
+      'unread_count',
+      sql<number>`(select count(*) from messages m where m.chat_id = chat_members.chat_id and m.id > chat_members.last_read_message_id and m.author_member_id <> chat_members.member_id and m.deleted_at is null)`.as(
+        'counted',
+      ),
+    ])
+    .where('chat_id', '=', chatId)
+    .execute();
+  return rows
+    .map((r): [number, number, number] => [r.member_id, Number(r.unread_count), Number(r.counted)])
+    .filter(([, kept, counted]) => kept !== counted);
 }
 
 export function chatOf(db: Db, portal: Portal, members: readonly Member[], now = NOW) {

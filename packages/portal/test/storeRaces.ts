@@ -3,19 +3,22 @@ import { test } from 'node:test';
 import { exchangeCode, issueCode, portalEndpoints, refreshTokens, type TokenOutcome } from '../src/auth/oauthTokens.ts';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { createContext, type PortalContext } from '../src/http/context.ts';
-import { ensurePrivateChat } from '../src/store/chats.ts';
+import { addChatMembers, advanceReadMark, ensurePrivateChat } from '../src/store/chats.ts';
 import type { Db } from '../src/store/database.ts';
-import { insertMessage } from '../src/store/messages.ts';
+import { addMember } from '../src/store/members.ts';
+import { insertMessage, lastMessageId, markMessageDeleted } from '../src/store/messages.ts';
 import { decideQrRequest, insertQrRequest, redeemQrRequest } from '../src/store/qrRequests.ts';
 import { appendEvents, eventsAfter } from '../src/store/realtimeEvents.ts';
 import { serverKey } from '../src/store/serverKeys.ts';
 import { consumeSsoState, insertSsoState } from '../src/store/sso.ts';
 import { findToken } from '../src/store/tokens.ts';
-import { claimRecoveryCode, claimTotpStep, setTotp } from '../src/store/users.ts';
-import { chatOf, NOW, world } from './storeContract.ts';
+import { claimRecoveryCode, claimTotpStep, createUser, setTotp } from '../src/store/users.ts';
+import { chatOf, NOW, unreadMismatches, world } from './storeContract.ts';
 
 /** Attempts made at once, spread over the instances. */
 const ATTEMPTS = 12;
+/** Rounds of attempts where a race is rare in any one round. */
+const ROUNDS = 20;
 
 /**
  * Several server instances on one database, every request at once: what must happen once happens
@@ -230,5 +233,68 @@ export function storeRaces(instances: () => readonly Db[]): void {
     const name = `key-${portal.id}`;
     const keys = await spread((instance, i) => serverKey(instance, name, () => `value-${i}`, NOW));
     assert.equal(new Set(keys).size, 1);
+  });
+
+  test('messages sent, read, deleted and members added on every instance at once leave each unread count equal to counting the messages', async () => {
+    const [db] = instances() as [Db];
+    const { portal, members } = await world(db);
+    const [a, b] = [members[0].id, members[1].id];
+    const chat = await chatOf(db, portal, members, NOW);
+    // Each change starts at a moment of its own and is a transaction that stays open a moment after
+    // it, as an im method's does while it writes the change's events: the moments when another
+    // instance's change can come between.
+    const moment = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+    const change = async (instance: Db, work: (trx: Db) => Promise<unknown>) => {
+      await moment();
+      await instance.transaction().execute(async (trx) => {
+        await work(trx);
+        await moment();
+      });
+    };
+    const send = (instance: Db, author: number, i: number) =>
+      change(instance, (trx) =>
+        insertMessage(trx, { chatId: chat.id, authorMemberId: author, text: `m${i}`, clientMessageId: null, now: NOW + i }),
+      );
+    const rounds = Array.from({ length: ROUNDS }, (_, i) => i + 1);
+    const early = await Promise.all(
+      [...rounds, ...rounds].map(
+        async (i) =>
+          (await insertMessage(db, { chatId: chat.id, authorMemberId: b, text: `e${i}`, clientMessageId: null, now: NOW })).message.id,
+      ),
+    );
+    const joiners = await Promise.all(
+      rounds.map(async (i) => {
+        const user = await createUser(db, {
+          email: `joiner-${i}-${portal.id}@example.com`,
+          password_hash: 'x',
+          name: 'joiner',
+          last_name: '',
+          totp_secret: null,
+          totp_last_step: null,
+          created_at: NOW,
+        });
+        return (await addMember(db, portal.id, user.id, 'user', NOW)).id;
+      }),
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      // Of 12 at once: 6 messages (by a, then b), 3 reads (a, b, a), 2 deletes and a new member.
+      await spread(async (instance, i) => {
+        const reader = i % 8 < 4 ? a : b;
+        switch (i % 4) {
+          case 0:
+          case 1:
+            return send(instance, i % 2 === 0 ? a : b, round * ATTEMPTS + i);
+          case 2:
+            return change(instance, async (trx) => advanceReadMark(trx, chat.id, reader, await lastMessageId(trx, chat.id)));
+          default:
+            if (i % 8 === 7) return change(instance, (trx) => addChatMembers(trx, chat.id, [joiners[round] ?? 0], NOW));
+            return change(instance, (trx) => markMessageDeleted(trx, early.pop() ?? 0, NOW));
+        }
+      });
+      // After each round: a later read counts again, and would hide a count that went wrong.
+      assert.deepEqual(await unreadMismatches(db, chat.id), [], `round ${round}`);
+    }
+    const joined = await db.selectFrom('chat_members').select('member_id').where('chat_id', '=', chat.id).execute();
+    assert.equal(joined.length, 2 + ROUNDS);
   });
 }

@@ -1,6 +1,6 @@
 import type { PortalContext } from '../http/context.ts';
 import { changeAndPublish, type EventEntry } from '../realtime/publish.ts';
-import { advanceReadMark, createChat, findChat, findChatMember, listChatMembers, touchChat, unreadCount } from '../store/chats.ts';
+import { advanceReadMark, createChat, findChat, findChatMember, listChatMembers, unreadCount } from '../store/chats.ts';
 import { findMessage, insertMessage, lastMessageId, markMessageDeleted, setMessageText } from '../store/messages.ts';
 import type { Chat, ChatTable, Executor, Message } from '../store/schema.ts';
 import { accessDenied, type DialogRef, openDialog } from './dialogs.ts';
@@ -33,14 +33,14 @@ async function post(
   const now = actor.ctx.now();
   const { message, created } = await insertMessage(db, { chatId: chat.id, authorMemberId: actor.memberId, text, clientMessageId, now });
   if (!created) return message;
-  await touchChat(db, chat.id, now);
   // Writing in a chat reads it: the author's own message and everything before it.
   await advanceReadMark(db, chat.id, actor.memberId, message.id);
-  const memberIds = await memberIdsOf(db, chat);
+  const members = await listChatMembers(db, chat.id);
+  const memberIds = members.map((m) => m.member_id);
   const people = await loadPeople(db, actor.portalId, memberIds);
   const context = { chat, memberIds, people, prevId: await lastMessageId(db, chat.id, message.id) };
-  for (const memberId of memberIds) {
-    events.push({ memberId, body: messageAdd(context, message, memberId, await unreadCount(db, chat.id, memberId)) });
+  for (const member of members) {
+    events.push({ memberId: member.member_id, body: messageAdd(context, message, member.member_id, member.unread_count) });
   }
   return message;
 }
@@ -83,10 +83,13 @@ export function deleteMessage(actor: ImActor, messageId: number): Promise<boolea
     const { message, chat } = await ownMessage(db, actor, messageId);
     if (message.deleted_at !== null) return true;
     const deleted = await markMessageDeleted(db, messageId, actor.ctx.now());
-    const memberIds = await memberIdsOf(db, chat);
-    for (const memberId of memberIds) {
+    // Deleted meanwhile by another request, which tells the members.
+    if (!deleted) return true;
+    const members = await listChatMembers(db, chat.id);
+    const memberIds = members.map((m) => m.member_id);
+    for (const member of members) {
       // Those who had not read it have one unread message less: each copy carries its counter.
-      events.push({ memberId, body: messageDelete(chat, memberIds, deleted, memberId, await unreadCount(db, chat.id, memberId)) });
+      events.push({ memberId: member.member_id, body: messageDelete(chat, memberIds, deleted, member.member_id, member.unread_count) });
     }
     return true;
   });

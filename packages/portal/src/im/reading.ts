@@ -73,7 +73,7 @@ async function virtualDialog(reader: ImReader, peerMemberId: number): Promise<Im
     user_count: peerMemberId === reader.memberId ? 1 : 2,
   };
   const memberIds = [...new Set([reader.memberId, peerMemberId])].sort((a, b) => a - b);
-  const marks = memberIds.map((member_id) => ({ chat_id: 0, member_id, last_read_message_id: 0, joined_at: reader.now }));
+  const marks = memberIds.map((member_id) => ({ chat_id: 0, member_id, last_read_message_id: 0, joined_at: reader.now, unread_count: 0 }));
   return dialogOf(imChat(row, memberIds, people, reader.memberId), marks, people, { count: 0, firstUnreadId: 0 }, reader.memberId);
 }
 

@@ -1,4 +1,4 @@
-import { addChatMembers, advanceReadMark, createChat, ensurePrivateChat, findPrivateChat, touchChat } from '../store/chats.ts';
+import { addChatMembers, advanceReadMark, createChat, ensurePrivateChat, findPrivateChat } from '../store/chats.ts';
 import { insertMessage } from '../store/messages.ts';
 import type { Executor } from '../store/schema.ts';
 import { demoMembers } from './demoMembers.ts';
@@ -176,7 +176,6 @@ export async function seedDemoChats(db: Executor, portalIds: ReadonlyMap<string,
           now: at,
         });
         ids.push(message.id);
-        await touchChat(db, created.id, at);
       }
       const newest = ids.at(-1) ?? 0;
       for (const [index, memberId] of memberIds.entries()) {

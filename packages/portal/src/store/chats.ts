@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Chat, ChatMember, ChatTable, Executor } from './schema.ts';
+import type { Chat, ChatMember, ChatTable, Executor, Message } from './schema.ts';
 
 /** The one dialog of two members (or of a member with themself): `<lower id>:<higher id>`. */
 export function privateKey(a: number, b: number): string {
@@ -67,12 +67,27 @@ export async function ensurePrivateChat(db: Executor, portalId: number, a: numbe
   return chat;
 }
 
+/**
+ * Adds members (those already in stay as they are). A new member has read nothing: every message by
+ * someone else that is not deleted is unread for them.
+ */
 export async function addChatMembers(db: Executor, chatId: number, memberIds: readonly number[], now: number): Promise<void> {
   const unique = [...new Set(memberIds)];
   if (unique.length === 0) return;
+  // The chat's row first, as a message does (`touchChat`): on PostgreSQL a message sent meanwhile
+  // is then counted once, either in this first count or by its own `countMessage` after it.
+  await lockChat(db, chatId);
   await db
     .insertInto('chat_members')
-    .values(unique.map((member_id) => ({ chat_id: chatId, member_id, last_read_message_id: 0, joined_at: now })))
+    .values(
+      unique.map((member_id) => ({
+        chat_id: chatId,
+        member_id,
+        last_read_message_id: 0,
+        joined_at: now,
+        unread_count: sql<number>`(select count(*) from messages m where m.chat_id = ${chatId} and m.author_member_id <> ${member_id} and m.deleted_at is null)`,
+      })),
+    )
     .onConflict((oc) => oc.columns(['chat_id', 'member_id']).doNothing())
     .execute();
 }
@@ -85,20 +100,59 @@ export async function listChatMembers(db: Executor, chatId: number): Promise<Cha
   return db.selectFrom('chat_members').selectAll().where('chat_id', '=', chatId).orderBy('member_id').execute();
 }
 
+/** The member's unread messages counted from the messages themselves (not from `unread_count`). */
+const countedUnread = sql<number>`(select count(*) from messages m where m.chat_id = chat_members.chat_id and m.id > chat_members.last_read_message_id and m.author_member_id <> chat_members.member_id and m.deleted_at is null)`;
+
 /** Moves the member's read mark forward to `upTo`; never back. True when it moved. */
 export async function advanceReadMark(db: Executor, chatId: number, memberId: number, upTo: number): Promise<boolean> {
-  const result = await db
-    .updateTable('chat_members')
-    .set({ last_read_message_id: upTo })
-    .where('chat_id', '=', chatId)
-    .where('member_id', '=', memberId)
-    .where('last_read_message_id', '<', upTo)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const member = db.updateTable('chat_members').where('chat_id', '=', chatId).where('member_id', '=', memberId);
+  const moved = await member.set({ last_read_message_id: upTo }).where('last_read_message_id', '<', upTo).executeTakeFirst();
+  if (moved.numUpdatedRows === 0n) return false;
+  // Counted in a statement of its own: on PostgreSQL the first one locked the row (after any
+  // message counted into it had committed), and this one sees every message committed by then;
+  // one still to commit waits for the lock and counts itself after.
+  await member.set({ unread_count: countedUnread }).execute();
+  return true;
 }
 
+/**
+ * A new message (`change` 1) or a deleted one (-1) for the members who have not read up to it, its
+ * author aside. Under the chat's lock (`touchChat`, `lockChat`), so that on PostgreSQL the counts
+ * of one chat change in one order, as do its members.
+ */
+export async function countMessage(
+  db: Executor,
+  message: Pick<Message, 'id' | 'chat_id' | 'author_member_id'>,
+  change: 1 | -1,
+): Promise<void> {
+  await db
+    .updateTable('chat_members')
+    .set((eb) => ({ unread_count: eb('unread_count', '+', change) }))
+    .where('chat_id', '=', message.chat_id)
+    .where('member_id', '<>', message.author_member_id)
+    .where('last_read_message_id', '<', message.id)
+    .execute();
+}
+
+/**
+ * The chat's last activity moves to `now` (never back). Always a write of the chat's row, even when
+ * it stays: on PostgreSQL that row's lock puts the chat's new messages and new members in one order.
+ */
 export async function touchChat(db: Executor, chatId: number, now: number): Promise<void> {
-  await db.updateTable('chats').set({ updated_at: now }).where('id', '=', chatId).where('updated_at', '<', now).execute();
+  await db
+    .updateTable('chats')
+    .set({ updated_at: sql<number>`case when updated_at < ${now} then ${now} else updated_at end` })
+    .where('id', '=', chatId)
+    .execute();
+}
+
+/** Writes the chat's row as it is: on PostgreSQL, its lock (see `touchChat`). */
+export async function lockChat(db: Executor, chatId: number): Promise<void> {
+  await db
+    .updateTable('chats')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', chatId)
+    .execute();
 }
 
 /** A chat of the member with their read mark, unread count, newest message id and (private) the other side. */
@@ -129,11 +183,6 @@ export interface MemberChatQuery {
   limit?: number;
 }
 
-/** Unread: messages after the read mark, by someone else, not deleted. */
-function unreadOf(memberId: number) {
-  return sql<number>`(select count(*) from messages m where m.chat_id = chat_members.chat_id and m.id > chat_members.last_read_message_id and m.author_member_id <> ${memberId} and m.deleted_at is null)`;
-}
-
 /** The member's chats, newest activity first (ties by newer chat). */
 export async function listMemberChats(db: Executor, query: MemberChatQuery): Promise<MemberChatRow[]> {
   const { memberId } = query;
@@ -149,7 +198,7 @@ export async function listMemberChats(db: Executor, query: MemberChatQuery): Pro
       'chats.updated_at',
       'chat_members.last_read_message_id',
     ])
-    .select(unreadOf(memberId).as('unread'))
+    .select('chat_members.unread_count as unread')
     .select(sql<number>`coalesce((select max(m.id) from messages m where m.chat_id = chats.id), 0)`.as('last_message_id'))
     .select(
       sql<
@@ -164,7 +213,7 @@ export async function listMemberChats(db: Executor, query: MemberChatQuery): Pro
   if (query.before !== undefined) q = q.where('chats.updated_at', '<', query.before);
   if (query.skipChats) q = q.where('chats.type', '=', 'private');
   if (query.skipDialogs) q = q.where('chats.type', '<>', 'private');
-  if (query.unreadOnly) q = q.where(unreadOf(memberId), '>', 0);
+  if (query.unreadOnly) q = q.where('chat_members.unread_count', '>', 0);
   q = q.orderBy('chats.updated_at', 'desc').orderBy('chats.id', 'desc');
   if (query.limit !== undefined) q = q.limit(query.limit).offset(query.offset ?? 0);
   const rows = await q.execute();
@@ -180,9 +229,9 @@ export async function listMemberChats(db: Executor, query: MemberChatQuery): Pro
 export async function unreadCount(db: Executor, chatId: number, memberId: number): Promise<number> {
   const row = await db
     .selectFrom('chat_members')
-    .select(unreadOf(memberId).as('n'))
-    .where('chat_members.chat_id', '=', chatId)
-    .where('chat_members.member_id', '=', memberId)
+    .select('unread_count')
+    .where('chat_id', '=', chatId)
+    .where('member_id', '=', memberId)
     .executeTakeFirst();
-  return Number(row?.n ?? 0);
+  return Number(row?.unread_count ?? 0);
 }

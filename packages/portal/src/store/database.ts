@@ -11,6 +11,7 @@ import * as codeFamily from './migrations/2026-12-03T00-code-family.ts';
 import * as oauthApps from './migrations/2026-12-03T01-oauth-apps.ts';
 import * as firstPartyPull from './migrations/2026-12-03T02-first-party-pull.ts';
 import * as pull from './migrations/2026-12-03T03-pull.ts';
+import * as unreadCounts from './migrations/2026-12-06T00-unread-counts.ts';
 import { createPostgresDialect, describePostgresUrl } from './postgresDialect.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect, type NodeSqliteDatabase } from './sqliteDialect.ts';
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03T01-oauth-apps': oauthApps,
   '2026-12-03T02-first-party-pull': firstPartyPull,
   '2026-12-03T03-pull': pull,
+  '2026-12-06T00-unread-counts': unreadCounts,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

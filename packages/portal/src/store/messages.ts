@@ -1,3 +1,4 @@
+import { countMessage, lockChat, touchChat } from './chats.ts';
 import type { Executor, Message } from './schema.ts';
 
 export interface NewMessage {
@@ -10,7 +11,8 @@ export interface NewMessage {
 
 /**
  * Adds a message, or finds the one this author already sent to this chat with the same client id
- * (a retried send): `created` tells which.
+ * (a retried send): `created` tells which. A new message moves the chat's last activity and is
+ * unread for every other member.
  */
 export async function insertMessage(db: Executor, message: NewMessage): Promise<{ message: Message; created: boolean }> {
   if (message.clientMessageId !== null) {
@@ -31,7 +33,11 @@ export async function insertMessage(db: Executor, message: NewMessage): Promise<
     .onConflict((oc) => oc.columns(['chat_id', 'author_member_id', 'client_message_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (inserted) return { message: inserted, created: true };
+  if (inserted) {
+    await touchChat(db, message.chatId, message.now);
+    await countMessage(db, inserted, 1);
+    return { message: inserted, created: true };
+  }
   // Another request with the same client id won the race.
   const winner = await findMessageByClientId(db, message.chatId, message.authorMemberId, message.clientMessageId as string);
   if (!winner) throw new Error('message with a conflicting client id vanished');
@@ -102,9 +108,23 @@ export async function setMessageText(db: Executor, id: number, text: string, now
   return db.updateTable('messages').set({ text, edited_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
-/** A deleted message keeps its id and place, without its text. */
-export async function markMessageDeleted(db: Executor, id: number, now: number): Promise<Message> {
-  return db.updateTable('messages').set({ text: '', deleted_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+/**
+ * A deleted message keeps its id and place, without its text, and is no longer unread for anyone.
+ * Undefined when it was deleted already (by a request at the same time, too): counted once.
+ */
+export async function markMessageDeleted(db: Executor, id: number, now: number): Promise<Message | undefined> {
+  const deleted = await db
+    .updateTable('messages')
+    .set({ text: '', deleted_at: now })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (deleted) {
+    await lockChat(db, deleted.chat_id);
+    await countMessage(db, deleted, -1);
+  }
+  return deleted;
 }
 
 /** How many messages the chat has had (deleted ones keep their place), and the member's first unread one (0: none). */
@@ -114,21 +134,22 @@ export async function historyOf(
   memberId: number,
   lastReadId: number,
 ): Promise<{ count: number; firstUnreadId: number }> {
+  // Two lookups in the (chat_id, id) index: the count reads only the index, and the first unread
+  // is found from the read mark on, not by reading every message of the chat.
   const row = await db
-    .selectFrom('messages')
-    .select((eb) => [
-      eb.fn.countAll<number | bigint>().as('count'),
-      eb.fn
-        .min(
-          eb
-            .case()
-            .when(eb.and([eb('id', '>', lastReadId), eb('author_member_id', '<>', memberId), eb('deleted_at', 'is', null)]))
-            .then(eb.ref('id'))
-            .end(),
-        )
+    .selectNoFrom((eb) => [
+      eb.selectFrom('messages').select(eb.fn.countAll<number | bigint>().as('n')).where('chat_id', '=', chatId).as('count'),
+      eb
+        .selectFrom('messages')
+        .select('id')
+        .where('chat_id', '=', chatId)
+        .where('id', '>', lastReadId)
+        .where('author_member_id', '<>', memberId)
+        .where('deleted_at', 'is', null)
+        .orderBy('id')
+        .limit(1)
         .as('first_unread'),
     ])
-    .where('chat_id', '=', chatId)
     .executeTakeFirst();
   return { count: Number(row?.count ?? 0), firstUnreadId: Number(row?.first_unread ?? 0) };
 }

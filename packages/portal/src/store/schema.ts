@@ -251,6 +251,11 @@ export interface ChatMemberTable {
   /** Everything up to this message id is read (0: nothing). */
   last_read_message_id: number;
   joined_at: number;
+  /**
+   * Messages after the read mark, by someone else, not deleted: kept by the store's writes of
+   * messages, read marks and members (`store/chats.ts`, `store/messages.ts`), never counted per read.
+   */
+  unread_count: number;
 }
 
 /** Plain text as sent, never interpreted. A deleted message keeps its row, with empty text. */
