@@ -9,6 +9,7 @@ import { confirmImEvents, findImEventSubscription, subscribeImEvents, unsubscrib
 import { addMember, listPortalsOfUser } from '../src/store/members.ts';
 import { findMessage, historyOf, insertMessage, listMessages, markMessageDeleted } from '../src/store/messages.ts';
 import { createPortal, findPortalByName } from '../src/store/portals.ts';
+import { prepared } from '../src/store/preparedQuery.ts';
 import { findCurrentPullChannel, insertPullChannel } from '../src/store/pullChannels.ts';
 import { appendEvents, currentSeq, eventsAfter, eventsPage } from '../src/store/realtimeEvents.ts';
 import type { Member, Portal, User } from '../src/store/schema.ts';
@@ -219,6 +220,23 @@ export function storeContract({ engine, db }: SuiteDb): void {
     assert.equal(await advanceReadMark(db(), older.id, members[0].id, sent.message.id), true);
     assert.equal(await advanceReadMark(db(), older.id, members[0].id, sent.message.id - 1), false);
     assert.equal(await unreadCount(db(), older.id, members[0].id), 0);
+  });
+
+  test("a prepared query is built once for a database, its transactions included, and runs with each call's values", async () => {
+    let builds = 0;
+    const query = prepared((d, p: { name: string }) => {
+      builds++;
+      return d.selectFrom('portals').select('title').where('name', '=', p.name);
+    });
+    const titleOf = async (d: Db, name: string) => (await query(d, { name })).rows.map((row) => row.title);
+    const [a, b] = [await createPortal(db(), `p${unique()}`, 'A', NOW), await createPortal(db(), `p${unique()}`, 'B', NOW)];
+    assert.deepEqual(await titleOf(db(), a.name), ['A']);
+    assert.deepEqual(await titleOf(db(), b.name), ['B']);
+    await db()
+      .transaction()
+      .execute(async (trx) => assert.deepEqual(await titleOf(trx, b.name), ['B']));
+    assert.deepEqual(await titleOf(db(), 'none'), []);
+    assert.equal(builds, 1);
   });
 
   test('the unread counts kept on the members equal counting the messages, through sends, reads, deletes and a new member', async () => {

@@ -1,5 +1,6 @@
 import { RestFailure } from '../rest/envelope.ts';
 import { ensurePrivateChat, findChat, findChatMember, findPrivateChat, listChatMembers } from '../store/chats.ts';
+import { prepared } from '../store/preparedQuery.ts';
 import type { Chat, Executor } from '../store/schema.ts';
 
 /** What DIALOG_ID names: a chat by id (`chat12`), or the private dialog with a user (`7`). */
@@ -35,13 +36,12 @@ export async function peerOf(db: Executor, chat: Chat, viewer: number): Promise<
   return members.find((m) => m.member_id !== viewer)?.member_id ?? viewer;
 }
 
+const memberActiveQuery = prepared((db, p: { portalId: number; memberId: number }) =>
+  db.selectFrom('members').select('active').where('portal_id', '=', p.portalId).where('id', '=', p.memberId),
+);
+
 async function activeMemberOfPortal(db: Executor, portalId: number, memberId: number): Promise<{ active: boolean } | undefined> {
-  const row = await db
-    .selectFrom('members')
-    .select('active')
-    .where('portal_id', '=', portalId)
-    .where('id', '=', memberId)
-    .executeTakeFirst();
+  const [row] = (await memberActiveQuery(db, { portalId, memberId })).rows;
   return row ? { active: row.active === 1 } : undefined;
 }
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepared } from './preparedQuery.ts';
 import type { Chat, ChatMember, ChatTable, Executor, Message } from './schema.ts';
 
 /** The one dialog of two members (or of a member with themself): `<lower id>:<higher id>`. */
@@ -10,13 +11,12 @@ export async function findChat(db: Executor, portalId: number, chatId: number): 
   return db.selectFrom('chats').selectAll().where('portal_id', '=', portalId).where('id', '=', chatId).executeTakeFirst();
 }
 
+const privateChatQuery = prepared((db, p: { portalId: number; key: string }) =>
+  db.selectFrom('chats').selectAll().where('portal_id', '=', p.portalId).where('private_key', '=', p.key),
+);
+
 export async function findPrivateChat(db: Executor, portalId: number, a: number, b: number): Promise<Chat | undefined> {
-  return db
-    .selectFrom('chats')
-    .selectAll()
-    .where('portal_id', '=', portalId)
-    .where('private_key', '=', privateKey(a, b))
-    .executeTakeFirst();
+  return (await privateChatQuery(db, { portalId, key: privateKey(a, b) })).rows[0];
 }
 
 export interface NewChat {
@@ -96,24 +96,44 @@ export async function findChatMember(db: Executor, chatId: number, memberId: num
   return db.selectFrom('chat_members').selectAll().where('chat_id', '=', chatId).where('member_id', '=', memberId).executeTakeFirst();
 }
 
+const chatMembersQuery = prepared((db, p: { chatId: number }) =>
+  db.selectFrom('chat_members').selectAll().where('chat_id', '=', p.chatId).orderBy('member_id'),
+);
+
 export async function listChatMembers(db: Executor, chatId: number): Promise<ChatMember[]> {
-  return db.selectFrom('chat_members').selectAll().where('chat_id', '=', chatId).orderBy('member_id').execute();
+  return (await chatMembersQuery(db, { chatId })).rows;
 }
 
 /** The member's unread messages counted from the messages themselves (not from `unread_count`). */
 const countedUnread = sql<number>`(select count(*) from messages m where m.chat_id = chat_members.chat_id and m.id > chat_members.last_read_message_id and m.author_member_id <> chat_members.member_id and m.deleted_at is null)`;
 
+type MemberKey = { chatId: number; memberId: number };
+const memberRow = (db: Executor, p: MemberKey) =>
+  db.updateTable('chat_members').where('chat_id', '=', p.chatId).where('member_id', '=', p.memberId);
+const moveReadMarkQuery = prepared((db, p: MemberKey & { upTo: number }) =>
+  memberRow(db, p).set({ last_read_message_id: p.upTo }).where('last_read_message_id', '<', p.upTo),
+);
+const recountQuery = prepared((db, p: MemberKey) => memberRow(db, p).set({ unread_count: countedUnread }));
+
 /** Moves the member's read mark forward to `upTo`; never back. True when it moved. */
 export async function advanceReadMark(db: Executor, chatId: number, memberId: number, upTo: number): Promise<boolean> {
-  const member = db.updateTable('chat_members').where('chat_id', '=', chatId).where('member_id', '=', memberId);
-  const moved = await member.set({ last_read_message_id: upTo }).where('last_read_message_id', '<', upTo).executeTakeFirst();
-  if (moved.numUpdatedRows === 0n) return false;
+  const moved = await moveReadMarkQuery(db, { chatId, memberId, upTo });
+  if (!moved.numAffectedRows) return false;
   // Counted in a statement of its own: on PostgreSQL the first one locked the row (after any
   // message counted into it had committed), and this one sees every message committed by then;
   // one still to commit waits for the lock and counts itself after.
-  await member.set({ unread_count: countedUnread }).execute();
+  await recountQuery(db, { chatId, memberId });
   return true;
 }
+
+const countMessageQuery = prepared((db, p: { chatId: number; authorId: number; id: number; change: number }) =>
+  db
+    .updateTable('chat_members')
+    .set((eb) => ({ unread_count: eb('unread_count', '+', p.change) }))
+    .where('chat_id', '=', p.chatId)
+    .where('member_id', '<>', p.authorId)
+    .where('last_read_message_id', '<', p.id),
+);
 
 /**
  * A new message (`change` 1) or a deleted one (-1) for the members who have not read up to it, its
@@ -125,25 +145,22 @@ export async function countMessage(
   message: Pick<Message, 'id' | 'chat_id' | 'author_member_id'>,
   change: 1 | -1,
 ): Promise<void> {
-  await db
-    .updateTable('chat_members')
-    .set((eb) => ({ unread_count: eb('unread_count', '+', change) }))
-    .where('chat_id', '=', message.chat_id)
-    .where('member_id', '<>', message.author_member_id)
-    .where('last_read_message_id', '<', message.id)
-    .execute();
+  await countMessageQuery(db, { chatId: message.chat_id, authorId: message.author_member_id, id: message.id, change });
 }
+
+const touchChatQuery = prepared((db, p: { chatId: number; now: number }) =>
+  db
+    .updateTable('chats')
+    .set({ updated_at: sql<number>`case when updated_at < ${p.now} then ${p.now} else updated_at end` })
+    .where('id', '=', p.chatId),
+);
 
 /**
  * The chat's last activity moves to `now` (never back). Always a write of the chat's row, even when
  * it stays: on PostgreSQL that row's lock puts the chat's new messages and new members in one order.
  */
 export async function touchChat(db: Executor, chatId: number, now: number): Promise<void> {
-  await db
-    .updateTable('chats')
-    .set({ updated_at: sql<number>`case when updated_at < ${now} then ${now} else updated_at end` })
-    .where('id', '=', chatId)
-    .execute();
+  await touchChatQuery(db, { chatId, now });
 }
 
 /** Writes the chat's row as it is: on PostgreSQL, its lock (see `touchChat`). */

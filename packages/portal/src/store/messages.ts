@@ -1,4 +1,5 @@
 import { countMessage, lockChat, touchChat } from './chats.ts';
+import { prepared } from './preparedQuery.ts';
 import type { Executor, Message } from './schema.ts';
 
 export interface NewMessage {
@@ -8,6 +9,23 @@ export interface NewMessage {
   clientMessageId: string | null;
   now: number;
 }
+
+const insertMessageQuery = prepared(
+  (db, p: { chatId: number; authorId: number; text: string; clientMessageId: string | null; now: number }) =>
+    db
+      .insertInto('messages')
+      .values({
+        chat_id: p.chatId,
+        author_member_id: p.authorId,
+        text: p.text,
+        client_message_id: p.clientMessageId,
+        created_at: p.now,
+        edited_at: null,
+        deleted_at: null,
+      })
+      .onConflict((oc) => oc.columns(['chat_id', 'author_member_id', 'client_message_id']).doNothing())
+      .returningAll(),
+);
 
 /**
  * Adds a message, or finds the one this author already sent to this chat with the same client id
@@ -19,20 +37,15 @@ export async function insertMessage(db: Executor, message: NewMessage): Promise<
     const existing = await findMessageByClientId(db, message.chatId, message.authorMemberId, message.clientMessageId);
     if (existing) return { message: existing, created: false };
   }
-  const inserted = await db
-    .insertInto('messages')
-    .values({
-      chat_id: message.chatId,
-      author_member_id: message.authorMemberId,
+  const [inserted] = (
+    await insertMessageQuery(db, {
+      chatId: message.chatId,
+      authorId: message.authorMemberId,
       text: message.text,
-      client_message_id: message.clientMessageId,
-      created_at: message.now,
-      edited_at: null,
-      deleted_at: null,
+      clientMessageId: message.clientMessageId,
+      now: message.now,
     })
-    .onConflict((oc) => oc.columns(['chat_id', 'author_member_id', 'client_message_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  ).rows;
   if (inserted) {
     await touchChat(db, message.chatId, message.now);
     await countMessage(db, inserted, 1);
@@ -93,15 +106,18 @@ export async function lastMessages(db: Executor, ids: readonly number[]): Promis
   return new Map(rows.map((row) => [row.chat_id, row]));
 }
 
-/** The newest message id of the chat (below `before`, when given); 0 when there is none. */
-export async function lastMessageId(db: Executor, chatId: number, before?: number): Promise<number> {
-  let query = db
+const newestIdQuery = (db: Executor, p: { chatId: number }) =>
+  db
     .selectFrom('messages')
     .select((eb) => eb.fn.max('id').as('id'))
-    .where('chat_id', '=', chatId);
-  if (before !== undefined) query = query.where('id', '<', before);
-  const row = await query.executeTakeFirst();
-  return Number(row?.id ?? 0);
+    .where('chat_id', '=', p.chatId);
+const lastIdQuery = prepared(newestIdQuery);
+const lastIdBeforeQuery = prepared((db, p: { chatId: number; before: number }) => newestIdQuery(db, p).where('id', '<', p.before));
+
+/** The newest message id of the chat (below `before`, when given); 0 when there is none. */
+export async function lastMessageId(db: Executor, chatId: number, before?: number): Promise<number> {
+  const { rows } = await (before === undefined ? lastIdQuery(db, { chatId }) : lastIdBeforeQuery(db, { chatId, before }));
+  return Number(rows[0]?.id ?? 0);
 }
 
 export async function setMessageText(db: Executor, id: number, text: string, now: number): Promise<Message> {

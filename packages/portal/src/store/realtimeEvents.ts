@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepared } from './preparedQuery.ts';
 import type { Executor } from './schema.ts';
 
 /** An event as stored for one member: its payload is JSON without `seq`. */
@@ -22,6 +23,17 @@ export interface RetentionLimits {
  * every earlier one. Rows are locked in member order, so two changes that reach the same members
  * never wait on each other in a circle (a deadlock on PostgreSQL).
  */
+const nextSeqQuery = prepared((db, p: { memberId: number }) =>
+  db
+    .insertInto('realtime_sequences')
+    .values({ member_id: p.memberId, last_seq: 1 })
+    .onConflict((oc) => oc.column('member_id').doUpdateSet({ last_seq: sql`realtime_sequences.last_seq + 1` }))
+    .returning('last_seq'),
+);
+const insertEventQuery = prepared((db, p: { memberId: number; seq: number; payload: string; now: number }) =>
+  db.insertInto('realtime_events').values({ member_id: p.memberId, seq: p.seq, payload: p.payload, created_at: p.now }),
+);
+
 export async function appendEvents(
   db: Executor,
   entries: readonly { memberId: number; payload: string }[],
@@ -33,14 +45,9 @@ export async function appendEvents(
   const order = entries.map((_, i) => i).sort((a, b) => (entries[a]?.memberId ?? 0) - (entries[b]?.memberId ?? 0));
   for (const i of order) {
     const { memberId, payload } = entries[i] as (typeof entries)[number];
-    const row = await db
-      .insertInto('realtime_sequences')
-      .values({ member_id: memberId, last_seq: 1 })
-      .onConflict((oc) => oc.column('member_id').doUpdateSet({ last_seq: sql`realtime_sequences.last_seq + 1` }))
-      .returning('last_seq')
-      .executeTakeFirstOrThrow();
-    const seq = Number(row.last_seq);
-    await db.insertInto('realtime_events').values({ member_id: memberId, seq, payload, created_at: now }).execute();
+    const [row] = (await nextSeqQuery(db, { memberId })).rows;
+    const seq = Number(row?.last_seq);
+    await insertEventQuery(db, { memberId, seq, payload, now });
     // Pruning a member's old events now and then keeps the write cheap.
     if (seq % 100 === 0 && seq > retention.keepEvents) {
       await db

@@ -1,0 +1,49 @@
+import { type Compilable, type CompiledQuery, createQueryId, type QueryResult } from 'kysely';
+import type { Executor } from './schema.ts';
+
+/** Where a parameter goes in a prepared query: replaced by the call's value when it runs. */
+class Slot {
+  readonly name: string;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+}
+
+/** The parameters as the query builder sees them: one placeholder each, typed as its value. */
+export type Placeholders<P> = { readonly [K in keyof P]: P[K] };
+
+interface Compiled {
+  query: CompiledQuery;
+  /** For each of the compiled query's parameters: the call parameter it takes, or a constant. */
+  parameters: readonly (Slot | unknown)[];
+}
+
+/**
+ * A query whose SQL is the same on every call, built and compiled once for each database rather
+ * than on every call: Kysely makes the query's tree and writes its SQL each time, about 15 µs a
+ * statement, a fifth of the portal's work for a message (`--cpu-prof`, bench/unread.ts).
+ * `build` gets placeholders for the parameters and must not look at them: it runs once, with no
+ * values, so anything whose shape depends on a value (a list for `in`, an optional clause) cannot
+ * be prepared. Every parameter must be given (`null`, never `undefined`).
+ */
+export function prepared<P extends Record<string, unknown>, R>(
+  build: (db: Executor, p: Placeholders<P>) => Compilable<R>,
+): (db: Executor, params: P) => Promise<QueryResult<R>> {
+  // Keyed by the database's adapter: SQLite and PostgreSQL write different SQL, and a transaction
+  // shares its database's adapter. Weak: a database that is closed and dropped takes its queries along.
+  const byAdapter = new WeakMap<object, Compiled>();
+  const placeholders = new Proxy({} as Placeholders<P>, { get: (_, name) => new Slot(String(name)) });
+
+  return (db, params) => {
+    const adapter = db.getExecutor().adapter;
+    let compiled = byAdapter.get(adapter);
+    if (!compiled) {
+      const query = build(db, placeholders).compile() as CompiledQuery;
+      compiled = { query, parameters: query.parameters };
+      byAdapter.set(adapter, compiled);
+    }
+    const parameters = compiled.parameters.map((value) => (value instanceof Slot ? params[value.name] : value));
+    return db.executeQuery({ ...compiled.query, parameters, queryId: createQueryId() } as CompiledQuery<R>);
+  };
+}
