@@ -1,6 +1,7 @@
 import { type BitrixUser, REST_PAGE_SIZE } from '@multidesk/protocol';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { columnCondition } from '../store/filterSql.ts';
+import { prepared } from '../store/preparedQuery.ts';
 import type { Database, Executor } from '../store/schema.ts';
 import { siteDateTime, sqlDateTime } from './dateTime.ts';
 import { isoDateTime } from './envelope.ts';
@@ -93,12 +94,12 @@ function person({ token_signed_in_at, token_seen_at, page_signed_in_at, page_see
 }
 
 /** One member of the portal with their network account and sign-ins; never a member of another portal. */
+const personQuery = prepared((db, p: { portalId: number; memberId: number }) =>
+  membersOf(db, p.portalId).select(ROW_COLUMNS).select(SIGN_IN_COLUMNS).where('members.id', '=', p.memberId),
+);
+
 export async function findPortalPerson(db: Executor, portalId: number, memberId: number): Promise<PortalPerson | undefined> {
-  const row = await membersOf(db, portalId)
-    .select(ROW_COLUMNS)
-    .select(SIGN_IN_COLUMNS)
-    .where('members.id', '=', memberId)
-    .executeTakeFirst();
+  const [row] = (await personQuery(db, { portalId, memberId })).rows;
   return row && person(row);
 }
 

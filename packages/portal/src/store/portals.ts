@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { prepared } from './preparedQuery.ts';
 import type { Executor, Portal } from './schema.ts';
 
 /** A portal's name is the first label of its host name. */
@@ -12,8 +13,10 @@ export async function createPortal(db: Executor, name: string, title: string, no
     .executeTakeFirstOrThrow();
 }
 
+const portalByNameQuery = prepared((db, p: { name: string }) => db.selectFrom('portals').selectAll().where('name', '=', p.name));
+
 export async function findPortalByName(db: Executor, name: string): Promise<Portal | undefined> {
-  return db.selectFrom('portals').selectAll().where('name', '=', name).executeTakeFirst();
+  return (await portalByNameQuery(db, { name })).rows[0];
 }
 
 export async function findPortalById(db: Executor, id: number): Promise<Portal | undefined> {

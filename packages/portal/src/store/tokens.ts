@@ -1,3 +1,4 @@
+import { prepared } from './preparedQuery.ts';
 import type { Executor, TokenFamily } from './schema.ts';
 
 export interface NewCode {
@@ -103,8 +104,8 @@ export async function insertToken(
 }
 
 /** A token with its family and the member it acts for. */
-export async function findToken(db: Executor, tokenHash: string) {
-  return db
+const tokenQuery = prepared((db, p: { tokenHash: string }) =>
+  db
     .selectFrom('oauth_tokens')
     .innerJoin('token_families', 'token_families.id', 'oauth_tokens.family_id')
     .select([
@@ -119,8 +120,11 @@ export async function findToken(db: Executor, tokenHash: string) {
       'token_families.scope',
       'token_families.revoked_at',
     ])
-    .where('oauth_tokens.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    .where('oauth_tokens.token_hash', '=', p.tokenHash),
+);
+
+export async function findToken(db: Executor, tokenHash: string) {
+  return (await tokenQuery(db, { tokenHash })).rows[0];
 }
 
 export async function markRefreshUsed(db: Executor, tokenHash: string, now: number): Promise<boolean> {

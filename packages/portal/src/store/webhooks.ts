@@ -1,3 +1,4 @@
+import { prepared } from './preparedQuery.ts';
 import type { Executor, Webhook } from './schema.ts';
 
 export async function insertWebhook(
@@ -22,13 +23,16 @@ export async function insertWebhook(
     .executeTakeFirstOrThrow();
 }
 
-export async function findWebhook(db: Executor, portalId: number, memberId: number, secretHash: string) {
-  return db
+const webhookQuery = prepared((db, p: { portalId: number; memberId: number; secretHash: string }) =>
+  db
     .selectFrom('webhooks')
     .selectAll()
-    .where('portal_id', '=', portalId)
-    .where('member_id', '=', memberId)
-    .where('secret_hash', '=', secretHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('portal_id', '=', p.portalId)
+    .where('member_id', '=', p.memberId)
+    .where('secret_hash', '=', p.secretHash)
+    .where('revoked_at', 'is', null),
+);
+
+export async function findWebhook(db: Executor, portalId: number, memberId: number, secretHash: string) {
+  return (await webhookQuery(db, { portalId, memberId, secretHash })).rows[0];
 }
