@@ -59,6 +59,17 @@ describe('PostgreSQL stopping and coming back', { skip }, () => {
     await run('sh', [SCRIPT, 'stop', dir]);
   });
 
+  /** PostgreSQL back on its folder, and a request that goes through once the pool has connected again. */
+  const startAgain = async () => {
+    await run('sh', [SCRIPT, 'start', dir]);
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await call(`${webhook}/user.current`)).status;
+      if (status !== 200) await sleep(100);
+    }
+    assert.equal(status, 200, 'the pool connects again by itself');
+  };
+
   test('a request in flight when PostgreSQL stops, and those while it is down, get 503 SERVICE_UNAVAILABLE; the instance serves again once it is back', async () => {
     assert.equal((await call(`${webhook}/user.current`)).status, 200);
     // The portal's row is locked by another session: the next request waits in PostgreSQL, in flight.
@@ -87,13 +98,7 @@ describe('PostgreSQL stopping and coming back', { skip }, () => {
     assert.equal(token.status, 503, 'the OAuth endpoints too');
     assert.equal(token.body.error, 'SERVICE_UNAVAILABLE');
 
-    await run('sh', [SCRIPT, 'start', dir]);
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = (await call(`${webhook}/user.current`)).status;
-      if (status !== 200) await sleep(100);
-    }
-    assert.equal(status, 200, 'the pool connects again by itself');
+    await startAgain();
     assert.equal(
       (await call(`${b.url('acme')}/rest/user.current?auth=${(await signInAs(b, 'acme', 'ben@example.com')).access_token}`)).status,
       200,
@@ -123,13 +128,7 @@ describe('PostgreSQL stopping and coming back', { skip }, () => {
     await sleep(300);
     resume();
     await assert.rejects(held);
-    await run('sh', [SCRIPT, 'start', dir]);
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = (await call(`${webhook}/user.current`)).status;
-      if (status !== 200) await sleep(100);
-    }
-    assert.equal(status, 200, 'the pool connects again by itself');
+    await startAgain();
   });
 
   test('a token revoked through instance A is refused by instance B at once: nothing is cached from PostgreSQL', async () => {
