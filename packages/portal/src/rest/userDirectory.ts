@@ -93,11 +93,11 @@ function person({ token_signed_in_at, token_seen_at, page_signed_in_at, page_see
   return { ...row, signed_in_at: signedIn, seen_at: latest(token_seen_at, page_seen_at, signedIn) ?? row.created_at };
 }
 
-/** One member of the portal with their network account and sign-ins; never a member of another portal. */
 const personQuery = prepared((db, p: { portalId: number; memberId: number }) =>
   membersOf(db, p.portalId).select(ROW_COLUMNS).select(SIGN_IN_COLUMNS).where('members.id', '=', p.memberId),
 );
 
+/** One member of the portal with their network account and sign-ins; never a member of another portal. */
 export async function findPortalPerson(db: Executor, portalId: number, memberId: number): Promise<PortalPerson | undefined> {
   const [row] = (await personQuery(db, { portalId, memberId })).rows;
   return row && person(row);

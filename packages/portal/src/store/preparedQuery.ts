@@ -13,12 +13,6 @@ class Slot {
 /** The parameters as the query builder sees them: one placeholder each, typed as its value. */
 export type Placeholders<P> = { readonly [K in keyof P]: P[K] };
 
-interface Compiled {
-  query: CompiledQuery;
-  /** For each of the compiled query's parameters: the call parameter it takes, or a constant. */
-  parameters: readonly (Slot | unknown)[];
-}
-
 /**
  * A query whose SQL is the same on every call, built and compiled once for each database rather
  * than on every call: Kysely makes the query's tree and writes its SQL each time, about 15 µs a
@@ -32,18 +26,18 @@ export function prepared<P extends Record<string, unknown>, R>(
 ): (db: Executor, params: P) => Promise<QueryResult<R>> {
   // Keyed by the database's adapter: SQLite and PostgreSQL write different SQL, and a transaction
   // shares its database's adapter. Weak: a database that is closed and dropped takes its queries along.
-  const byAdapter = new WeakMap<object, Compiled>();
+  const byAdapter = new WeakMap<object, CompiledQuery>();
   const placeholders = new Proxy({} as Placeholders<P>, { get: (_, name) => new Slot(String(name)) });
 
   return (db, params) => {
     const adapter = db.getExecutor().adapter;
     let compiled = byAdapter.get(adapter);
     if (!compiled) {
-      const query = build(db, placeholders).compile() as CompiledQuery;
-      compiled = { query, parameters: query.parameters };
+      compiled = build(db, placeholders).compile() as CompiledQuery;
       byAdapter.set(adapter, compiled);
     }
+    // Each of the compiled parameters is a placeholder, replaced by the call's value, or a constant.
     const parameters = compiled.parameters.map((value) => (value instanceof Slot ? params[value.name] : value));
-    return db.executeQuery({ ...compiled.query, parameters, queryId: createQueryId() } as CompiledQuery<R>);
+    return db.executeQuery({ ...compiled, parameters, queryId: createQueryId() } as CompiledQuery<R>);
   };
 }

@@ -15,14 +15,6 @@ export interface RetentionLimits {
   keepEvents: number;
 }
 
-/**
- * Numbers and stores one event per entry, each with the next `seq` of its member. Run it in the
- * transaction that makes the change, so that an event exists exactly when its change does. The
- * sequence row's lock orders concurrent writers (PostgreSQL's row lock until commit, SQLite's single
- * writer): a member's events commit in `seq` order, so a reader that has seen one `seq` has seen
- * every earlier one. Rows are locked in member order, so two changes that reach the same members
- * never wait on each other in a circle (a deadlock on PostgreSQL).
- */
 const nextSeqQuery = prepared((db, p: { memberId: number }) =>
   db
     .insertInto('realtime_sequences')
@@ -34,6 +26,14 @@ const insertEventQuery = prepared((db, p: { memberId: number; seq: number; paylo
   db.insertInto('realtime_events').values({ member_id: p.memberId, seq: p.seq, payload: p.payload, created_at: p.now }),
 );
 
+/**
+ * Numbers and stores one event per entry, each with the next `seq` of its member. Run it in the
+ * transaction that makes the change, so that an event exists exactly when its change does. The
+ * sequence row's lock orders concurrent writers (PostgreSQL's row lock until commit, SQLite's single
+ * writer): a member's events commit in `seq` order, so a reader that has seen one `seq` has seen
+ * every earlier one. Rows are locked in member order, so two changes that reach the same members
+ * never wait on each other in a circle (a deadlock on PostgreSQL).
+ */
 export async function appendEvents(
   db: Executor,
   entries: readonly { memberId: number; payload: string }[],
@@ -46,7 +46,8 @@ export async function appendEvents(
   for (const i of order) {
     const { memberId, payload } = entries[i] as (typeof entries)[number];
     const [row] = (await nextSeqQuery(db, { memberId })).rows;
-    const seq = Number(row?.last_seq);
+    if (!row) throw new Error(`no sequence row for member ${memberId}`);
+    const seq = Number(row.last_seq);
     await insertEventQuery(db, { memberId, seq, payload, now });
     // Pruning a member's old events now and then keeps the write cheap.
     if (seq % 100 === 0 && seq > retention.keepEvents) {

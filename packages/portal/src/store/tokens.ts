@@ -103,7 +103,6 @@ export async function insertToken(
     .execute();
 }
 
-/** A token with its family and the member it acts for. */
 const tokenQuery = prepared((db, p: { tokenHash: string }) =>
   db
     .selectFrom('oauth_tokens')
@@ -123,6 +122,7 @@ const tokenQuery = prepared((db, p: { tokenHash: string }) =>
     .where('oauth_tokens.token_hash', '=', p.tokenHash),
 );
 
+/** A token with its family and the member it acts for. */
 export async function findToken(db: Executor, tokenHash: string) {
   return (await tokenQuery(db, { tokenHash })).rows[0];
 }
