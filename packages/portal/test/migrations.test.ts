@@ -16,10 +16,20 @@ import * as firstPartyPull from '../src/store/migrations/2026-12-03T02-first-par
 import * as unreadCounts from '../src/store/migrations/2026-12-06T00-unread-counts.ts';
 import { createSqliteDialect } from '../src/store/sqliteDialect.ts';
 
-test('the initial migration creates every table in WAL mode and its down removes them', async () => {
+/** A new SQLite file with no migration run, for `fn`; closed and removed after, whatever happens. */
+async function withBareDatabase(fn: (db: Kysely<any>) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
+  const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
   try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+    await fn(db);
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the initial migration creates every table in WAL mode and its down removes them', async () => {
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     const tables = async () =>
       (
@@ -42,16 +52,11 @@ test('the initial migration creates every table in WAL mode and its down removes
     assert.equal(mode.rows[0]?.journal_mode, 'wal');
     await initial.down(db);
     assert.deepEqual(await tables(), []);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the QR requests migration adds its table after the initial one and its down removes only that', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     await qrRequests.up(db);
     const tables = async () =>
@@ -75,16 +80,11 @@ test('the QR requests migration adds its table after the initial one and its dow
     await qrRequests.down(db);
     assert.equal((await tables()).includes('qr_requests'), false);
     assert.equal((await tables()).length, 9);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the tasks migration adds tasks and task_members with their indexes and its down removes only those', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     await tasks.up(db);
     const names = async (type: string) =>
@@ -102,16 +102,11 @@ test('the tasks migration adds tasks and task_members with their indexes and its
     const left = await names('table');
     assert.equal(left.includes('tasks') || left.includes('task_members'), false);
     assert.equal(left.length, 9);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the SSO migration adds settings, identities and states with their indexes and its down removes only those', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     await sso.up(db);
     const names = async (type: string) =>
@@ -135,16 +130,11 @@ test('the SSO migration adds settings, identities and states with their indexes 
       false,
     );
     assert.equal(left.length, 9);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the chats migration adds chats, members, messages and realtime events, keeps client ids unique per chat and author, and its down removes only those', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     await chats.up(db);
     const names = async (type: string) =>
@@ -183,16 +173,11 @@ test('the chats migration adds chats, members, messages and realtime events, kee
       false,
     );
     assert.equal(left.length, 9);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the code-family migration adds oauth_codes.family_id and its down removes only that', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     const columns = async () =>
       (await sql<{ name: string }>`select name from pragma_table_info('oauth_codes') order by cid`.execute(db)).rows.map((r) => r.name);
@@ -201,16 +186,11 @@ test('the code-family migration adds oauth_codes.family_id and its down removes 
     assert.deepEqual(await columns(), [...before, 'family_id']);
     await codeFamily.down(db);
     assert.deepEqual(await columns(), before);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the OAuth apps migration adds oauth_apps with a unique client id, and its down removes only that', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     await oauthApps.up(db);
     await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
@@ -229,16 +209,11 @@ test('the OAuth apps migration adds oauth_apps with a unique client id, and its 
     const left = (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db))
       .rows;
     assert.equal(left.length, 9);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the first-party pull migration adds pull_channel to the desktop sign-ins only, once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
     await db.insertInto('users').values({ id: 1, email: 'a@x.io', password_hash: 'x', name: 'A', last_name: '', created_at: 0 }).execute();
@@ -260,16 +235,11 @@ test('the first-party pull migration adds pull_channel to the desktop sign-ins o
       (await db.selectFrom('token_families').select('scope').orderBy('id').execute()).map((r) => r.scope),
       ['user,im', 'user,im'],
     );
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("the unread-counts migration fills each member's count as the messages give it, and its down removes only that", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'multidesk-migrate-'));
-  try {
-    const db = new Kysely<any>({ dialect: createSqliteDialect(join(dir, 'x.sqlite')) });
+  await withBareDatabase(async (db) => {
     await initial.up(db);
     await chats.up(db);
     await db.insertInto('portals').values({ id: 1, name: 'a', title: 'A', member_id: 'm', created_at: 0 }).execute();
@@ -319,10 +289,7 @@ test("the unread-counts migration fills each member's count as the messages give
       (await sql<{ name: string }>`select name from pragma_table_info('chat_members') order by cid`.execute(db)).rows.map((r) => r.name);
     await unreadCounts.down(db);
     assert.deepEqual(await columns(), ['chat_id', 'member_id', 'last_read_message_id', 'joined_at']);
-    await db.destroy();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('opening a database twice runs each migration once', async () => {
