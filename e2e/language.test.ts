@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startTestPortal, type TestPortal } from '../packages/portal/test/harness.ts';
 import { type DesktopApp, launchDesktop, SCREENSHOTS, waitFor } from './desktopApp.ts';
+import { cutOff } from './portalCutOff.ts';
 
 /**
  * Settings and languages through the real app: the Settings screen opens with Ctrl+, and gives the
@@ -190,6 +191,26 @@ describe('desktop: Settings and languages', () => {
     await messenger.screenshot({ path: join(SCREENSHOTS, 'ru-messenger.png') });
     assert.deepEqual(await overflowing(messenger), [], 'Messenger: text that does not fit');
     await messenger.keyboard.press('Escape');
+  });
+
+  test('a portal out of reach is said in Russian too: the core reports a code, the window words it', async () => {
+    const { workspace } = opened();
+    const restore = cutOff(portal, `acme.localhost:${portal.port}`);
+    try {
+      await workspace.keyboard.press('Control+0');
+      const myTasks = workspace.getByRole('tabpanel');
+      await myTasks.getByRole('button', { name: 'Обновить' }).click();
+      await myTasks.getByText(/Показаны .*\. Портал недоступен; повторяем попытку\./).waitFor({ timeout: 20_000 });
+      await workspace.screenshot({ path: join(SCREENSHOTS, 'ru-unreachable.png') });
+      assert.equal(await myTasks.getByText(/Cannot reach/).count(), 0, 'no English left in a Russian window');
+    } finally {
+      restore();
+    }
+    await workspace.getByRole('tabpanel').getByRole('button', { name: 'Обновить' }).click();
+    await workspace
+      .getByText(/Портал недоступен/)
+      .first()
+      .waitFor({ state: 'detached', timeout: 20_000 });
   });
 
   test('the choice outlives a restart; "System" follows LANG', async () => {

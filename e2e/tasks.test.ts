@@ -8,6 +8,7 @@ import { startTestPortal, type TestPortal } from '../packages/portal/test/harnes
 import { oauthClient } from '../packages/portal/test/sdkClient.ts';
 import { restAs, signInAs } from '../packages/portal/test/tokens.ts';
 import { type DesktopApp, launchDesktop, SCREENSHOTS, waitFor } from './desktopApp.ts';
+import { cutOff } from './portalCutOff.ts';
 
 let portal: TestPortal;
 let app: DesktopApp;
@@ -50,24 +51,6 @@ async function titleBecomes(page: Page, title: string): Promise<void> {
 /** A task as ben sees it on acme through plain Bitrix24 REST (his own OAuth token). */
 function asBen(method: string, params: Record<string, unknown>): Promise<any> {
   return restAs(portal, 'acme', 'ben@example.com', method, params);
-}
-
-/**
- * Makes one portal unreachable for the desktop while the others keep answering: its requests get
- * their connection dropped. Returns the function that lets them through again.
- */
-function cutOff(host: string): () => void {
-  const server = portal.app.server;
-  const handlers = server.listeners('request') as ((...args: unknown[]) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (req, res) => {
-    if (req.headers.host === host) return req.socket.destroy();
-    for (const handler of handlers) handler.call(server, req, res);
-  });
-  return () => {
-    server.removeAllListeners('request');
-    for (const handler of handlers) server.on('request', handler);
-  };
 }
 
 describe('desktop: tasks of every account and My tasks', () => {
@@ -297,7 +280,7 @@ describe('desktop: tasks of every account and My tasks', () => {
 
   test('an unreachable portal shows its saved tasks, marked stale, while the others stay live', async () => {
     const page = app.workspace;
-    const restore = cutOff(address('globex'));
+    const restore = cutOff(portal, address('globex'));
     try {
       await page.keyboard.press('Control+0');
       await panel(page).getByRole('button', { name: 'Refresh' }).click();
@@ -315,7 +298,7 @@ describe('desktop: tasks of every account and My tasks', () => {
       await page.keyboard.press('Control+2');
       await page.getByRole('tab', { name: /^Globex/, selected: true }).waitFor();
       await tasksOf(page)
-        .getByText(/Showing saved tasks from .*; Cannot reach the portal/)
+        .getByText(/Showing saved tasks from .*\. Cannot reach the portal/)
         .waitFor({ timeout: 20_000 });
       await tasksOf(page).getByRole('button', { name: 'Check the warehouse stock report' }).waitFor();
     } finally {

@@ -304,7 +304,7 @@ describe('account life cycle', () => {
       for (const socket of sockets) socket.destroy();
       const result = await slowHome;
       assert.equal(result.stale, true);
-      assert.match(result.problem ?? '', /Cannot reach/);
+      assert.deepEqual(result.problem, { code: 'unreachable' });
       assert.equal(core.manager.list().find((a) => a.id === slow.account.id)?.state, 'connected', 'a network failure is not a sign-out');
     } finally {
       blackHole.close();

@@ -278,13 +278,13 @@ describe('the UI store', () => {
     await store.loadHome(ids.acme as string);
     const newer = homeOf(store, ids.acme as string);
     assert.equal(newer?.status, 'ready');
-    assert.deepEqual([newer.home.stale, newer.home.problem], [true, 'Disconnected']);
+    assert.deepEqual([newer.home.stale, newer.home.problem], [true, { code: 'disconnected' }]);
 
     held.release();
     await first;
     await until(() => homeOf(store, ids.acme as string)?.status === 'ready', 'no load left');
     const final = homeOf(store, ids.acme as string);
-    assert.deepEqual(final?.status === 'ready' && [final.home.stale, final.home.problem], [true, 'Disconnected']);
+    assert.deepEqual(final?.status === 'ready' && [final.home.stale, final.home.problem], [true, { code: 'disconnected' }]);
   });
 
   test('when the bridge stops answering, loads end in an error the user can read, and what was shown stays', async (t) => {
@@ -364,7 +364,7 @@ describe('the UI store', () => {
     const globexHome = homeOf(store, ids.globex as string);
     assert.deepEqual(
       globexHome?.status === 'ready' && [globexHome.home.stale, globexHome.home.problem],
-      [true, 'Disconnected'],
+      [true, { code: 'disconnected' }],
       'the home fetched again shows what happened while away',
     );
     // The lists showing acme's chats, its open dialog and its tasks reload: their events were missed.

@@ -181,7 +181,7 @@ describe('the outbox', () => {
       );
 
       const chats = await second.chats.list({ id: anna.id });
-      assert.deepEqual([chats.stale, chats.problem], [true, 'Connecting…']);
+      assert.deepEqual([chats.stale, chats.problem], [true, { code: 'connecting' }]);
       assert.ok(
         chats.chats.some((c) => c.dialogId === dialogId),
         'the saved list is shown while connecting',

@@ -183,7 +183,7 @@ describe('chats in the core', () => {
       assert.deepEqual(off.ok ? 'ok' : off.error, 'not_connected');
       const saved = await core.chats.list({ id });
       assert.equal(saved.stale, true);
-      assert.equal(saved.problem, 'Disconnected');
+      assert.deepEqual(saved.problem, { code: 'disconnected' });
       assert.ok(
         saved.chats.some((c) => c.title === 'Acme team'),
         'a disconnected account still shows its saved chats',

@@ -155,7 +155,7 @@ describe('tasks in the core', () => {
       const refreshed = new Promise<void>((resolve) => restarted.tasks.once('changed', () => resolve()));
       const atOnce = await restarted.tasks.list({ id: signedIn.account.id });
       assert.equal(atOnce.stale, true);
-      assert.equal(atOnce.problem, 'Updating…');
+      assert.deepEqual(atOnce.problem, { code: 'updating' });
       assert.deepEqual(
         atOnce.tasks.map((t) => t.id),
         fresh.tasks.map((t) => t.id),

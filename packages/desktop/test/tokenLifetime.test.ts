@@ -111,7 +111,7 @@ test('an account used a few times a week for 200 days is never asked to sign in 
       ],
     );
     const kept = await core.chats.list({ id: globex.id });
-    assert.equal(kept.problem, 'Sign-in needed');
+    assert.deepEqual(kept.problem, { code: 'needs_login' });
     assert.deepEqual(
       kept.chats.map((c) => c.dialogId),
       globexChats.chats.map((c) => c.dialogId),

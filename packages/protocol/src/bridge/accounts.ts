@@ -13,6 +13,30 @@ export type AccountState = Static<typeof AccountState>;
 export const AccountKind = Type.Union([Type.Literal('sign-in'), Type.Literal('webhook'), Type.Literal('app')]);
 export type AccountKind = Static<typeof AccountKind>;
 
+/**
+ * What went wrong between a connected account and its portal, for the windows to say in their own
+ * language: the portal cannot be reached (requests are retried), or it answered with an error
+ * (`detail`: the portal's own words, which no catalogue has).
+ */
+export const PortalProblem = Type.Union([
+  Type.Object({ code: Type.Literal('unreachable') }),
+  Type.Object({ code: Type.Literal('portal_error'), detail: Type.String() }),
+]);
+export type PortalProblem = Static<typeof PortalProblem>;
+
+/**
+ * Why what a window shows is the saved copy: a problem with the portal, an account that is
+ * disconnected or needs a sign-in, or the fresh copy still on its way (the live link connecting,
+ * a list being updated).
+ */
+export const SavedCopyReason = Type.Union([
+  PortalProblem,
+  Type.Object({
+    code: Type.Union([Type.Literal('disconnected'), Type.Literal('needs_login'), Type.Literal('connecting'), Type.Literal('updating')]),
+  }),
+]);
+export type SavedCopyReason = Static<typeof SavedCopyReason>;
+
 export const AccountView = Type.Object({
   id: Type.String(),
   portalUrl: Type.String(),
@@ -35,7 +59,7 @@ export const AccountView = Type.Object({
   /** Scopes the credential lacks for what Multidesk shows (`im` for chats, `task` for tasks …). */
   missingScopes: Type.Optional(Type.Array(Type.String())),
   /** Live problems of a connected account: shown, never blocking the others. */
-  problem: Type.Optional(Type.String()),
+  problem: Type.Optional(PortalProblem),
   unread: Type.Integer({ minimum: 0 }),
 });
 export type AccountView = Static<typeof AccountView>;
@@ -79,7 +103,7 @@ export const HomeView = Type.Object({
   /** True when this is the cached copy because the portal could not be reached. */
   stale: Type.Boolean(),
   fetchedAt: Type.Union([Type.Integer(), Type.Null()]),
-  problem: Type.Optional(Type.String()),
+  problem: Type.Optional(SavedCopyReason),
 });
 export type HomeView = Static<typeof HomeView>;
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { AccountId } from './accounts.ts';
+import { AccountId, SavedCopyReason } from './accounts.ts';
 
 /** Chats of each account: the list, a dialog's pages, the outbox, reads, edits. */
 
@@ -31,7 +31,7 @@ export const ChatsView = Type.Object({
   chats: Type.Array(ChatView),
   stale: Type.Boolean(),
   fetchedAt: Type.Union([Type.Integer(), Type.Null()]),
-  problem: Type.Optional(Type.String()),
+  problem: Type.Optional(SavedCopyReason),
 });
 export type ChatsView = Static<typeof ChatsView>;
 

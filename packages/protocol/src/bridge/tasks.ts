@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { AccountId } from './accounts.ts';
+import { AccountId, SavedCopyReason } from './accounts.ts';
 
 /** Tasks of each account, and My tasks across them. */
 
@@ -56,7 +56,7 @@ export const TasksView = Type.Object({
   tasks: Type.Array(TaskView),
   stale: Type.Boolean(),
   fetchedAt: Type.Union([Type.Integer(), Type.Null()]),
-  problem: Type.Optional(Type.String()),
+  problem: Type.Optional(SavedCopyReason),
 });
 export type TasksView = Static<typeof TasksView>;
 
@@ -95,7 +95,7 @@ export const MyTasksGroup = Type.Object({
   stale: Type.Boolean(),
   /** When the tasks shown were fetched (epoch ms): with `stale`, the age of the saved copy. */
   fetchedAt: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  problem: Type.Optional(Type.String()),
+  problem: Type.Optional(SavedCopyReason),
 });
 export const MyTasksView = Type.Object({ groups: Type.Array(MyTasksGroup) });
 export type MyTasksView = Static<typeof MyTasksView>;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AccountKind, AccountView } from '@multidesk/protocol';
+import type { AccountKind, AccountView, PortalProblem } from '@multidesk/protocol';
 import type { Dispatcher } from 'undici';
-import { PortalUnreachableError } from '../portal/portalHttp.ts';
 import { AuthLostError, type PortalSession, SessionClosedError } from '../portal/portalSession.ts';
 import { RestBudgets } from '../portal/restBudget.ts';
 import type { Profile } from '../profile.ts';
 import type { AccountChange } from '../realtime/pullCommands.ts';
 import { AccountCache } from './accountCache.ts';
 import { AccountConnection } from './accountConnection.ts';
+import { portalProblemOf } from './accountProblems.ts';
 import type { AccountRegistry, StoredAccount } from './accountRegistry.ts';
 import type { StoredCredential } from './credentials.ts';
 import type { TokenStore } from './tokenStore.ts';
@@ -17,7 +17,7 @@ interface Account {
   stored: StoredAccount;
   connection: AccountConnection | null;
   cache: AccountCache | null;
-  problem?: string;
+  problem?: PortalProblem;
 }
 
 export interface AccountAccess {
@@ -25,7 +25,7 @@ export interface AccountAccess {
   session: PortalSession | null;
   cache: AccountCache;
   /** Records a failed request on the account; returns the problem shown, if any. */
-  reportProblem(error: unknown): string | undefined;
+  reportProblem(error: unknown): PortalProblem | undefined;
   /** A request went through: a problem shown on the account is over. */
   reportSuccess(): void;
 }
@@ -280,12 +280,9 @@ export class AccountManager extends EventEmitter<AccountManagerEvents> {
   }
 
   /** Network trouble is shown on the account and never signs it out; auth loss is handled by the session. */
-  #reportProblem(account: Account, error: unknown): string | undefined {
+  #reportProblem(account: Account, error: unknown): PortalProblem | undefined {
     if (error instanceof AuthLostError || error instanceof SessionClosedError) return undefined;
-    account.problem =
-      error instanceof PortalUnreachableError
-        ? 'Cannot reach the portal; retrying.'
-        : `The portal answered with an error: ${(error as Error).message}`;
+    account.problem = portalProblemOf(error);
     this.emit('changed');
     return account.problem;
   }

@@ -20,11 +20,13 @@ import {
   type MessageView,
   type OutboxRef,
   type PendingMessageView,
+  type PortalProblem,
   type ReadResult,
   type SendRequest,
   type SendResult,
 } from '@multidesk/protocol';
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
+import { requestFailure, savedCopyReason } from '../accounts/accountProblems.ts';
 import { DeferredSaves } from '../accounts/deferredSaves.ts';
 import { RestCallError } from '../portal/portalSession.ts';
 import type { AccountChange } from '../realtime/pullCommands.ts';
@@ -216,9 +218,9 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     // Still connecting (just started, or coming back): the saved list at once, the fresh one follows.
     if (account.session && cached && !this.#manager.isLive(id)) {
       void this.#refreshList(id);
-      return { chats: cached.value, stale: true, fetchedAt: cached.updatedAt, problem: 'Connecting…' };
+      return { chats: cached.value, stale: true, fetchedAt: cached.updatedAt, problem: { code: 'connecting' } };
     }
-    let problem: string | undefined;
+    let problem: PortalProblem | undefined;
     if (account.session) {
       try {
         return { chats: await this.#fetchList(account), stale: false, fetchedAt: this.#now() };
@@ -230,7 +232,8 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     // The list kept in step until the link went down is newer than the one saved on disk.
     const kept = this.#live.list(id);
     const saved = kept ? { chats: kept.chats, fetchedAt: kept.at } : { chats: cached?.value ?? [], fetchedAt: cached?.updatedAt ?? null };
-    return { ...saved, stale: true, ...this.#why(account, problem) };
+    const why = savedCopyReason(account.view, problem);
+    return { ...saved, stale: true, ...(why ? { problem: why } : {}) };
   }
 
   async #fetchList(account: AccountAccess): Promise<ChatView[]> {
@@ -266,13 +269,6 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     }, RELOAD_SOON_MS);
     timer.unref();
     this.#reloadTimers.set(id, timer);
-  }
-
-  #why(account: AccountAccess, problem: string | undefined): { problem?: string } {
-    const why =
-      problem ??
-      (account.view.state === 'disconnected' ? 'Disconnected' : account.view.state === 'needs_login' ? 'Sign-in needed' : undefined);
-    return why ? { problem: why } : {};
   }
 
   /**
@@ -547,7 +543,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       return result;
     } catch (error) {
       if (error instanceof RestCallError) return { ok: false, error: error.code, message: refusal(error, onAMessage) };
-      return { ok: false, error: 'unreachable', message: account.reportProblem(error) ?? 'The portal could not be reached.' };
+      return requestFailure(account.reportProblem(error));
     }
   }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { BitrixUser, HomeView, Person } from '@multidesk/protocol';
 import type { AccountManager } from '../accounts/accountManager.ts';
+import { savedCopyReason } from '../accounts/accountProblems.ts';
 
 const HOME_KEY = 'home';
 /** People shown on an account's home: enough for the demo and small teams, bounded for large ones. */
@@ -41,7 +42,7 @@ export class HomeService extends EventEmitter<{ changed: [accountId: string] }> 
     const account = this.#manager.access(id);
     const cached = account.cache.get<SavedHome>(HOME_KEY);
     const { state } = account.view;
-    const problem = state === 'disconnected' ? 'Disconnected' : state === 'needs_login' ? 'Sign-in needed' : account.view.problem;
+    const problem = savedCopyReason(account.view, account.view.problem);
     return {
       profile: cached?.value.profile ?? null,
       people: cached?.value.people ?? [],

@@ -4,6 +4,7 @@ import {
   type MyTasksRequest,
   type MyTasksView,
   type Person,
+  type PortalProblem,
   type TaskFields,
   type TaskFilter,
   type TaskRef,
@@ -14,6 +15,7 @@ import {
   type TaskView,
 } from '@multidesk/protocol';
 import type { AccountAccess, AccountManager } from '../accounts/accountManager.ts';
+import { requestFailure, savedCopyReason } from '../accounts/accountProblems.ts';
 import type { HomeService } from '../home/homeService.ts';
 import { type PortalSession, RestCallError } from '../portal/portalSession.ts';
 import { type BitrixTask, LiveTasks } from './liveTasks.ts';
@@ -164,9 +166,9 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
         },
         (error) => account.reportProblem(error),
       );
-      return { tasks: this.#views(account, cached.value), stale: true, fetchedAt: cached.updatedAt, problem: 'Updating…' };
+      return { tasks: this.#views(account, cached.value), stale: true, fetchedAt: cached.updatedAt, problem: { code: 'updating' } };
     }
-    let problem: string | undefined;
+    let problem: PortalProblem | undefined;
     if (account.session) {
       try {
         const tasks = await fetch();
@@ -178,9 +180,7 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
         problem = account.reportProblem(error);
       }
     }
-    const why =
-      problem ??
-      (account.view.state === 'disconnected' ? 'Disconnected' : account.view.state === 'needs_login' ? 'Sign-in needed' : undefined);
+    const why = savedCopyReason(account.view, problem);
     return {
       tasks: this.#views(account, cached?.value ?? []),
       stale: true,
@@ -254,7 +254,7 @@ export class TaskService extends EventEmitter<{ changed: [accountId: string] }> 
       return { ok: true, task: toTaskView(fresh.result.task, this.#home.people(id), this.#now()) };
     } catch (error) {
       if (error instanceof RestCallError) return { ok: false, error: error.code, message: error.message };
-      return { ok: false, error: 'unreachable', message: account.reportProblem(error) ?? 'The portal could not be reached.' };
+      return requestFailure(account.reportProblem(error));
     }
   }
 

@@ -3,6 +3,7 @@ import { type FocusEvent, type KeyboardEvent, type RefObject, useEffect, useRef 
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../shared/Avatar.tsx';
 import { addressOf, statusInWords } from '../shared/format.ts';
+import { problemText } from '../shared/problemText.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
 import { type AccountAction, AccountMenu } from './AccountMenu.tsx';
 
@@ -118,9 +119,9 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
                       <span className="state-dot" aria-hidden="true" />
                       {working ?? statusInWords(account)}
                       {account.problem && account.state !== 'disconnected' ? (
-                        <span className="account-problem ellipsis" title={account.problem}>
+                        <span className="account-problem ellipsis" title={problemText(account.problem)}>
                           {' '}
-                          · {account.problem}
+                          · {problemText(account.problem)}
                         </span>
                       ) : null}
                     </span>

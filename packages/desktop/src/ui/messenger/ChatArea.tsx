@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../bridgeClient.ts';
 import { addressOf, formatTime, statusInWords } from '../shared/format.ts';
+import { problemText } from '../shared/problemText.ts';
 import { useChatDeltas, useHome, useSnapshot } from '../shared/useBridge.ts';
 import { useLoader } from '../workspace/tasks/useTasks.ts';
 import { ChatDialog } from './ChatDialog.tsx';
@@ -70,13 +71,13 @@ export function ChatArea({
         ) : null}
         {account.state === 'connected' && account.problem && !reconnecting ? (
           <p className="notice notice-warning" role="status">
-            {account.problem}
+            {problemText(account.problem)}
           </p>
         ) : null}
         {savedAt && !reconnecting ? (
           <p className="muted" role="status">
             {t('chatArea.savedFrom', { time: formatTime(savedAt) })}
-            {chats.data?.problem ? ` (${chats.data.problem})` : ''}.
+            {chats.data?.problem ? ` (${problemText(chats.data.problem)})` : ''}.
           </p>
         ) : null}
         <div className="chats-layout">

@@ -3,6 +3,7 @@ import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { formatTime } from '../shared/format.ts';
+import { type Refusal, refusalText } from '../shared/problemText.ts';
 import { useChatDeltas } from '../shared/useBridge.ts';
 import { MessageItem, PendingItem, submitKeys } from './MessageItem.tsx';
 
@@ -32,11 +33,11 @@ function merge(shown: MessageView[], page: MessageView[]): MessageView[] {
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
-/** Chat bridge calls answer `{ok: false, message}` for refusals; a thrown error is the bridge itself. */
-async function problemOf(request: Promise<{ ok: true } | { ok: false; message: string }>): Promise<string | null> {
+/** Chat bridge calls answer `{ok: false, error, message}` for refusals; a thrown error is the bridge itself. */
+async function problemOf(request: Promise<{ ok: true } | ({ ok: false } & Refusal)>, about: 'chat' | 'message'): Promise<string | null> {
   try {
     const result = await request;
-    return result.ok ? null : result.message;
+    return result.ok ? null : refusalText(result, about);
   } catch (err) {
     return errorMessage(err);
   }
@@ -86,7 +87,7 @@ export const ChatDialog = memo(function ChatDialog({
     try {
       const page = await call('messages', { id: accountId, dialogId });
       if (loadSeq.current !== mine) return;
-      if (!page.ok) return setError(page.message);
+      if (!page.ok) return setError(refusalText(page, 'chat'));
       setError(null);
       setMessages((shown) => merge(shown, page.messages));
       setPending(page.pending);
@@ -130,7 +131,7 @@ export const ChatDialog = memo(function ChatDialog({
     loadingOlder.current = true;
     try {
       const page = await call('messages', { id: accountId, dialogId, beforeId: oldest.id });
-      if (!page.ok) return setError(page.message);
+      if (!page.ok) return setError(refusalText(page, 'chat'));
       // Added above what is read: the history is anchored at its end, so the view does not move.
       setMessages((shown) => merge(page.messages, shown));
       setHasOlder(page.hasOlder);
@@ -171,7 +172,7 @@ export const ChatDialog = memo(function ChatDialog({
   }, []);
   const onSave = useCallback(
     async (messageId: number, text: string) => {
-      const problem = await problemOf(call('editMessage', { id: accountId, dialogId, messageId, text }));
+      const problem = await problemOf(call('editMessage', { id: accountId, dialogId, messageId, text }), 'message');
       if (!problem) setMessages((shown) => shown.map((x) => (x.id === messageId ? { ...x, text, edited: true } : x)));
       return problem;
     },
@@ -179,7 +180,7 @@ export const ChatDialog = memo(function ChatDialog({
   );
   const onDelete = useCallback(
     async (messageId: number) => {
-      const problem = await problemOf(call('deleteMessage', { id: accountId, dialogId, messageId }));
+      const problem = await problemOf(call('deleteMessage', { id: accountId, dialogId, messageId }), 'message');
       if (!problem) setMessages((shown) => shown.map((x) => (x.id === messageId ? { ...x, text: '', deleted: true } : x)));
       return problem;
     },
@@ -193,7 +194,7 @@ export const ChatDialog = memo(function ChatDialog({
     setSendError(null);
     try {
       const result = await call('send', { id: accountId, dialogId, text });
-      if (!result.ok) return setSendError(result.message);
+      if (!result.ok) return setSendError(refusalText(result, 'chat'));
       setDraft((current) => (current === text ? '' : current));
       // The core's change for the outbox shows it pending (and later as sent): adding it here could bring back one already sent.
       historyRef.current?.scrollTo({ top: 0 });
@@ -209,7 +210,7 @@ export const ChatDialog = memo(function ChatDialog({
   };
 
   const outbox = (action: 'retrySend' | 'discardSend', clientId: string) =>
-    void problemOf(call(action, { id: accountId, clientId })).then((problem) => {
+    void problemOf(call(action, { id: accountId, clientId }), 'chat').then((problem) => {
       setSendError(problem);
       void loadNewest();
     });

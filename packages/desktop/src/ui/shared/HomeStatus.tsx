@@ -1,7 +1,8 @@
-import type { AccountView, HomeView } from '@multidesk/protocol/bridge';
+import type { AccountView, HomeView, SavedCopyReason } from '@multidesk/protocol/bridge';
 import { useTranslation } from 'react-i18next';
 import type { HomeEntry } from './bridgeStore.ts';
 import { formatTime } from './format.ts';
+import { problemText } from './problemText.ts';
 import { useStore } from './useBridge.ts';
 
 /**
@@ -33,7 +34,7 @@ function StaleNotice({ home }: { home: HomeView }) {
   return <SavedCopyNotice what="data" fetchedAt={home.fetchedAt} problem={home.problem} />;
 }
 
-/** "Showing saved <what> from <time>; <problem>": the portal could not be asked, so this is the last copy. */
+/** "Showing saved <what> from <time>. <Problem>": the portal could not be asked, so this is the last copy. */
 export function SavedCopyNotice({
   what,
   of,
@@ -44,7 +45,7 @@ export function SavedCopyNotice({
   /** Whose tasks (My tasks lists several accounts'): "Acme Corp (Anna)". */
   of?: string;
   fetchedAt: number | null;
-  problem?: string | undefined;
+  problem?: SavedCopyReason | undefined;
 }) {
   const { t } = useTranslation();
   const time = fetchedAt === null ? null : formatTime(fetchedAt);
@@ -55,7 +56,7 @@ export function SavedCopyNotice({
   return (
     <p className="notice notice-warning" role="status">
       {text}
-      {problem ? `; ${problem}` : ''}
+      {problem ? `. ${problemText(problem)}` : ''}
     </p>
   );
 }

@@ -7,6 +7,7 @@ import { Avatar } from '../shared/Avatar.tsx';
 import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
+import { problemText } from '../shared/problemText.ts';
 import { useHome, useStore } from '../shared/useBridge.ts';
 import { AddressSignIn } from './signIn/AddressSignIn.tsx';
 import { AppConnect } from './signIn/AppConnect.tsx';
@@ -133,7 +134,7 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
               {account.kind === 'webhook'
                 ? t('accountPanel.webhookRejected', { portal: account.portalTitle })
                 : account.problem
-                  ? t('accountPanel.signInAgainBecause', { portal: account.portalTitle, problem: account.problem })
+                  ? t('accountPanel.signInAgainBecause', { portal: account.portalTitle, problem: problemText(account.problem) })
                   : t('accountPanel.signInAgainNeeded', { portal: account.portalTitle })}
             </span>
             <button type="button" className="button button-primary" onClick={() => setSigningIn('password')}>
@@ -143,7 +144,7 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
         )
       ) : account.problem ? (
         <p className="notice notice-warning" role="status">
-          {account.problem}
+          {problemText(account.problem)}
         </p>
       ) : null}
 

@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../../bridgeClient.ts';
 import { ModalDialog } from '../../shared/ModalDialog.tsx';
+import { refusalText } from '../../shared/problemText.ts';
 import { TaskDetail } from './TaskDetail.tsx';
 import { TaskForm } from './TaskForm.tsx';
 
@@ -43,7 +44,7 @@ export function TaskDialog({ accountId, target, shown, people, me, now, onClose,
       .then((result) => {
         if (!live) return;
         if (result.ok) setTask(result.task);
-        else setProblem(result.message);
+        else setProblem(refusalText(result));
       })
       .catch((err) => live && setProblem(errorMessage(err)))
       .finally(() => live && setRefreshing(false));
@@ -54,7 +55,7 @@ export function TaskDialog({ accountId, target, shown, people, me, now, onClose,
 
   /** A change the core answered: the dialog shows the task as it is now, the lists refetch. */
   const apply = (result: TaskResult): string | null => {
-    if (!result.ok) return result.message;
+    if (!result.ok) return refusalText(result);
     setTask(result.task);
     setMode('view');
     setProblem(null);

@@ -1,7 +1,8 @@
-import type { TaskView } from '@multidesk/protocol/bridge';
+import type { SavedCopyReason, TaskView } from '@multidesk/protocol/bridge';
 import { memo, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../../shared/Avatar.tsx';
+import { problemText } from '../../shared/problemText.ts';
 import { AccountChip } from './AccountChip.tsx';
 import { deadlineText, statusLabel } from './taskFormat.ts';
 
@@ -9,7 +10,7 @@ export interface TaskItem {
   key: string;
   task: TaskView;
   /** In My tasks: whose task it is, and whether it comes from a saved copy. */
-  account?: { accountId: string; portalTitle: string; userName: string; stale: boolean; problem?: string | undefined };
+  account?: { accountId: string; portalTitle: string; userName: string; stale: boolean; problem?: SavedCopyReason | undefined };
 }
 
 interface Props {
@@ -67,9 +68,9 @@ const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
           <span id={`${id}-account`} className="task-account">
             <AccountChip portalTitle={account.portalTitle} userName={account.userName} />
             {account.stale ? (
-              <span className="tag tag-stale" title={account.problem ?? t('task.savedCopyTitle')}>
+              <span className="tag tag-stale" title={account.problem ? problemText(account.problem) : t('task.savedCopyTitle')}>
                 {t('task.stale')}
-                <span className="visually-hidden">: {account.problem ?? t('task.savedCopy')}.</span>
+                <span className="visually-hidden">: {account.problem ? problemText(account.problem) : t('task.savedCopy')}.</span>
               </span>
             ) : null}
           </span>
