@@ -341,7 +341,7 @@ describe('the outbox', () => {
         () => outbox.get(clientId)?.error != null && outbox.get(after.pending.clientId) === null,
         'the refusal and the next send',
       );
-      assert.equal(outbox.get(clientId)?.error, 'You are not a member of this chat.');
+      assert.equal(outbox.get(clientId)?.error?.code, 'ACCESS_DENIED');
       assert.equal((await textsBenSees(anna.userId)).filter((t) => t === 'Sent after the refused one').length, 1);
 
       const adds = messageAdds(portal);
@@ -349,7 +349,7 @@ describe('the outbox', () => {
       assert.equal(outbox.get(clientId)?.error, null, 'back in the queue');
       await until(() => outbox.get(clientId)?.error != null, 'refused again');
       assert.equal(messageAdds(portal), adds + 1, 'sent once more');
-      assert.equal(outbox.get(clientId)?.error, 'You are not a member of this chat.');
+      assert.equal(outbox.get(clientId)?.error?.code, 'ACCESS_DENIED');
 
       assert.deepEqual(await core.chats.discardSend({ id: anna.id, clientId }), { ok: true });
       assert.equal(outbox.get(clientId), null);
@@ -401,10 +401,8 @@ describe('the outbox', () => {
       const foreign = await core.chats.editMessage({ id: anna.id, dialogId, messageId: bens, text: 'Hijacked' });
       assert.equal(foreign.ok, false);
       if (!foreign.ok) {
+        // The Messenger words ACCESS_DENIED on an edit or a deletion as "only your own messages".
         assert.equal(foreign.error, 'ACCESS_DENIED');
-        // She is a member of this dialog: the reason must be about whose message it is.
-        assert.doesNotMatch(foreign.message, /not a member/);
-        assert.match(foreign.message, /own messages/);
       }
       const foreignDelete = await core.chats.deleteMessage({ id: anna.id, dialogId, messageId: bens });
       assert.equal(foreignDelete.ok, false);

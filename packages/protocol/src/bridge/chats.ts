@@ -71,6 +71,14 @@ export function upsertMessage(messages: MessageView[], message: MessageView): Me
 }
 
 /**
+ * Why the portal refused a queued message for good: its Bitrix24 error code (ACCESS_DENIED when the
+ * user is not in the chat …), which the windows word, and its own words for a code they do not know.
+ * `code` is empty for a refusal saved by an older version, which kept the words alone.
+ */
+export const SendRefusal = Type.Object({ code: Type.String(), message: Type.String() });
+export type SendRefusal = Static<typeof SendRefusal>;
+
+/**
  * A message written here and not yet accepted by the portal: kept in the account's outbox (it
  * survives a restart) and sent, in order, exactly once under its `clientId`.
  */
@@ -82,7 +90,7 @@ export const PendingMessageView = Type.Object({
   date: Type.String(),
   /** `sending`: being sent; `waiting`: for the portal to answer again; `failed`: refused, see `error`. */
   status: Type.Union([Type.Literal('sending'), Type.Literal('waiting'), Type.Literal('failed')]),
-  error: Type.Optional(Type.String()),
+  error: Type.Optional(SendRefusal),
 });
 export type PendingMessageView = Static<typeof PendingMessageView>;
 

@@ -61,14 +61,6 @@ function textProblem(text: string): Failure | null {
 /** The portal (or a proxy in front of it) is down or restarting: the message waits and goes again. */
 const isTransient = (error: RestCallError) => error.code === RATE_LIMITED || error.status >= 500;
 
-/** The message a refused call shows the user. */
-function refusal(error: RestCallError, onAMessage = false): string {
-  if (error.code === 'ACCESS_DENIED')
-    return onAMessage ? 'You can edit or delete only your own messages.' : 'You are not a member of this chat.';
-  if (error.code === 'MESSAGE_EMPTY') return 'Write a message first.';
-  return error.message;
-}
-
 function userName(user: Pick<ImUser, 'name' | 'first_name' | 'last_name'> | undefined, id: number): string {
   if (!user) return id === 0 ? '' : `User ${id}`;
   return user.name || `${user.first_name} ${user.last_name}`.trim() || `User ${id}`;
@@ -337,7 +329,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
         fetchedAt: this.#now(),
       };
     } catch (error) {
-      if (error instanceof RestCallError && !isTransient(error)) return { ok: false, error: error.code, message: refusal(error) };
+      if (error instanceof RestCallError && !isTransient(error)) return { ok: false, error: error.code, message: error.message };
       if (error instanceof RestCallError) this.#reloadSoon(id);
       else account.reportProblem(error);
       return saved();
@@ -446,7 +438,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
         if (this.#closed) return;
         if (error instanceof RestCallError && !isTransient(error)) {
           // Refused for good (not a member, too long…): kept, marked, and the rest go on.
-          account.cache.outbox.setError(entry.clientId, refusal(error));
+          account.cache.outbox.setError(entry.clientId, { code: error.code, message: error.message });
         } else {
           if (!(error instanceof RestCallError)) account.reportProblem(error);
           // Not being sent any more: it waits for the next attempt.
@@ -501,21 +493,21 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
   editMessage({ id, messageId, text }: EditRequest): Promise<ChatResult> {
     const problem = textProblem(text);
     if (problem) return Promise.resolve(problem);
-    return this.#call(id, true, async (session) => {
+    return this.#call(id, async (session) => {
       await session.call('im.message.update', { MESSAGE_ID: messageId, MESSAGE: text });
       return { ok: true };
     });
   }
 
   deleteMessage({ id, messageId }: MessageRef): Promise<ChatResult> {
-    return this.#call(id, true, async (session) => {
+    return this.#call(id, async (session) => {
       await session.call('im.message.delete', { MESSAGE_ID: messageId });
       return { ok: true };
     });
   }
 
   read({ id, dialogId }: DialogRef): Promise<ReadResult> {
-    return this.#call(id, false, async (session) => {
+    return this.#call(id, async (session) => {
       const answer = await session.call<{ counter: number }>('im.dialog.read', { DIALOG_ID: dialogId });
       return { ok: true, unread: Number(answer.result.counter ?? 0) };
     });
@@ -529,12 +521,8 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
     this.#retryTimers.clear();
   }
 
-  /** `onAMessage`: the call acts on one message, so ACCESS_DENIED means it is not one's own. */
-  async #call<T>(
-    id: string,
-    onAMessage: boolean,
-    run: (session: NonNullable<AccountAccess['session']>) => Promise<T>,
-  ): Promise<T | Failure> {
+  /** A call of the portal for one account: a refusal comes back as its code and the portal's words, which the windows word. */
+  async #call<T>(id: string, run: (session: NonNullable<AccountAccess['session']>) => Promise<T>): Promise<T | Failure> {
     const account = this.#manager.access(id);
     if (!account.session) return { ok: false, error: 'not_connected', message: `${account.view.portalTitle} is not connected.` };
     try {
@@ -542,7 +530,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
       account.reportSuccess();
       return result;
     } catch (error) {
-      if (error instanceof RestCallError) return { ok: false, error: error.code, message: refusal(error, onAMessage) };
+      if (error instanceof RestCallError) return { ok: false, error: error.code, message: error.message };
       return requestFailure(account.reportProblem(error));
     }
   }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { SendRefusal } from '@multidesk/protocol';
 
 /** A message written on this computer that the portal has not accepted yet. */
 export interface OutboxEntry {
@@ -8,7 +9,7 @@ export interface OutboxEntry {
   /** When it was written (epoch ms). */
   createdAt: number;
   /** Why the portal refused it for good (not a member, too long…); null while it is still to be sent. */
-  error: string | null;
+  error: SendRefusal | null;
 }
 
 interface OutboxRow {
@@ -16,7 +17,10 @@ interface OutboxRow {
   dialog_id: string;
   text: string;
   created_at: number;
+  /** The refusal's words; not null exactly when the message was refused. */
   error: string | null;
+  /** Its code (null in a row saved before codes were kept). */
+  error_code: string | null;
 }
 
 const toEntry = (row: OutboxRow): OutboxEntry => ({
@@ -24,7 +28,7 @@ const toEntry = (row: OutboxRow): OutboxEntry => ({
   dialogId: row.dialog_id,
   text: row.text,
   createdAt: row.created_at,
-  error: row.error,
+  error: row.error === null ? null : { code: row.error_code ?? '', message: row.error },
 });
 
 /**
@@ -44,8 +48,12 @@ export class Outbox {
       dialog_id TEXT NOT NULL,
       text TEXT NOT NULL,
       created_at INTEGER NOT NULL,
-      error TEXT
+      error TEXT,
+      error_code TEXT
     )`);
+    // An outbox made before refusals kept their code: its rows keep the words alone.
+    const columns = db.prepare('PRAGMA table_info(outbox)').all() as unknown as { name: string }[];
+    if (!columns.some((column) => column.name === 'error_code')) db.exec('ALTER TABLE outbox ADD COLUMN error_code TEXT');
   }
 
   add(entry: Omit<OutboxEntry, 'error'>): void {
@@ -75,8 +83,10 @@ export class Outbox {
   }
 
   /** Marks a message refused for good, or (error null) to be tried again. */
-  setError(clientId: string, error: string | null): void {
-    this.#db.prepare('UPDATE outbox SET error = ? WHERE client_id = ?').run(error, clientId);
+  setError(clientId: string, error: SendRefusal | null): void {
+    this.#db
+      .prepare('UPDATE outbox SET error = ?, error_code = ? WHERE client_id = ?')
+      .run(error?.message ?? null, error?.code ?? null, clientId);
   }
 
   remove(clientId: string): void {

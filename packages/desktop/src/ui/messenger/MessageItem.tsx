@@ -2,6 +2,7 @@ import type { MessageView, PendingMessageView } from '@multidesk/protocol/bridge
 import { type KeyboardEvent, memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../shared/format.ts';
+import { refusalText } from '../shared/problemText.ts';
 import { MessageText } from './MessageText.tsx';
 
 /** Enter does it, Shift+Enter is a new line, Escape lets go: the same keys in the composer and in an edit. */
@@ -167,7 +168,7 @@ export function PendingItem({
         <span className="chat-message-author">{authorName}</span>{' '}
         <span className="chat-message-status" role="status">
           {status}
-          {pending.error ? `: ${pending.error}` : ''}
+          {pending.error ? `: ${refusalText({ error: pending.error.code, message: pending.error.message }, 'chat')}` : ''}
         </span>
       </span>
       <p className="chat-message-text">
