@@ -4,7 +4,7 @@
  * goal beside the ratio (it never asserts).
  *
  *   npx node bench/rest.ts [--rounds 12] [--seconds 1.5] [--warmup-seconds 2] [--connections 32]
- *                          [--server-core 0] [--load-core 1] [--profile DIR]
+ *                          [--server-core 0] [--load-core 1] [--profile DIR] [--database URL]
  *
  * Three kinds of process, so that neither side's figures carry the other's cost:
  * - the portal: the CLI's `serve --rest-limit off --log-level warn` over a fresh SQLite file with the
@@ -27,6 +27,12 @@
  * share of the run: a server well below 100% busy was held back by the load generator or by other
  * work on the machine, and its requests/s is not its capacity (CPU a request also falls as the rate
  * rises, since more requests share each turn of the event loop).
+ *
+ * `--database postgres://…` runs the portal on that PostgreSQL database instead (it must be empty:
+ * the demo data is seeded into it), as several instances share one; nothing read for a request is
+ * kept in memory then, so each pays its database round trips. The PostgreSQL server is not pinned:
+ * compare figures of one kind of run with each other, e.g.
+ *   sh scripts/test-postgres.sh run sh -c 'node bench/rest.ts --database "$MULTIDESK_TEST_POSTGRES"'
  *
  * `--profile DIR` starts the portal with `node --cpu-prof --cpu-prof-dir=DIR`: the profile of its
  * warm-up and measured runs together is written there when the portal stops.
@@ -63,6 +69,7 @@ const { values: args } = parseArgs({
     'server-core': { type: 'string', default: '0' },
     'load-core': { type: 'string', default: '1' },
     profile: { type: 'string' },
+    database: { type: 'string' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -123,7 +130,8 @@ interface Server {
 
 /** The portal as `serve` runs it, over a fresh copy of the demo data, with anna's access token. */
 async function startPortal(dataDir: string): Promise<Server> {
-  const db = await openDatabase(dataDir);
+  const location = args.database ?? dataDir;
+  const db = await openDatabase(location);
   await seedDemo(db, Date.now());
   await db.destroy();
 
@@ -131,7 +139,7 @@ async function startPortal(dataDir: string): Promise<Server> {
   const origin = `http://127.0.0.1:${port}`;
   const host = `acme.localhost:${port}`;
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  const child = startServe(SERVER_CORE, port, ['--data', dataDir], profile);
+  const child = startServe(SERVER_CORE, port, args.database ? ['--database', args.database] : ['--data', dataDir], profile);
   try {
     await waitUntilAnswering(`${origin}/`, child);
     const token = await signIn(origin, host);
@@ -189,6 +197,7 @@ try {
     server_core: SERVER_CORE,
     load_core: LOAD_CORE,
     node: process.version,
+    store: args.database ? 'postgresql' : 'sqlite',
     user_current_token: rest,
     bare_fastify_json: baseline,
     round_ratios: ratios,
