@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
-import { authenticateAccessToken } from '../src/auth/oauthTokens.ts';
 import { generateRecoveryCodes } from '../src/auth/recoveryCodes.ts';
 import { hashSecret } from '../src/auth/secrets.ts';
 import { generateTotpSecret, totpCode } from '../src/auth/totp.ts';
@@ -9,6 +8,7 @@ import { findPortalByName } from '../src/store/portals.ts';
 import { findUserByEmail, setTotp } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { desktopSignIn, pkcePair, postForm, postJson } from './signIn.ts';
+import { accessCheck } from './tokens.ts';
 
 let portal: TestPortal;
 before(async () => {
@@ -27,7 +27,7 @@ const loginBody = (login: string, password: string, challenge = pkcePair().chall
 
 async function accessWorks(portalName: string, token: string): Promise<boolean> {
   const p = await findPortalByName(portal.db, portalName);
-  return (await authenticateAccessToken(portal.app.ctx, p!, hashSecret(token))).ok;
+  return (await accessCheck(portal, p!, token)).ok;
 }
 
 describe('desktop sign-in', () => {
@@ -238,7 +238,7 @@ describe('refresh and revocation', () => {
     const tokens = await desktopSignIn(portal, 'acme', 'anna@example.com');
     portal.clock.advance(3600_000 + 1000);
     const acme = await findPortalByName(portal.db, 'acme');
-    const check = await authenticateAccessToken(portal.app.ctx, acme!, hashSecret(tokens.access_token));
+    const check = await accessCheck(portal, acme!, tokens.access_token);
     assert.deepEqual(check.ok ? 'ok' : check.error, 'expired_token');
     assert.equal((await refresh(tokens.refresh_token)).status, 200);
   });

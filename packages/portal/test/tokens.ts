@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import type { RestScope, TokenResponse } from '@multidesk/protocol';
 import { createWebhookChecked } from '../src/admin/directory.ts';
+import { type AccessCheck, checkAccessToken } from '../src/auth/oauthTokens.ts';
+import { hashSecret } from '../src/auth/secrets.ts';
 import type { Limits } from '../src/http/context.ts';
 import { addMember } from '../src/store/members.ts';
 import { findPortalByName } from '../src/store/portals.ts';
+import type { Portal } from '../src/store/schema.ts';
+import { findToken } from '../src/store/tokens.ts';
 import { createUser } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
 import { desktopSignIn } from './signIn.ts';
@@ -36,6 +40,11 @@ export async function restPortal(options: { limits?: Partial<Limits>; signIn?: s
 }
 
 /** A Bitrix24 token response for `email` on `portalName`, through /oauth/desktop/login and /oauth/token/. */
+/** What REST makes of an access token on `site` now: the token's own check, without a REST call. */
+export async function accessCheck(portal: TestPortal, site: Pick<Portal, 'id'>, token: string): Promise<AccessCheck> {
+  return checkAccessToken(await findToken(portal.db, hashSecret(token)), site, portal.app.ctx.now());
+}
+
 export function signInAs(portal: Pick<TestPortal, 'url'>, portalName: string, email: string): Promise<TokenResponse> {
   return desktopSignIn(portal, portalName, email);
 }

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DESKTOP_CLIENT_ID } from '@multidesk/protocol';
-import {
-  authenticateAccessToken,
-  desktopCodeExchange,
-  desktopRefresh,
-  exchangeCode,
-  issueCode,
-  refreshTokens,
-} from '../src/auth/oauthTokens.ts';
+import { desktopCodeExchange, desktopRefresh, exchangeCode, issueCode, refreshTokens } from '../src/auth/oauthTokens.ts';
 import { hashPassword } from '../src/auth/password.ts';
 import { pkceChallenge } from '../src/auth/pkce.ts';
 import { hashSecret, randomToken } from '../src/auth/secrets.ts';
@@ -17,6 +10,7 @@ import { addMember, findMembership } from '../src/store/members.ts';
 import { findPortalByName } from '../src/store/portals.ts';
 import { createUser, findUserByEmail } from '../src/store/users.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
+import { accessCheck } from './tokens.ts';
 import { alertText, Browser, pageText } from './webPagesClient.ts';
 
 const PASSWORD = 'multidesk-demo';
@@ -113,7 +107,7 @@ describe('signed-in pages', () => {
     const browser = new Browser(portal.url('acme'));
     await browser.signIn('anna@example.com', PASSWORD);
     const { site, tokens } = await signInDesktop(portal, 'acme', 'anna@example.com', 'Anna’s desktop');
-    assert.ok((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok);
+    assert.ok((await accessCheck(portal, site, tokens.access_token)).ok);
 
     const page = await browser.get('/sessions');
     const done = await browser.post('/sessions/revoke', {
@@ -124,7 +118,7 @@ describe('signed-in pages', () => {
     assert.equal(done.status, 303);
     assert.equal(done.location, '/sessions?revoked=device');
 
-    assert.equal((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok, false);
+    assert.equal((await accessCheck(portal, site, tokens.access_token)).ok, false);
     const refreshed = await refreshTokens(
       portal.app.ctx,
       desktopRefresh(site, portal.url('acme'), { clientId: DESKTOP_CLIENT_ID, refreshToken: tokens.refresh_token }),
@@ -169,7 +163,7 @@ describe('signed-in pages', () => {
     const id = revokeIdNear(page.text, 'CSRF target');
     assert.equal((await browser.post('/sessions/revoke', { kind: 'device', id })).status, 403);
     assert.equal((await browser.post('/sessions/revoke', { csrf: 'guess', kind: 'device', id })).status, 403);
-    assert.ok((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok);
+    assert.ok((await accessCheck(portal, site, tokens.access_token)).ok);
   });
 
   test('an unknown or repeated revoked= in the address shows the page without a notice, never a 500', async () => {
@@ -200,7 +194,7 @@ describe('signed-in pages', () => {
     assert.equal(alertText(device.text), 'That sign-in was not found; it may have ended already.');
 
     assert.equal((await anna.get('/')).status, 200);
-    assert.ok((await authenticateAccessToken(portal.app.ctx, site, hashSecret(tokens.access_token))).ok);
+    assert.ok((await accessCheck(portal, site, tokens.access_token)).ok);
     const bad = await ben.post('/sessions/revoke', { csrf, kind: 'device', id: '1 OR 1=1' });
     assert.equal(bad.status, 404);
     const long = await ben.post('/sessions/revoke', { csrf, kind: 'web', id: 'x'.repeat(500) });

@@ -5,6 +5,7 @@ import type { Executor, Portal } from '../store/schema.ts';
 import {
   consumeCode,
   createFamily,
+  type FoundToken,
   findReplayedCode,
   findToken,
   insertCode,
@@ -15,7 +16,7 @@ import {
   touchFamily,
 } from '../store/tokens.ts';
 import { verifyPkce } from './pkce.ts';
-import { hashSecret, randomToken, type SecretHash } from './secrets.ts';
+import { hashSecret, randomToken } from './secrets.ts';
 
 /** Scopes a first-party sign-in grants: everything the portal serves to its own users. */
 export const FIRST_PARTY_SCOPE = 'user,user_basic,im,task,profile,pull_channel';
@@ -213,15 +214,14 @@ export type AccessCheck =
   | { ok: false; error: 'expired_token' | 'invalid_token'; description: string };
 
 /**
- * The REST side of a token, by its hash (`hashSecret`): valid on its own portal only, until it
- * expires or its family is revoked.
+ * The REST side of a token read by its hash (`hashSecret`; with what else the same read brought,
+ * see `findTokenHolder`): valid on its own portal only, until it expires or its family is revoked.
  */
-export async function authenticateAccessToken(ctx: PortalContext, portal: Portal, tokenHash: SecretHash): Promise<AccessCheck> {
-  const found = await findToken(ctx.db, tokenHash);
+export function checkAccessToken(found: FoundToken | undefined, portal: Pick<Portal, 'id'>, now: number): AccessCheck {
   if (found?.kind !== 'access' || found.portal_id !== portal.id || found.revoked_at !== null) {
     return { ok: false, error: 'invalid_token', description: 'The access token provided is invalid.' };
   }
-  if (found.expires_at <= ctx.now()) return { ok: false, error: 'expired_token', description: 'The access token provided has expired.' };
+  if (found.expires_at <= now) return { ok: false, error: 'expired_token', description: 'The access token provided has expired.' };
   return {
     ok: true,
     memberId: found.member_id,

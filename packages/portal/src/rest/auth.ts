@@ -1,12 +1,11 @@
-import { authenticateAccessToken, isAppClient } from '../auth/oauthTokens.ts';
+import { checkAccessToken, isAppClient } from '../auth/oauthTokens.ts';
 import type { SecretHash } from '../auth/secrets.ts';
 import type { PortalContext } from '../http/context.ts';
 import type { Portal } from '../store/schema.ts';
-import { findWebhook } from '../store/webhooks.ts';
 import { RestFailure } from './envelope.ts';
 import type { RestParams } from './params.ts';
 import type { RestAuth } from './registry.ts';
-import { findPortalPerson } from './userDirectory.ts';
+import { findTokenHolder, findWebhookHolder, type PortalPerson } from './userDirectory.ts';
 
 /** What a request presents: an inbound webhook in its path, or an access token. */
 export type RestCredentials = { kind: 'webhook'; memberId: number; secret: string } | { kind: 'token'; token: string } | { kind: 'none' };
@@ -23,6 +22,8 @@ export function readToken(params: RestParams, authorization: string | undefined)
 type Identity = Omit<RestAuth, 'user'> & {
   /** When an access token expires (epoch ms); null for a webhook, which does not. */
   expiresAt: number | null;
+  /** The member it acts for, read with the credential (a found token always has one). */
+  holder: PortalPerson | undefined;
 };
 
 async function identify(
@@ -33,12 +34,13 @@ async function identify(
 ): Promise<Identity> {
   switch (credentials.kind) {
     case 'webhook': {
-      const webhook = await findWebhook(ctx.db, portal.id, credentials.memberId, secretHash);
+      const webhook = await findWebhookHolder(ctx.db, portal.id, credentials.memberId, secretHash);
       if (!webhook) throw new RestFailure('INVALID_CREDENTIALS', 'Invalid request credentials');
-      return { memberId: webhook.member_id, scopes: webhook.scopes.split(','), via: 'webhook', expiresAt: null };
+      return { memberId: credentials.memberId, scopes: webhook.scopes.split(','), via: 'webhook', expiresAt: null, holder: webhook.holder };
     }
     case 'token': {
-      const check = await authenticateAccessToken(ctx, portal, secretHash);
+      const found = await findTokenHolder(ctx.db, secretHash);
+      const check = checkAccessToken(found?.token, portal, ctx.now());
       if (!check.ok) throw new RestFailure(check.error, check.description);
       // An app's token is not the desktop's: Bitrix24 refuses some methods to OAuth apps (pull.config.get).
       return {
@@ -47,6 +49,7 @@ async function identify(
         via: isAppClient(check.clientId) ? 'app' : 'token',
         clientId: check.clientId,
         expiresAt: check.expiresAt,
+        holder: found?.holder,
       };
     }
   }
@@ -78,8 +81,7 @@ export async function authenticate(ctx: PortalContext, portal: Portal, credentia
   if (kept && (kept.expiresAt === null || kept.expiresAt > ctx.now())) return kept.auth;
 
   const version = ctx.credentialReads.version();
-  const { expiresAt, ...identity } = await identify(ctx, portal, credentials, secretHash);
-  const user = await findPortalPerson(ctx.db, portal.id, identity.memberId);
+  const { expiresAt, holder: user, ...identity } = await identify(ctx, portal, credentials, secretHash);
   if (!user?.active) {
     const code = identity.via === 'webhook' ? 'INVALID_CREDENTIALS' : 'invalid_token';
     throw new RestFailure(code, 'The user of these credentials is not active on this Bitrix24.');

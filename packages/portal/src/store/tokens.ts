@@ -103,29 +103,35 @@ export async function insertToken(
     .execute();
 }
 
+/** What a token read gives: the token and its family (the sign-in it belongs to). */
+export const TOKEN_COLUMNS = [
+  'oauth_tokens.token_hash',
+  'oauth_tokens.kind',
+  'oauth_tokens.expires_at',
+  'oauth_tokens.used_at',
+  'token_families.id as family_id',
+  'token_families.portal_id',
+  'token_families.member_id',
+  'token_families.client_id',
+  'token_families.scope',
+  'token_families.revoked_at',
+] as const;
+
+/** The tokens with their families, to read one by its hash. */
+export function tokensWithFamilies(db: Executor) {
+  return db.selectFrom('oauth_tokens').innerJoin('token_families', 'token_families.id', 'oauth_tokens.family_id');
+}
+
 const tokenQuery = prepared((db, p: { tokenHash: string }) =>
-  db
-    .selectFrom('oauth_tokens')
-    .innerJoin('token_families', 'token_families.id', 'oauth_tokens.family_id')
-    .select([
-      'oauth_tokens.token_hash',
-      'oauth_tokens.kind',
-      'oauth_tokens.expires_at',
-      'oauth_tokens.used_at',
-      'token_families.id as family_id',
-      'token_families.portal_id',
-      'token_families.member_id',
-      'token_families.client_id',
-      'token_families.scope',
-      'token_families.revoked_at',
-    ])
-    .where('oauth_tokens.token_hash', '=', p.tokenHash),
+  tokensWithFamilies(db).select(TOKEN_COLUMNS).where('oauth_tokens.token_hash', '=', p.tokenHash),
 );
 
 /** A token with its family and the member it acts for. */
 export async function findToken(db: Executor, tokenHash: string) {
   return (await tokenQuery(db, { tokenHash })).rows[0];
 }
+
+export type FoundToken = NonNullable<Awaited<ReturnType<typeof findToken>>>;
 
 export async function markRefreshUsed(db: Executor, tokenHash: string, now: number): Promise<boolean> {
   const result = await db

@@ -1,4 +1,3 @@
-import { prepared } from './preparedQuery.ts';
 import type { Executor, Webhook } from './schema.ts';
 
 export async function insertWebhook(
@@ -21,18 +20,4 @@ export async function insertWebhook(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-}
-
-const webhookQuery = prepared((db, p: { portalId: number; memberId: number; secretHash: string }) =>
-  db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('portal_id', '=', p.portalId)
-    .where('member_id', '=', p.memberId)
-    .where('secret_hash', '=', p.secretHash)
-    .where('revoked_at', 'is', null),
-);
-
-export async function findWebhook(db: Executor, portalId: number, memberId: number, secretHash: string) {
-  return (await webhookQuery(db, { portalId, memberId, secretHash })).rows[0];
 }
