@@ -10,6 +10,13 @@ class Slot {
   }
 }
 
+/** An adapter whose database keeps a statement parsed and planned when told its SQL (PostgreSQL's). */
+export interface StatementPreparing {
+  prepareStatement(sql: string): void;
+}
+
+const prepares = (adapter: object): adapter is StatementPreparing => 'prepareStatement' in adapter;
+
 /** The parameters as the query builder sees them: one placeholder each, typed as its value. */
 export type Placeholders<P> = { readonly [K in keyof P]: P[K] };
 
@@ -19,7 +26,8 @@ export type Placeholders<P> = { readonly [K in keyof P]: P[K] };
  * statement, a fifth of the portal's work for a message (`--cpu-prof`, bench/unread.ts).
  * `build` gets placeholders for the parameters and must not look at them: it runs once, with no
  * values, so anything whose shape depends on a value (a list for `in`, an optional clause) cannot
- * be prepared. Every parameter must be given (`null`, never `undefined`).
+ * be prepared. Every parameter must be given (`null`, never `undefined`). On PostgreSQL the server
+ * keeps it parsed and planned too (postgresDialect.ts).
  */
 export function prepared<P extends Record<string, unknown>, R>(
   build: (db: Executor, p: Placeholders<P>) => Compilable<R>,
@@ -35,6 +43,7 @@ export function prepared<P extends Record<string, unknown>, R>(
     if (!compiled) {
       compiled = build(db, placeholders).compile() as CompiledQuery;
       byAdapter.set(adapter, compiled);
+      if (prepares(adapter)) adapter.prepareStatement(compiled.sql);
     }
     // Each of the compiled parameters is a placeholder, replaced by the call's value, or a constant.
     const parameters = compiled.parameters.map((value) => (value instanceof Slot ? params[value.name] : value));
