@@ -112,6 +112,27 @@ describe('desktop: tasks of every account and My tasks', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'workspace-tasks.png') });
   });
 
+  test("a tab switch leaves the Tasks controls of the tabs it hides and shows as they are (React DOM rewrote the radios' name and type)", async () => {
+    const page = app.workspace;
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { controlChanges: string[] }).controlChanges = seen;
+      new MutationObserver((records) => {
+        for (const record of records) {
+          const target = record.target as Element;
+          if (target.closest?.('.task-toolbar')) seen.push(`${target.tagName.toLowerCase()} ${record.attributeName ?? record.type}`);
+        }
+      }).observe(document.body, { subtree: true, attributes: true, childList: true });
+    });
+    for (const key of ['Control+2', 'Control+1', 'Control+3', 'Control+1']) {
+      await page.keyboard.press(key);
+      // The list shown again is refreshed once the frame is out (useLoader): let that render too.
+      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => setTimeout(resolve, 200))));
+    }
+    await page.getByRole('tab', { name: /^Acme Corp/, selected: true }).waitFor();
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { controlChanges: string[] }).controlChanges), []);
+  });
+
   test('My tasks (Ctrl+0) lists the open tasks of all three accounts, marked by account, overdue first', async () => {
     const page = app.workspace;
     await page.keyboard.press('Control+0');

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { memo, type ReactNode, useId } from 'react';
 
 interface Props<T extends string> {
   /** The group's accessible name. */
@@ -11,8 +11,12 @@ interface Props<T extends string> {
 /**
  * A segmented control: a radio group that looks like a row of joined buttons. Native radios, so
  * Tab enters at the chosen one and the arrow keys move the choice.
+ *
+ * Memoized (give it a stable `onChange`): React DOM rewrites a radio's `name` and `type` whenever it
+ * updates its props, and Chromium then restyles it and regroups the radios. A tab switch renders
+ * the tasks section of two panels, and each did that to all five radios until this was memoized.
  */
-export function Segmented<T extends string>({ label, options, value, onChange }: Props<T>) {
+export const Segmented = memo(function Segmented<T extends string>({ label, options, value, onChange }: Props<T>) {
   const name = useId();
   return (
     <div className="segmented" role="radiogroup" aria-label={label}>
@@ -31,4 +35,4 @@ export function Segmented<T extends string>({ label, options, value, onChange }:
       ))}
     </div>
   );
-}
+}) as <T extends string>(props: Props<T>) => ReactNode;

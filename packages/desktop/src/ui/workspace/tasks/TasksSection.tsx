@@ -1,5 +1,5 @@
 import type { AccountView, HomeView } from '@multidesk/protocol/bridge';
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type ChangeEvent, memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SavedCopyNotice } from '../../shared/HomeStatus.tsx';
 import { Segmented } from './Segmented.tsx';
@@ -66,6 +66,9 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
     if (openRequest) setDialog({ seq: openRequest.seq, target: openRequest.target });
   }, [openRequest]);
 
+  const chooseWhose = useCallback((whose: 'mine' | 'all') => setQuery((q) => ({ ...q, mine: whose === 'mine' })), []);
+  const chooseFilter = useCallback((filter: TaskQuery['filter']) => setQuery((q) => ({ ...q, filter })), []);
+  const chooseSort = useCallback((event: ChangeEvent<HTMLSelectElement>) => setSort(event.target.value as TaskSort), []);
   const open = useCallback((target: TaskDialogTarget) => setDialog({ seq: --localSeq.current, target }), []);
   const openItem = useCallback((item: TaskItem) => open({ kind: 'task', taskId: item.task.id, task: item.task }), [open]);
   const me = { id: home?.profile?.id ?? account.userId, name: account.userName };
@@ -86,21 +89,11 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
         </button>
       </div>
       <div className="task-toolbar">
-        <Segmented
-          label={t('tasks.whose')}
-          options={whose}
-          value={query.mine ? 'mine' : 'all'}
-          onChange={(v) => setQuery((q) => ({ ...q, mine: v === 'mine' }))}
-        />
-        <Segmented
-          label={t('tasks.show')}
-          options={filters}
-          value={query.filter}
-          onChange={(filter) => setQuery((q) => ({ ...q, filter }))}
-        />
+        <Segmented label={t('tasks.whose')} options={whose} value={query.mine ? 'mine' : 'all'} onChange={chooseWhose} />
+        <Segmented label={t('tasks.show')} options={filters} value={query.filter} onChange={chooseFilter} />
         <label className="task-sort">
           <span className="visually-hidden">{t('tasks.order')}</span>
-          <select value={sort} onChange={(e) => setSort(e.target.value as TaskSort)}>
+          <select value={sort} onChange={chooseSort}>
             {sorts.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
