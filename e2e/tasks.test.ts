@@ -126,8 +126,8 @@ describe('desktop: tasks of every account and My tasks', () => {
     });
     for (const key of ['Control+2', 'Control+1', 'Control+3', 'Control+1']) {
       await page.keyboard.press(key);
-      // The list shown again is refreshed once the frame is out (useLoader): let that render too.
-      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => setTimeout(resolve, 200))));
+      // The list shown again is refreshed within 300 ms of the switch (useLoader): let that render too.
+      await new Promise((resolve) => setTimeout(resolve, 600));
     }
     await page.getByRole('tab', { name: /^Acme Corp/, selected: true }).waitFor();
     assert.deepEqual(await page.evaluate(() => (window as unknown as { controlChanges: string[] }).controlChanges), []);

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { call, errorMessage } from '../bridgeClient.ts';
 import { t as translate } from '../i18n/i18n.ts';
 import { Avatar } from '../shared/Avatar.tsx';
+import type { HomeEntry } from '../shared/bridgeStore.ts';
 import { addressForSignIn, addressOf, personName } from '../shared/format.ts';
 import { HomeNotices } from '../shared/HomeStatus.tsx';
 import { PeopleList } from '../shared/PeopleList.tsx';
@@ -34,22 +35,13 @@ function scopeUse(scope: string): string {
 
 /**
  * An account's tab content: its home (profile, people), its tasks, and a way back in when it needs a
- * sign-in. Memoized: a tab switch re-renders it only when its tab gains or loses the selection.
+ * sign-in. Memoized: a tab switch re-renders it only when its tab gains or loses the selection, and
+ * then only the parts that depend on that (its tasks), not the home above them.
  */
 export const AccountPanel = memo(function AccountPanel({ account, active, openTask }: Props) {
   const store = useStore();
-  const { t } = useTranslation();
   const entry = useHome(account.id);
-  /** Signing in again: with the password, or (an account that came by single sign-on) in the browser. */
-  const [signingIn, setSigningIn] = useState<false | 'password' | 'sso'>(false);
-  const [browserProblem, setBrowserProblem] = useState<string | null>(null);
-  const id = useId();
   const home = entry && 'home' in entry ? entry.home : undefined;
-  const address = addressOf(account.portalUrl);
-  const signedIn = (again: AccountView) => {
-    setSigningIn(false);
-    store.upsertAccount(again);
-  };
 
   // Coming back to a tab that showed a problem asks the portal again: it may be reachable by now.
   const retry = useRef(false);
@@ -63,6 +55,29 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
 
   return (
     <div className="panel-body">
+      <AccountHome account={account} entry={entry} />
+      <TasksSection account={account} home={home} active={active} openRequest={openTask} />
+    </div>
+  );
+});
+
+/** The account's home: its title, notices, profile and people, and signing in again when needed. */
+const AccountHome = memo(function AccountHome({ account, entry }: { account: AccountView; entry: HomeEntry | undefined }) {
+  const store = useStore();
+  const { t } = useTranslation();
+  /** Signing in again: with the password, or (an account that came by single sign-on) in the browser. */
+  const [signingIn, setSigningIn] = useState<false | 'password' | 'sso'>(false);
+  const [browserProblem, setBrowserProblem] = useState<string | null>(null);
+  const id = useId();
+  const home = entry && 'home' in entry ? entry.home : undefined;
+  const address = addressOf(account.portalUrl);
+  const signedIn = (again: AccountView) => {
+    setSigningIn(false);
+    store.upsertAccount(again);
+  };
+
+  return (
+    <>
       <header className="panel-header">
         <h1 className="panel-title ellipsis" title={account.portalTitle}>
           {account.portalTitle}
@@ -165,9 +180,7 @@ export const AccountPanel = memo(function AccountPanel({ account, active, openTa
           {t('accountPanel.loading', { portal: account.portalTitle })}
         </p>
       ) : null}
-
-      <TasksSection account={account} home={home} active={active} openRequest={openTask} />
-    </div>
+    </>
   );
 });
 

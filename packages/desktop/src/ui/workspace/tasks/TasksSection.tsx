@@ -30,9 +30,17 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
   const id = useId();
   const { t } = useTranslation();
   // Made once per language: a switch of tabs renders this section in the tab it leaves and the one
-  // it shows, and a dozen i18next lookups were a quarter of that render.
-  const { whose, filters, sorts, empty } = useMemo(
+  // it shows, and its i18next lookups were a quarter of that render.
+  const { whose, filters, sorts, empty, labels } = useMemo(
     () => ({
+      labels: {
+        title: t('tasks.title'),
+        add: t('tasks.new'),
+        whose: t('tasks.whose'),
+        show: t('tasks.show'),
+        order: t('tasks.order'),
+        loading: t('tasks.loading'),
+      },
       whose: [
         { value: 'mine', label: t('tasks.mine') },
         { value: 'all', label: t('tasks.all') },
@@ -82,17 +90,17 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
     <section className="section tasks-section" aria-labelledby={`${id}-title`}>
       <div className="section-head">
         <h2 ref={heading} id={`${id}-title`} className="section-title" tabIndex={-1}>
-          {t('tasks.title')}
+          {labels.title}
         </h2>
         <button type="button" className="button button-primary" onClick={() => open({ kind: 'new' })}>
-          {t('tasks.new')}
+          {labels.add}
         </button>
       </div>
       <div className="task-toolbar">
-        <Segmented label={t('tasks.whose')} options={whose} value={query.mine ? 'mine' : 'all'} onChange={chooseWhose} />
-        <Segmented label={t('tasks.show')} options={filters} value={query.filter} onChange={chooseFilter} />
+        <Segmented label={labels.whose} options={whose} value={query.mine ? 'mine' : 'all'} onChange={chooseWhose} />
+        <Segmented label={labels.show} options={filters} value={query.filter} onChange={chooseFilter} />
         <label className="task-sort">
-          <span className="visually-hidden">{t('tasks.order')}</span>
+          <span className="visually-hidden">{labels.order}</span>
           <select value={sort} onChange={chooseSort}>
             {sorts.map((s) => (
               <option key={s.value} value={s.value}>
@@ -116,7 +124,7 @@ export const TasksSection = memo(function TasksSection({ account, home, active, 
       {view === undefined ? (
         list.error ? null : (
           <p className="muted" role="status">
-            {t('tasks.loading')}
+            {labels.loading}
           </p>
         )
       ) : items.length === 0 ? (

@@ -31,9 +31,11 @@ export function useLoader<T>(key: string, active: boolean, load: (refresh: boole
   activeRef.current = active;
 
   const run = useCallback(
-    async (refresh = false) => {
+    async (refresh = false, quiet = false) => {
       const mine = ++seq.current;
-      setLoading(true);
+      // A quiet run checks data already shown (its tab shown again): nothing says it is busy, so
+      // nothing re-renders unless the answer differs.
+      if (!quiet) setLoading(true);
       try {
         const data = await loadRef.current(refresh);
         if (seq.current !== mine) return;
@@ -50,8 +52,8 @@ export function useLoader<T>(key: string, active: boolean, load: (refresh: boole
     [key],
   );
 
-  // A tab shown again refreshes what it shows once the frame that shows it is out: the switch
-  // paints first. A list with nothing to show yet loads at once.
+  // A tab shown again refreshes what it shows, quietly, once the frame that shows it is out: the
+  // switch paints first. A list with nothing to show yet loads at once.
   const shown = useRef(false);
   shown.current = state?.key === key;
   useEffect(() => {
@@ -60,7 +62,7 @@ export function useLoader<T>(key: string, active: boolean, load: (refresh: boole
       void run();
       return;
     }
-    const idle = requestIdleCallback(() => void run(), { timeout: 300 });
+    const idle = requestIdleCallback(() => void run(false, true), { timeout: 300 });
     return () => cancelIdleCallback(idle);
   }, [active, run]);
 
