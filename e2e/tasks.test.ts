@@ -299,6 +299,39 @@ describe('desktop: tasks of every account and My tasks', () => {
     await panel(page).getByText('Live from Ben: check the invoice').waitFor({ timeout: 15_000 });
   });
 
+  test('a tab shown again asks for its tasks only when a change was reported while it was hidden', async () => {
+    const page = app.workspace;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 600));
+    const asked = () =>
+      page.evaluate(() => performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('/api/tasks/list')).length);
+    // Both tabs shown once (a list a minute old is asked for again), then counted from zero.
+    for (const key of ['Control+1', 'Control+2', 'Control+1']) {
+      await page.keyboard.press(key);
+      await pause();
+    }
+    await page.evaluate(() => {
+      performance.setResourceTimingBufferSize(1000);
+      performance.clearResourceTimings();
+    });
+    for (const key of ['Control+2', 'Control+1']) {
+      await page.keyboard.press(key);
+      await pause();
+    }
+    assert.equal(await asked(), 0, 'nothing changed: the lists shown again are the ones kept');
+
+    // A task for anna while her acme tab is hidden: My tasks shows it live, then acme's tab asks again.
+    await page.keyboard.press('Control+0');
+    const { user_id: annaId } = await signInAs(portal, 'acme', 'anna@example.com');
+    await asBen('tasks.task.add', { fields: { TITLE: 'Seen in the acme tab when shown again', RESPONSIBLE_ID: annaId } });
+    await panel(page).getByText('Seen in the acme tab when shown again').waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Control+1');
+    await tasksOf(page)
+      .getByRole('list', { name: 'Tasks' })
+      .getByRole('button', { name: 'Seen in the acme tab when shown again' })
+      .waitFor();
+    assert.equal(await asked(), 1);
+  });
+
   test('an unreachable portal shows its saved tasks, marked stale, while the others stay live', async () => {
     const page = app.workspace;
     const restore = cutOff(portal, address('globex'));

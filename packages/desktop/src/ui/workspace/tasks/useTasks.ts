@@ -1,4 +1,4 @@
-import type { MyTasksView, TaskFilter, TasksView } from '@multidesk/protocol/bridge';
+import type { AccountView, MyTasksView, TaskFilter, TasksView } from '@multidesk/protocol/bridge';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, errorMessage } from '../../bridgeClient.ts';
 import { useSnapshot } from '../../shared/useBridge.ts';
@@ -15,36 +15,59 @@ export interface Loaded<T> {
   patch(update: (data: T) => T): void;
 }
 
+/** A list shown again is asked for again after this long even with no change reported: "Overdue" follows the clock. */
+const SHOWN_AGAIN_MAX_AGE_MS = 60_000;
+
 /**
- * Loads `load()` while `active` (its tab is the selected one): when it becomes active, when `key`
- * (the query) changes, when the window gets the focus back, when the server reports a change
- * (`version`), and on `reload()`. A late answer to an older query is dropped, and the data of another query is never shown as this one's.
+ * Loads `load()` while `active` (its tab is the selected one): when `key` (the query) changes, when
+ * the window gets the focus back, when the server reports a change (`version`), on `reload()`, and
+ * when it becomes active unless what it shows is still current (see below). A late answer to an
+ * older query is dropped, and the data of another query is never shown as this one's.
  */
-export function useLoader<T>(key: string, active: boolean, load: (refresh: boolean) => Promise<T>, version: number): Loaded<T> {
+export function useLoader<T>(
+  key: string,
+  active: boolean,
+  load: (refresh: boolean) => Promise<T>,
+  /** Changes when what `load` answers may have changed (a change the server reported). */
+  version: number | string,
+  /** The data is a saved copy (the portal could not be asked): showing it again asks again. */
+  isSavedCopy: (data: T) => boolean = () => false,
+): Loaded<T> {
   const [state, setState] = useState<{ key: string; data: T } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const seq = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const isSavedCopyRef = useRef(isSavedCopy);
+  isSavedCopyRef.current = isSavedCopy;
   const activeRef = useRef(active);
   activeRef.current = active;
+  const versionRef = useRef(version);
+  versionRef.current = version;
+  /** The last answer shown: its query, the server's change count it was asked at, when, and whether it was a saved copy. */
+  const answered = useRef<{ key: string; version: number | string; at: number; savedCopy: boolean } | null>(null);
 
   const run = useCallback(
     async (refresh = false, quiet = false) => {
       const mine = ++seq.current;
+      const askedAt = { version: versionRef.current, at: Date.now() };
       // A quiet run checks data already shown (its tab shown again): nothing says it is busy, so
       // nothing re-renders unless the answer differs.
       if (!quiet) setLoading(true);
       try {
         const data = await loadRef.current(refresh);
         if (seq.current !== mine) return;
+        answered.current = { key, ...askedAt, savedCopy: isSavedCopyRef.current(data) };
         // The same answer again (the tab shown again, the window focused) keeps the data shown as it
         // is: nothing below re-renders.
         setState((current) => (current?.key === key && sameJson(current.data, data) ? current : { key, data }));
         setError(null);
       } catch (err) {
-        if (seq.current === mine) setError(errorMessage(err));
+        if (seq.current === mine) {
+          answered.current = null;
+          setError(errorMessage(err));
+        }
       } finally {
         if (seq.current === mine) setLoading(false);
       }
@@ -52,8 +75,11 @@ export function useLoader<T>(key: string, active: boolean, load: (refresh: boole
     [key],
   );
 
-  // A tab shown again refreshes what it shows, quietly, once the frame that shows it is out: the
-  // switch paints first. A list with nothing to show yet loads at once.
+  // A list with nothing to show yet loads at once. A tab shown again asks again, quietly and once
+  // the frame that shows it is out (the switch paints first), only if what it shows may be out of
+  // date: a change was reported while it was hidden, it is a saved copy, or it is a minute old.
+  // Otherwise nothing runs: on a machine with two cores, the bridge call and the core's answer
+  // competed with the raster of the frame the user waits for, at every switch.
   const shown = useRef(false);
   shown.current = state?.key === key;
   useEffect(() => {
@@ -62,9 +88,17 @@ export function useLoader<T>(key: string, active: boolean, load: (refresh: boole
       void run();
       return;
     }
+    const last = answered.current;
+    const current =
+      last !== null &&
+      last.key === key &&
+      last.version === versionRef.current &&
+      !last.savedCopy &&
+      Date.now() - last.at < SHOWN_AGAIN_MAX_AGE_MS;
+    if (current) return;
     const idle = requestIdleCallback(() => void run(false, true), { timeout: 300 });
     return () => cancelIdleCallback(idle);
-  }, [active, run]);
+  }, [active, run, key]);
 
   // A change pushed by the server (realtime) reloads a list that is showing.
   const seenVersion = useRef(version);
@@ -104,21 +138,37 @@ export interface TaskQuery {
   filter: Exclude<TaskFilter, 'all'>;
 }
 
+/**
+ * What a task list depends on besides its tasks: the account's state and problem. A portal cut off
+ * or back changes what the core answers (a saved copy, or the live list) with no task changed.
+ */
+function accountHealth(account: AccountView | undefined): string {
+  return account ? `${account.state}/${account.problem?.code ?? ''}` : '';
+}
+
 export function useTaskList(accountId: string, query: TaskQuery, active: boolean): Loaded<TasksView> {
-  const version = useSnapshot().taskVersions.get(accountId) ?? 0;
+  const { taskVersions, state } = useSnapshot();
+  const account = state?.accounts.find((a) => a.id === accountId);
   return useLoader(
     `${accountId}:${query.mine}:${query.filter}`,
     active,
     (refresh) => call('tasks', { id: accountId, mine: query.mine, filter: query.filter, ...(refresh ? { refresh } : {}) }),
-    version,
+    `${taskVersions.get(accountId) ?? 0}|${accountHealth(account)}`,
+    (view) => view.stale,
   );
 }
 
 export function useMyTasks(active: boolean): Loaded<MyTasksView> {
-  const { taskVersions } = useSnapshot();
-  let version = 0;
-  for (const count of taskVersions.values()) version += count;
-  return useLoader('my-tasks', active, (refresh) => call('myTasks', refresh ? { refresh } : {}), version);
+  const { taskVersions, state } = useSnapshot();
+  let changes = 0;
+  for (const count of taskVersions.values()) changes += count;
+  return useLoader(
+    'my-tasks',
+    active,
+    (refresh) => call('myTasks', refresh ? { refresh } : {}),
+    `${changes}|${state?.accounts.map(accountHealth).join(',') ?? ''}`,
+    (view) => view.groups.some((group) => group.stale),
+  );
 }
 
 /** The current time, ticking every half minute: "in 5 minutes" and "Overdue" stay true while a list is shown. */
