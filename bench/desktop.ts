@@ -23,12 +23,18 @@
  *   to the front), timed in the page with performance.now() from the keydown's timeStamp (when the
  *   browser received the key) to the painted frame that shows the chosen tab: the rAF callback of
  *   the first frame showing it posts a task, which runs once that frame has been produced (style,
- *   layout, paint and commit done), as bench/messengerPaint.ts times a message. Beside it, the
- *   parts: the key until the Workspace's keydown handling is done (React has updated the DOM), and
- *   until that frame's rAF; the next rAF callback (double rAF), an upper bound that also waits for
- *   the next vsync tick after that frame (on a bare page after a pause, anywhere up to a frame
- *   later); and Chromium's own Event Timing for the same keydowns (key to the
- *   frame's presentation, raster and display included, in 8 ms steps, reported only from 16 ms).
+ *   layout, paint and commit done), as bench/messengerPaint.ts times a message. That task can run
+ *   a frame late: in Chromium traces of the app's switches (Chromium 156), a MessageChannel task, a
+ *   setTimeout and a user-blocking postTask posted there all waited, the main thread idle, until
+ *   the next BeginMainFrame had run: in two traced runs of 40 switches, the frame showing the tab was
+ *   done at a median of 8.6 and 9.2 ms from the key, and the task ran at 17.8 and 15.7 (on the bare
+ *   page, whose keydown takes no time, it runs at once). So this figure is an upper bound of the
+ *   frame produced, much as the double rAF is. Beside it, the parts: the key until the Workspace's
+ *   keydown handling is done (React has updated the DOM), and until that frame's rAF; the next rAF
+ *   callback (double rAF), an upper bound that also waits for the next vsync tick after that frame
+ *   (on a bare page after a pause, anywhere up to a frame later); and Chromium's own Event Timing
+ *   for the same keydowns (key to the frame's presentation, raster and display included, in 8 ms
+ *   steps, reported only from 16 ms).
  *   One unmeasured round visits each tab first (its first mount loads its data), then the measured
  *   switches cycle 1…9 with a short, jittered pause between. The baseline's first window is timed the
  *   same way, on a page with the same tab strip whose keydown only swaps one-line panels: the least a
