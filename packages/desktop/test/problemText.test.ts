@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import type { SavedCopyReason } from '@multidesk/protocol/bridge';
+import { toMessageView } from '../src/core/chats/chatService.ts';
+import { toTaskView } from '../src/core/tasks/taskService.ts';
 import { setLocale } from '../src/ui/i18n/i18n.ts';
+import { nameOrUser } from '../src/ui/shared/format.ts';
 import { problemText, refusalText } from '../src/ui/shared/problemText.ts';
 
 /**
@@ -85,5 +88,25 @@ describe('problems and refusals in the windows’ language', () => {
       'Изменять и удалять можно только свои сообщения.',
     );
     assert.equal(refusalText({ error: 'ACCESS_DENIED', message: 'Access denied.' }, 'chat'), 'Вы не участник этого чата.');
+  });
+});
+
+describe('a person the portal gave no name for', () => {
+  test('the core leaves the name empty, and the window says "User 12" in its own language', () => {
+    const message = toMessageView(
+      { id: 5, chat_id: 1, author_id: 12, date: '2026-12-07T10:00:00+00:00', text: 'Hi', params: {} } as never,
+      new Map(),
+    );
+    assert.equal(message.authorName, '');
+    const task = toTaskView({ id: '3', title: 'T', status: '2', responsibleId: '12', createdBy: '12' } as never, [], Date.now());
+    assert.deepEqual([task.responsibleName, task.createdByName], ['', '']);
+
+    setLocale('en');
+    assert.equal(nameOrUser(message.authorName, message.authorId), 'User 12');
+    setLocale('ru');
+    assert.equal(nameOrUser(message.authorName, message.authorId), 'Пользователь 12');
+    assert.equal(nameOrUser('Ben Carter', 12), 'Ben Carter');
+    // No author at all (a system message): nothing to say.
+    assert.equal(nameOrUser('', 0), '');
   });
 });

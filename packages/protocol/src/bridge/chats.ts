@@ -10,6 +10,7 @@ export const ChatLastMessage = Type.Object({
   /** ISO 8601 with time zone. */
   date: Type.String(),
   authorId: Type.Integer(),
+  /** '' when the portal gave no name (a window says "User <authorId>" in its language) or no author (0). */
   authorName: Type.String(),
 });
 
@@ -51,6 +52,7 @@ export type MessagesRequest = Static<typeof MessagesRequest>;
 export const MessageView = Type.Object({
   id: Type.Integer(),
   authorId: Type.Integer(),
+  /** '' when the portal gave no name (a window says "User <authorId>" in its language) or no author (0). */
   authorName: Type.String(),
   date: Type.String(),
   text: Type.String(),

@@ -22,6 +22,7 @@ export const TaskView = Type.Object({
   /** ISO 8601 with time zone, or null. */
   deadline: Type.Union([Type.String(), Type.Null()]),
   responsibleId: Type.Integer(),
+  /** '' for someone not among the account's people (a window says "User <id>" in its language); so is createdByName. */
   responsibleName: Type.String(),
   createdBy: Type.Integer(),
   createdByName: Type.String(),

@@ -61,21 +61,15 @@ function textProblem(text: string): Failure | null {
 /** The portal (or a proxy in front of it) is down or restarting: the message waits and goes again. */
 const isTransient = (error: RestCallError) => error.code === RATE_LIMITED || error.status >= 500;
 
-function userName(user: Pick<ImUser, 'name' | 'first_name' | 'last_name'> | undefined, id: number): string {
-  if (!user) return id === 0 ? '' : `User ${id}`;
-  return user.name || `${user.first_name} ${user.last_name}`.trim() || `User ${id}`;
+/** The portal's name for a user; '' when it gave none (the windows then say "User 12" in their language). */
+function userName(user: Pick<ImUser, 'name' | 'first_name' | 'last_name'> | undefined): string {
+  if (!user) return '';
+  return user.name || `${user.first_name} ${user.last_name}`.trim();
 }
 
 export function toChatView(item: ImRecentItem, me: number, meName: string): ChatView {
   const m = item.message;
-  const authorName =
-    m.author_id === me
-      ? meName
-      : m.author_id === item.user?.id
-        ? userName(item.user, m.author_id)
-        : m.author_id
-          ? `User ${m.author_id}`
-          : '';
+  const authorName = m.author_id === me ? meName : m.author_id === item.user?.id ? userName(item.user) : '';
   return {
     // Bitrix24 names a private dialog by the other user's id, a number: the UI's dialog ids are text.
     dialogId: String(item.id),
@@ -92,7 +86,7 @@ export function toMessageView(message: ImMessage, users: Map<number, string>): M
   return {
     id: message.id,
     authorId: message.author_id,
-    authorName: users.get(message.author_id) ?? `User ${message.author_id}`,
+    authorName: users.get(message.author_id) ?? '',
     date: message.date,
     text: message.text,
     edited: message.params?.IS_EDITED === 'Y',
@@ -313,7 +307,7 @@ export class ChatService extends EventEmitter<ChatServiceEvents> {
         ...(beforeId ? { LAST_ID: beforeId } : {}),
       });
       account.reportSuccess();
-      const users = new Map(answer.result.users.map((u) => [u.id, userName(u, u.id)]));
+      const users = new Map(answer.result.users.map((u) => [u.id, userName(u)]));
       users.set(account.view.userId, account.view.userName);
       const messages = answer.result.messages.map((m) => toMessageView(m, users)).sort((a, b) => a.id - b.id);
       if (!beforeId) account.cache.put(messagesKey(dialogId), messages, this.#now());

@@ -210,7 +210,8 @@ export class LiveChats {
     const known = page?.messages.find((m) => m.authorId === raw.author_id)?.authorName;
     if (known) return known;
     if (entry?.kind === 'user' && entry.dialogId === String(raw.author_id)) return entry.title;
-    return raw.author_id ? `User ${raw.author_id}` : '';
+    // Unknown: the windows say "User 12" in their language.
+    return '';
   }
 }
 

@@ -33,9 +33,10 @@ const COMPLETED = BITRIX_TASK_STATUS.completed;
 /** Tasks shown per list: enough for a person's work; paging stops there. */
 const MAX_TASKS = 500;
 
+/** '' for someone not among the account's people: the windows say "User 12" in their language. */
 function personName(people: Person[], id: number): string {
   const person = people.find((p) => p.id === id);
-  return person ? `${person.name} ${person.lastName}`.trim() : `User ${id}`;
+  return person ? `${person.name} ${person.lastName}`.trim() : '';
 }
 
 export function toTaskView(task: BitrixTask, people: Person[], now: number): TaskView {

@@ -2,7 +2,7 @@ import type { ChatView } from '@multidesk/protocol/bridge';
 import { memo, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../shared/Avatar.tsx';
-import { formatShortTime, formatTime } from '../shared/format.ts';
+import { formatShortTime, formatTime, nameOrUser } from '../shared/format.ts';
 import { UnreadBadge } from '../shared/UnreadBadge.tsx';
 import { useStableCallback } from '../shared/useStableCallback.ts';
 
@@ -36,9 +36,8 @@ const ChatRow = memo(function ChatRow({
 }) {
   const { t } = useTranslation();
   const last = chat.lastMessage;
-  const lastText = last
-    ? `${last.authorName ? `${last.authorName}: ` : ''}${last.text || t('chatList.deleted')}`
-    : t('chatList.noMessages');
+  const author = last ? nameOrUser(last.authorName, last.authorId) : '';
+  const lastText = last ? `${author ? `${author}: ` : ''}${last.text || t('chatList.deleted')}` : t('chatList.noMessages');
   const lastId = `${idPrefix}-last-${chat.dialogId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const at = last ? Date.parse(last.date) : 0;
   return (

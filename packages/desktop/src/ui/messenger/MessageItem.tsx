@@ -1,7 +1,7 @@
 import type { MessageView, PendingMessageView } from '@multidesk/protocol/bridge';
 import { type KeyboardEvent, memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatTime } from '../shared/format.ts';
+import { formatTime, nameOrUser } from '../shared/format.ts';
 import { refusalText } from '../shared/problemText.ts';
 import { MessageText } from './MessageText.tsx';
 
@@ -76,7 +76,7 @@ export const MessageItem = memo(function MessageItem({
   return (
     <li className={`chat-message${own ? ' is-own' : ''}`}>
       <span className="chat-message-meta">
-        <span className="chat-message-author">{message.authorName}</span>{' '}
+        <span className="chat-message-author">{nameOrUser(message.authorName, message.authorId)}</span>{' '}
         <time className="chat-message-time" dateTime={message.date}>
           {formatTime(Date.parse(message.date))}
         </time>

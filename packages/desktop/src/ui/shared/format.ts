@@ -17,6 +17,11 @@ export function personName(person: Person): string {
   return [person.name, person.lastName].filter((p) => p.trim() !== '').join(' ') || person.email || t('people.user', { id: person.id });
 }
 
+/** A name the core left empty because the portal gave none: "User 12" in the window's language ('' for no one, id 0). */
+export function nameOrUser(name: string, id: number): string {
+  return name || (id ? t('people.user', { id }) : '');
+}
+
 /** "https://acme.bitrix24.com/" → "acme.bitrix24.com". */
 export function addressOf(portalUrl: string): string {
   return portalUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');

@@ -2,6 +2,7 @@ import type { TaskView } from '@multidesk/protocol/bridge';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../../shared/Avatar.tsx';
+import { nameOrUser } from '../../shared/format.ts';
 import { absoluteTime, deadlineText, isOpen, priorityLabel, statusLabel } from './taskFormat.ts';
 
 interface Props {
@@ -23,6 +24,8 @@ interface Props {
 export function TaskDetail({ task, headingId, now, refreshing, busy, problem, onEdit, onComplete, onRenew, onClose }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
   const { t } = useTranslation();
+  const responsibleName = nameOrUser(task.responsibleName, task.responsibleId);
+  const createdByName = nameOrUser(task.createdByName, task.createdBy);
   const deadline = deadlineText(task, now);
 
   // Back from Edit (the dialog is open already): the title is read out again.
@@ -69,13 +72,13 @@ export function TaskDetail({ task, headingId, now, refreshing, busy, problem, on
         </dd>
         <dt>{t('task.responsible')}</dt>
         <dd className="task-fact-person">
-          <Avatar name={task.responsibleName} size="sm" />
-          {task.responsibleName}
+          <Avatar name={responsibleName} size="sm" />
+          {responsibleName}
         </dd>
         <dt>{t('task.createdBy')}</dt>
         <dd className="task-fact-person">
-          <Avatar name={task.createdByName} size="sm" />
-          {task.createdByName}
+          <Avatar name={createdByName} size="sm" />
+          {createdByName}
         </dd>
       </dl>
       <section className="task-description-block" aria-labelledby={`${headingId}-description`}>

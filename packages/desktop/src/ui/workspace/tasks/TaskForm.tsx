@@ -1,7 +1,7 @@
 import type { Person, TaskFields, TaskView } from '@multidesk/protocol/bridge';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { personName } from '../../shared/format.ts';
+import { nameOrUser, personName } from '../../shared/format.ts';
 import { deadlineToIso, isoToDeadlineInput, PRIORITIES, priorityLabel } from './taskFormat.ts';
 
 const TITLE_MAX = 250;
@@ -202,6 +202,7 @@ function responsibleChoices(people: readonly Person[], me: { id: number; name: s
     .sort((a, b) => a.name.localeCompare(b.name));
   const self = people.find((p) => p.id === me.id);
   const choices = [{ id: me.id, name: `${self ? personName(self) : me.name} ${meMark}` }, ...others];
-  if (task && !choices.some((c) => c.id === task.responsibleId)) choices.push({ id: task.responsibleId, name: task.responsibleName });
+  if (task && !choices.some((c) => c.id === task.responsibleId))
+    choices.push({ id: task.responsibleId, name: nameOrUser(task.responsibleName, task.responsibleId) });
   return choices;
 }

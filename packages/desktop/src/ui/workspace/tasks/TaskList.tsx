@@ -2,6 +2,7 @@ import type { SavedCopyReason, TaskView } from '@multidesk/protocol/bridge';
 import { memo, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../../shared/Avatar.tsx';
+import { nameOrUser } from '../../shared/format.ts';
 import { problemText } from '../../shared/problemText.ts';
 import { AccountChip } from './AccountChip.tsx';
 import { deadlineText, statusLabel } from './taskFormat.ts';
@@ -50,7 +51,8 @@ const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
   const id = useId();
   const { t } = useTranslation();
   const { task, account } = item;
-  const personName = person === 'creator' ? task.createdByName : task.responsibleName;
+  const personName =
+    person === 'creator' ? nameOrUser(task.createdByName, task.createdBy) : nameOrUser(task.responsibleName, task.responsibleId);
   const deadline = deadlineText(task, now);
   const high = task.priority === 2;
   return (
