@@ -96,6 +96,7 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
             const chosen = account.id === chosenId;
             const address = addressOf(account.portalUrl);
             const working = busy.get(account.id);
+            const problem = account.problem && account.state !== 'disconnected' ? problemText(account.problem) : null;
             return (
               <li key={account.id} className={`account-row${chosen ? ' is-chosen' : ''}`}>
                 <button
@@ -118,10 +119,10 @@ export function AccountList({ id, accounts, chosenId, busy, error, onChoose, onA
                     <span className={`account-state state-${account.state}`}>
                       <span className="state-dot" aria-hidden="true" />
                       {working ?? statusInWords(account)}
-                      {account.problem && account.state !== 'disconnected' ? (
-                        <span className="account-problem ellipsis" title={problemText(account.problem)}>
+                      {problem ? (
+                        <span className="account-problem ellipsis" title={problem}>
                           {' '}
-                          · {problemText(account.problem)}
+                          · {problem}
                         </span>
                       ) : null}
                     </span>

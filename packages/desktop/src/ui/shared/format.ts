@@ -14,7 +14,7 @@ export function initials(name: string): string {
 }
 
 export function personName(person: Person): string {
-  return [person.name, person.lastName].filter((p) => p.trim() !== '').join(' ') || person.email || t('people.user', { id: person.id });
+  return nameOrUser([person.name, person.lastName].filter((p) => p.trim() !== '').join(' ') || person.email, person.id);
 }
 
 /** A name the core left empty because the portal gave none: "User 12" in the window's language ('' for no one, id 0). */

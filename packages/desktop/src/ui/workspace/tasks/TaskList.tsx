@@ -55,6 +55,7 @@ const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
     person === 'creator' ? nameOrUser(task.createdByName, task.createdBy) : nameOrUser(task.responsibleName, task.responsibleId);
   const deadline = deadlineText(task, now);
   const high = task.priority === 2;
+  const staleWhy = account?.problem ? problemText(account.problem) : undefined;
   return (
     <li className={`task-row${deadline?.overdue ? ' is-overdue' : ''}${account?.stale ? ' is-stale' : ''}`}>
       <div className="task-main">
@@ -70,9 +71,9 @@ const TaskRow = memo(function TaskRow({ item, now, onOpen, person }: RowProps) {
           <span id={`${id}-account`} className="task-account">
             <AccountChip portalTitle={account.portalTitle} userName={account.userName} />
             {account.stale ? (
-              <span className="tag tag-stale" title={account.problem ? problemText(account.problem) : t('task.savedCopyTitle')}>
+              <span className="tag tag-stale" title={staleWhy ?? t('task.savedCopyTitle')}>
                 {t('task.stale')}
-                <span className="visually-hidden">: {account.problem ? problemText(account.problem) : t('task.savedCopy')}.</span>
+                <span className="visually-hidden">: {staleWhy ?? t('task.savedCopy')}.</span>
               </span>
             ) : null}
           </span>
