@@ -45,8 +45,13 @@ export function useLoader<T>(
   activeRef.current = active;
   const versionRef = useRef(version);
   versionRef.current = version;
-  /** The last answer shown: its query, the server's change count it was asked at, when, and whether it was a saved copy. */
-  const answered = useRef<{ key: string; version: number | string; at: number; savedCopy: boolean } | null>(null);
+  const keyRef = useRef(key);
+  keyRef.current = key;
+  /**
+   * The current query's last answer (a late one for another query is dropped, see `run`): the
+   * server's change count it was asked at, when, and whether it was a saved copy.
+   */
+  const answered = useRef<{ version: number | string; at: number; savedCopy: boolean } | null>(null);
 
   const run = useCallback(
     async (refresh = false, quiet = false) => {
@@ -57,14 +62,16 @@ export function useLoader<T>(
       if (!quiet) setLoading(true);
       try {
         const data = await loadRef.current(refresh);
-        if (seq.current !== mine) return;
-        answered.current = { key, ...askedAt, savedCopy: isSavedCopyRef.current(data) };
+        // Dropped when a newer run started, or when the query is another one now: back to a query
+        // whose answer is still current, no run starts, and this late answer must not replace it.
+        if (seq.current !== mine || keyRef.current !== key) return;
+        answered.current = { ...askedAt, savedCopy: isSavedCopyRef.current(data) };
         // The same answer again (the tab shown again, the window focused) keeps the data shown as it
         // is: nothing below re-renders.
         setState((current) => (current?.key === key && sameJson(current.data, data) ? current : { key, data }));
         setError(null);
       } catch (err) {
-        if (seq.current === mine) {
+        if (seq.current === mine && keyRef.current === key) {
           answered.current = null;
           setError(errorMessage(err));
         }
@@ -90,15 +97,11 @@ export function useLoader<T>(
     }
     const last = answered.current;
     const current =
-      last !== null &&
-      last.key === key &&
-      last.version === versionRef.current &&
-      !last.savedCopy &&
-      Date.now() - last.at < SHOWN_AGAIN_MAX_AGE_MS;
+      last !== null && last.version === versionRef.current && !last.savedCopy && Date.now() - last.at < SHOWN_AGAIN_MAX_AGE_MS;
     if (current) return;
     const idle = requestIdleCallback(() => void run(false, true), { timeout: 300 });
     return () => cancelIdleCallback(idle);
-  }, [active, run, key]);
+  }, [active, run]);
 
   // A change pushed by the server (realtime) reloads a list that is showing.
   const seenVersion = useRef(version);
