@@ -112,6 +112,48 @@ describe('desktop: tasks of every account and My tasks', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'workspace-tasks.png') });
   });
 
+  test('an answer for a filter left before it came does not replace the list shown (Mine, All, Mine again)', async () => {
+    const page = app.workspace;
+    const tasks = tasksOf(page);
+    const list = tasks.getByRole('list', { name: 'Tasks' });
+    const titles = async () =>
+      (await list.getByRole('listitem').getByRole('button').allInnerTexts()).map((t) => t.replace(/^!\s*/, '').trim());
+    const mine = ['Approve the Q4 marketing budget', 'Review the new landing page mock-ups', 'Plan the sprint retrospective'];
+    assert.deepEqual(await titles(), mine);
+    // All's list is asked for and its answer held until Mine is shown again; Mine's own answer is
+    // current then, so nothing is asked for Mine and nothing would supersede All's late answer.
+    let sawAll!: () => void;
+    const allAsked = new Promise<void>((resolve) => (sawAll = resolve));
+    let releaseAll!: () => void;
+    const allReleased = new Promise<void>((resolve) => (releaseAll = resolve));
+    const isAll = (body: { mine?: boolean } | null) => body?.mine === false;
+    await page.route('**/api/tasks/list', async (route) => {
+      if (isAll(route.request().postDataJSON())) {
+        sawAll();
+        await allReleased;
+      }
+      await route.continue();
+    });
+    try {
+      await tasks.getByRole('radio', { name: 'All I can see' }).check();
+      await allAsked;
+      await tasks.getByRole('radio', { name: 'Mine' }).check();
+      await list.getByRole('button', { name: 'Plan the sprint retrospective' }).waitFor();
+      const allAnswered = page.waitForResponse(
+        (response) => response.url().endsWith('/api/tasks/list') && isAll(response.request().postDataJSON()),
+      );
+      releaseAll();
+      await allAnswered;
+      // Let the page take the answer in (a task and a render), then look.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(await titles(), mine, "All's late answer is dropped: Mine's list stays");
+      assert.equal(await tasks.getByRole('radio', { name: 'Mine' }).isChecked(), true);
+    } finally {
+      releaseAll();
+      await page.unroute('**/api/tasks/list');
+    }
+  });
+
   test("a tab switch leaves the Tasks controls of the tabs it hides and shows as they are (React DOM rewrote the radios' name and type)", async () => {
     const page = app.workspace;
     await page.evaluate(() => {
