@@ -60,24 +60,49 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, onSettings,
           />
         ))}
       </div>
+      <StripButtons
+        pendingKeys={tabs.flatMap((tab) => (tab.kind === 'pending' ? [tab.key] : [])).join(' ')}
+        onClose={onClose}
+        onAdd={onAdd}
+        onSettings={onSettings}
+        addRef={addRef}
+        settingsRef={settingsRef}
+      />
+    </div>
+  );
+}
+
+interface ButtonsProps {
+  /** The New tabs' keys, space-separated: a string, so that a switch leaves it equal. */
+  pendingKeys: string;
+  onClose(key: string): void;
+  onAdd(): void;
+  onSettings(): void;
+  addRef: RefObject<HTMLButtonElement | null>;
+  settingsRef: RefObject<HTMLButtonElement | null>;
+}
+
+/** The strip's buttons besides its tabs. Memoized: a tab switch does not touch them. */
+const StripButtons = memo(function StripButtons({ pendingKeys, onClose, onAdd, onSettings, addRef, settingsRef }: ButtonsProps) {
+  const { t } = useTranslation();
+  return (
+    <>
       {/* A tablist owns tabs only: each New tab's close button sits outside it, drawn on its tab (CSS anchor). */}
       <div className="tab-closers">
-        {tabs.map((tab) =>
-          tab.kind === 'pending' ? (
-            <button
-              key={tab.key}
-              type="button"
-              className="icon-button tab-close"
-              style={{ positionAnchor: anchorName(tab.key) }}
-              aria-label={t('tabs.closeTab')}
-              title={t('tabs.closeTabTitle')}
-              tabIndex={-1}
-              onClick={() => onClose(tab.key)}
-            >
-              <span aria-hidden="true">×</span>
-            </button>
-          ) : null,
-        )}
+        {(pendingKeys ? pendingKeys.split(' ') : []).map((key) => (
+          <button
+            key={key}
+            type="button"
+            className="icon-button tab-close"
+            style={{ positionAnchor: anchorName(key) }}
+            aria-label={t('tabs.closeTab')}
+            title={t('tabs.closeTabTitle')}
+            tabIndex={-1}
+            onClick={() => onClose(key)}
+          >
+            <span aria-hidden="true">×</span>
+          </button>
+        ))}
       </div>
       <button
         ref={addRef}
@@ -106,9 +131,9 @@ export function TabStrip({ tabs, selected, onSelect, onClose, onAdd, onSettings,
           />
         </svg>
       </button>
-    </div>
+    </>
   );
-}
+});
 
 /** The CSS anchor a New tab's close button is placed by. */
 const anchorName = (key: string): string => `--${domId('tab', key)}`;

@@ -197,7 +197,7 @@ export function WorkspaceApp() {
   }, [totalUnread]);
 
   const otherAccounts = state ? state.accounts.length - accounts.length : 0;
-  const openSettings = () => setSettingsOpen(true);
+  const openSettings = useStableCallback(() => setSettingsOpen(true));
 
   return (
     <div className="workspace">
