@@ -60,15 +60,25 @@ export const CORE_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1'];
 /** Names the variables the launcher added to the built core's environment, for it to take back. */
 const ADDED = 'MULTIDESK_LAUNCHER_ADDED';
 
+/** Where Node keeps the built core's compiled code between starts (beside it: the user who built it owns both). */
+const COMPILE_CACHE = join(BUILT_CORE_DIR, 'compile-cache');
+
 /**
- * The built core's environment: glibc's malloc with two arenas, not up to eight per core (each
- * thread that allocates gets its own otherwise, and keeps what it touched). Read by glibc when the
- * process starts; the core takes it back out at once (takeBackLauncherEnvironment), so the
- * browser and anything else it starts get the environment the user gave.
+ * The built core's environment, read when the process starts; the core takes what was added back
+ * out at once (takeBackLauncherEnvironment), so the browser and anything else it starts get the
+ * environment the user gave:
+ * - glibc's malloc with two arenas, not up to eight per core (each thread that allocates gets its
+ *   own otherwise, and keeps what it touched);
+ * - Node's compile cache: the bundle (1.6 MB) is compiled once, not at every start (on this
+ *   machine, six alternating runs of `cli.cjs --help` took 0.15 to 0.19 s without it, 0.11 to 0.14 s
+ *   with it).
  */
 export function coreEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (env.MALLOC_ARENA_MAX !== undefined) return env;
-  return { ...env, MALLOC_ARENA_MAX: '2', [ADDED]: 'MALLOC_ARENA_MAX' };
+  const added: NodeJS.ProcessEnv = {};
+  if (env.MALLOC_ARENA_MAX === undefined) added.MALLOC_ARENA_MAX = '2';
+  if (env.NODE_COMPILE_CACHE === undefined) added.NODE_COMPILE_CACHE = COMPILE_CACHE;
+  const names = Object.keys(added);
+  return names.length === 0 ? env : { ...env, ...added, [ADDED]: names.join(',') };
 }
 
 /** Removes what coreEnvironment added from this process's environment (its children's). */
