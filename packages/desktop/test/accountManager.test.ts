@@ -12,7 +12,7 @@ import { startTestPortal, type TestPortal } from '../../portal/test/harness.ts';
 import type { StoredTokens } from '../src/core/accounts/credentials.ts';
 import { FileVault } from '../src/core/vault/fileVault.ts';
 import { MemoryVault } from '../src/core/vault/memoryVault.ts';
-import { startTestCore } from './coreHarness.ts';
+import { startTestCore, until } from './coreHarness.ts';
 
 let portal: TestPortal;
 before(async () => {
@@ -176,6 +176,31 @@ describe('account life cycle', () => {
       assert.equal(cached.profile?.name, 'Anna', 'a disconnected account shows its cached home');
       await restarted.manager.connect(globex.account.id);
       assert.equal((await restarted.home.get(globex.account.id)).stale, false);
+    } finally {
+      await restarted.close();
+      restarted.removeProfile();
+    }
+  });
+
+  test('started to go online later (the app: once its browser is starting), the accounts kept wait for goOnline()', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multidesk-online-later-'));
+    const vaultFile = `${dir}/vault.json`;
+    const core = await startTestCore(new FileVault(vaultFile), dir);
+    const acme = await core.signIns.password({ address: address('acme'), login: 'anna@example.com', password: 'multidesk-demo' });
+    assert.ok(acme.ok);
+    await core.close();
+
+    const restarted = await startTestCore(new FileVault(vaultFile), dir, { goOnlineLater: true });
+    try {
+      const [kept] = restarted.manager.list();
+      assert.equal(kept?.state, 'connected');
+      assert.equal(kept?.connection, undefined, 'no realtime link yet');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(restarted.manager.isLive(acme.account.id), false);
+      restarted.manager.goOnline();
+      await until(() => restarted.manager.isLive(acme.account.id), 'acme live after goOnline()');
+      restarted.manager.goOnline();
+      assert.equal(restarted.manager.isLive(acme.account.id), true, 'a second call leaves the link as it is');
     } finally {
       await restarted.close();
       restarted.removeProfile();

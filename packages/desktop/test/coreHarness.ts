@@ -11,7 +11,7 @@ import type { SecretVault } from '../src/core/vault/secretVault.ts';
 export async function startTestCore(
   vault: SecretVault,
   profileDir?: string,
-  options: Pick<CoreOptions, 'openUrl' | 'ssoTimeoutMs' | 'appRedirectPort' | 'now'> = {},
+  options: Pick<CoreOptions, 'openUrl' | 'ssoTimeoutMs' | 'appRedirectPort' | 'now' | 'goOnlineLater'> = {},
 ): Promise<Core & { profileDir: string; removeProfile(): void }> {
   const dir = profileDir ?? mkdtempSync(join(tmpdir(), 'multidesk-profile-'));
   const core = await openCore({

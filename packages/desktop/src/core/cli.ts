@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     openUrl: systemBrowser(ssoBrowser),
     launchCommand: [...LAUNCHER, ...(values.profile ? ['--profile', resolve(profileDir)] : [])],
     ...(redirectPort ? { appRedirectPort: redirectPort } : {}),
+    // The accounts go online once the browser is starting (below): its start and theirs overlap.
+    goOnlineLater: true,
   });
   const { profile, tokens } = core;
   const windows = browser
@@ -164,6 +166,7 @@ async function main(): Promise<void> {
   if (windows) {
     await allowBridgeNotifications(profile.browserDataDir);
     windows.open(bridge.bootUrl('workspace'));
+    core.manager.goOnline();
     // Each window's size and place, kept in the settings and given back when it opens again.
     const devtools = windows.devtools;
     const placement = devtools
@@ -191,6 +194,7 @@ async function main(): Promise<void> {
     console.log(`Workspace: ${bridge.bootUrl('workspace')}`);
     console.log(`Messenger: ${bridge.bootUrl('messenger')}`);
     console.log('Press Ctrl+C to quit.');
+    core.manager.goOnline();
     activate = async () => [
       `Multidesk is already running (profile ${profile.dir}). Open these addresses in a Chromium-family browser (${BOOT_URL_RULE}):`,
       `Workspace: ${bridge.bootUrl('workspace')}`,

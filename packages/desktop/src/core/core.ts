@@ -69,6 +69,8 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** What the autostart entry runs (cli.ts: this app, with its profile); the tests' own otherwise. */
   launchCommand?: readonly string[];
+  /** The accounts go online when the caller calls `manager.goOnline()` (cli.ts: once the browser is starting), not at once. */
+  goOnlineLater?: boolean;
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
@@ -111,6 +113,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     locale: () => preferences.locale,
   });
   await manager.load();
+  if (!options.goOnlineLater) manager.goOnline();
   const signIns = new SignIns({ manager, dispatcher, deviceName: options.device.name, now });
   const flows = new SignInFlows({ manager, signIns, dispatcher, settings, device: options.device, now });
   const browserFlows = new BrowserFlows({ openUrl, ...(options.ssoTimeoutMs ? { timeoutMs: options.ssoTimeoutMs } : {}) });
