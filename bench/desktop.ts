@@ -25,9 +25,9 @@
  *   the key, the bench puts a small probe text into the tab's panel, and Element Timing reports the
  *   probe's first paint with the frame's paintTime (its rendering phase done, style and layout
  *   included: the browser starts painting it) and presentationTime (the frame on the display, after
- *   raster and the display compositor; Chromium gives it in 4 ms steps here). These two bracket what "painted"
- *   can mean; the goal is on the first, the second is printed beside it. Chromium 144 added both
- *   (the PaintTimingMixin).
+ *   raster and the display compositor; Chromium gives it in 4 ms steps here). These two bracket
+ *   what "painted" can mean; the goal is on the first, the second is printed beside it. Chromium
+ *   144 added both (the PaintTimingMixin).
  *   Beside them, the page's own view of the same frame: the key until the Workspace's keydown
  *   handling is done (React has updated the DOM), and until that frame's rAF callback; a task posted
  *   from that callback ("produced"), which can run a frame late: in Chromium traces of the app's
@@ -59,6 +59,7 @@ import { openCore } from '../packages/desktop/src/core/core.ts';
 import { FileVault } from '../packages/desktop/src/core/vault/fileVault.ts';
 import { startTestPortal } from '../packages/portal/test/harness.ts';
 import { DEMO_SIGN_INS } from './demoSignIns.ts';
+import type { ElementTimingEntry } from './elementTiming.ts';
 import { percentile } from './percentile.ts';
 
 const { values: args } = parseArgs({
@@ -349,7 +350,7 @@ function armSwitch(digit: number): void {
       resolve({ ...framed, ...painted });
     };
     const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as (PerformanceEntry & { identifier: string; paintTime: number; presentationTime: number })[]) {
+      for (const entry of list.getEntries() as ElementTimingEntry[]) {
         if (entry.identifier !== probeId) continue;
         painted = { paintedAt: entry.paintTime, presentedAt: entry.presentationTime };
         settle();

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchDesktop } from '../e2e/desktopApp.ts';
 import { DEMO_SIGN_INS } from './demoSignIns.ts';
+import type { ElementTimingEntry } from './elementTiming.ts';
 import { percentile } from './percentile.ts';
 
 export interface PaintFigures {
@@ -123,7 +124,7 @@ function watchPaints(): void {
   const timings = new Map<string, Timed>();
   const expectedTimings = new Map<string, (timed: Timed) => void>();
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries() as (PerformanceEntry & { identifier: string; paintTime: number; presentationTime: number })[]) {
+    for (const entry of list.getEntries() as ElementTimingEntry[]) {
       // A row painted again (shown after being hidden) is reported again: its first paint counts.
       if (timings.has(entry.identifier)) continue;
       const timed = { paintedAt: performance.timeOrigin + entry.paintTime, presentedAt: performance.timeOrigin + entry.presentationTime };
