@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import appAuthorizeRoutes from './http/appOAuth.ts';
 import bodyParsers, { BODY_LIMIT_BYTES } from './http/bodyParsers.ts';
+import { capConnectionsPerAddress, trustedAddresses } from './http/connectionCap.ts';
 import { createContext, defaultLimits, type Limits } from './http/context.ts';
 import errors from './http/errors.ts';
 import healthRoutes from './http/health.ts';
@@ -69,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: true, useDefaults: true } },
   });
+  capConnectionsPerAddress(app.server, limits.connectionsPerIp, trustedAddresses(options.trustProxy ?? []));
   app.decorate(
     'ctx',
     createContext(options.db, options.baseDomain ?? 'localhost', options.now ?? Date.now, options.limits, options.shared),

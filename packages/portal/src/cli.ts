@@ -14,6 +14,7 @@ import { describeSso, isLoopbackIssuer, removeSsoChecked, setSsoChecked } from '
 import { generateRecoveryCodes } from './auth/recoveryCodes.ts';
 import { hashSecret } from './auth/secrets.ts';
 import { generateTotpSecret, otpauthUri } from './auth/totp.ts';
+import { TrustedAddressError, trustedAddresses } from './http/connectionCap.ts';
 import { parseRestLimit } from './http/context.ts';
 import { seedDemo } from './seed/demo.ts';
 import { serve } from './server.ts';
@@ -134,6 +135,12 @@ async function main(argv: string[]): Promise<void> {
         ?.split(',')
         .map((address) => address.trim())
         .filter(Boolean);
+      try {
+        trustedAddresses(trustProxy ?? []);
+      } catch (error) {
+        if (error instanceof TrustedAddressError) throw new AdminInputError(`--trust-proxy: ${error.message}`);
+        throw error;
+      }
       await serve({
         database: databaseLocation(values),
         host: values.host ?? '127.0.0.1',

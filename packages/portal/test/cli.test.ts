@@ -38,6 +38,8 @@ describe('portal CLI', () => {
       [['webhook', 'create', '--portal', 'hooli', '--email', 'gavin@example.com', '--scope', 'crm'], /unknown scope "crm"/],
       [['frobnicate'], /unknown command "frobnicate"/],
       [['serve', '--rest-limit', 'fast'], /--rest-limit must be BURST:DRAIN/],
+      [['serve', '--trust-proxy', '10.0.0.2,balancer.internal'], /--trust-proxy: "balancer.internal" is not an IP address, a CIDR range/],
+      [['serve', '--trust-proxy', '10.0.0.0/33'], /--trust-proxy: "10.0.0.0\/33" is not/],
       [['portal', 'create', '--bogus'], /Unknown option '--bogus'/],
     ];
     for (const [args, message] of cases) {

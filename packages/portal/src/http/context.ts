@@ -48,6 +48,8 @@ export interface Limits {
   requestTimeoutMs: number;
   /** Push & Pull WebSockets one client address may hold open or be opening at once; more are answered 429. */
   pullSocketsPerIp: number;
+  /** TCP connections one client address (not a trusted balancer) may hold open at once; more are closed when accepted. */
+  connectionsPerIp: number;
   /** A Push & Pull WebSocket whose channel is not confirmed within this is closed (1001: the client tries again later). */
   pullAuthTimeoutMs: number;
 }
@@ -79,6 +81,8 @@ export const defaultLimits: Limits = {
   requestTimeoutMs: 30_000,
   // A whole office behind one NAT address keeps one socket per person and app.
   pullSocketsPerIp: 1_000,
+  // That office's people, each with a Push & Pull socket and the app's or a browser's few HTTP connections.
+  connectionsPerIp: 4_000,
   pullAuthTimeoutMs: 5_000,
 };
 
