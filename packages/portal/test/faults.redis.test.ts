@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import type { PullMessage } from '@multidesk/protocol';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
-import { openRedisSharedState } from '../src/shared/redisSharedState.ts';
+import { openRedisSharedState, reconnectDelay } from '../src/shared/redisSharedState.ts';
 import type { SharedState } from '../src/shared/sharedState.ts';
 import { type Db, openDatabase } from '../src/store/database.ts';
 import { startTestPortal, type TestPortal } from './harness.ts';
@@ -35,6 +35,14 @@ const limits = { restBurst: 3, restDrainPerSecond: 0.01, failuresPerLogin: 3, fa
  * `MULTIDESK_TEST_REDIS` is left alone), and two instances over one SQLite file that share it.
  * Instance B's log lines are kept.
  */
+test('the waits between tries to reach Redis again double from 50 ms and stay at about a second (ioredis 6 goes up to 5 s)', () => {
+  const waits = Array.from({ length: 12 }, (_, i) => reconnectDelay(i + 1));
+  for (const [i, wait] of waits.entries()) {
+    const doubled = Math.min(50 * 2 ** i, 1_000);
+    assert.ok(wait >= doubled && wait < doubled + 200, `try ${i + 1}: ${wait} ms`);
+  }
+});
+
 describe('Redis going away and coming back', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'multidesk-redis-faults-'));
   let sharedA: SharedState;
@@ -137,6 +145,30 @@ describe('Redis going away and coming back', { skip }, () => {
       await anna.result('im.message.add', { DIALOG_ID: ben.id, MESSAGE: 'and after' });
       assert.deepEqual(textsOf(await onB.take(1)), ['and after'], 'fan-out works again');
       assert.deepEqual(await onB.quiet(), [], 'each once');
+    } finally {
+      onB.close();
+    }
+  });
+
+  test('after a long outage the instances are back within about a second of Redis: a message A commits then reaches B soon', async () => {
+    const anna = await imUser(a, 'acme', 'anna@example.com');
+    const ben = await imUser(a, 'acme', 'ben@example.com');
+    const back = () =>
+      Promise.all([sharedA.ping(), sharedB.ping()]).then(
+        () => true,
+        () => false,
+      );
+    assert.ok(await eventually(back));
+    const onB = await PullTestClient.open(pullUrl(await pullConfig({ base: bUrl('acme'), token: ben.token })));
+    try {
+      // Eight seconds away. ioredis 6's own waits (doubling from 50 ms up to 5 s, plus up to 200 ms)
+      // put its tries at about 3.8, 7.1 and 12.2 s into the outage: back at about 8.5 s, Redis
+      // waited seconds for the next one. Now the tries are at most 1.2 s apart.
+      await stopRedis();
+      await sleep(8_000);
+      await startRedis();
+      await anna.result('im.message.add', { DIALOG_ID: ben.id, MESSAGE: 'right after a long outage' });
+      assert.deepEqual(textsOf(await onB.take(1, 2_500)), ['right after a long outage']);
     } finally {
       onB.close();
     }

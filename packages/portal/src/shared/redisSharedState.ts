@@ -62,6 +62,17 @@ return 0
 /** The longest a request waits for Redis (a bucket, a throttle) before it goes on without it. */
 const COMMAND_TIMEOUT_MS = 1_000;
 
+/**
+ * The longest wait between two tries to reach Redis again. ioredis 6 doubles its wait up to 5 s,
+ * so an instance could come back 5 s after Redis did, holding the realtime marks it could not
+ * publish all that while (a Pull socket on another instance got a message seconds late). A try is
+ * one TCP connection a second, for each of the two connections.
+ */
+const RECONNECT_MAX_MS = 1_000;
+
+/** ioredis's doubling wait from 50 ms, capped at RECONNECT_MAX_MS, with its jitter so instances do not come back in step. */
+export const reconnectDelay = (times: number) => Math.min(50 * 2 ** (times - 1), RECONNECT_MAX_MS) + Math.floor(Math.random() * 200);
+
 type BucketClient = Redis & {
   leakyBucketTake(key: string, capacity: number, drainPerMs: number, now: number): Promise<number>;
   reserveAttempt(...args: (string | number)[]): Promise<number>;
@@ -138,12 +149,13 @@ export async function openRedisSharedState(url: string, options: RedisStateOptio
   }
   // While the server is away a command fails at once instead of holding a request: no offline
   // queue; one that went out and hears nothing (a server that hangs, a dropped network) gives up
-  // after `commandTimeout`. ioredis reconnects by itself meanwhile, with its capped backoff.
+  // after `commandTimeout`. ioredis reconnects by itself meanwhile, at most a second apart.
   const client = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     commandTimeout: COMMAND_TIMEOUT_MS,
+    retryStrategy: reconnectDelay,
   }) as BucketClient;
   client.defineCommand('leakyBucketTake', { numberOfKeys: 1, lua: LEAKY_BUCKET_TAKE });
   client.defineCommand('reserveAttempt', { lua: RESERVE_ATTEMPT });
