@@ -54,6 +54,8 @@ const serializers = {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger === undefined ? false : options.logger;
   const limits = { ...defaultLimits, ...options.limits };
+  // One reading of the balancers for what requests believe and for the connection cap.
+  const trusted = trustedAddresses(options.trustProxy ?? []);
   const app = Fastify({
     logger: logger === false || logger === true ? (logger ? { serializers } : false) : { ...logger, serializers },
     ...(logger === false ? {} : { childLoggerFactory: requestLoggerFactory }),
@@ -65,12 +67,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: 10_000,
     http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy?.length ? trusted : false,
     // Bitrix24 accepts any case of a method name and a trailing slash.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: true, coerceTypes: true, useDefaults: true } },
   });
-  capConnectionsPerAddress(app.server, limits.connectionsPerIp, trustedAddresses(options.trustProxy ?? []));
+  capConnectionsPerAddress(app.server, limits.connectionsPerIp, trusted);
   app.decorate(
     'ctx',
     createContext(options.db, options.baseDomain ?? 'localhost', options.now ?? Date.now, options.limits, options.shared),

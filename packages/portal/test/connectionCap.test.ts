@@ -76,15 +76,18 @@ describe('TCP connections per client address', () => {
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
   });
 
-  test('--trust-proxy takes addresses, CIDR ranges and proxy-addr names, and says which entry it cannot read', () => {
-    const list = trustedAddresses(['10.0.0.2', '192.168.0.0/16', '2001:db8::/32', 'loopback']);
-    assert.equal(list.check('10.0.0.2'), true);
-    assert.equal(list.check('10.0.0.3'), false);
-    assert.equal(list.check('192.168.44.1'), true);
-    assert.equal(list.check('2001:db8::7', 'ipv6'), true);
-    assert.equal(list.check('127.0.0.1'), true);
-    assert.equal(list.check('::1', 'ipv6'), true);
-    for (const bad of ['balancer.internal', '10.0.0.0/33', '10.0.0.0/8/1', '10.0.0.0/x', '']) {
+  test('--trust-proxy takes addresses, CIDR ranges, netmasks and proxy-addr names, and says which entry it cannot read', () => {
+    const trusted = trustedAddresses(['10.0.0.2', '192.168.0.0/16', '172.16.0.0/255.240.0.0', '2001:db8::/32', 'loopback']);
+    assert.equal(trusted('10.0.0.2', 0), true);
+    assert.equal(trusted('::ffff:10.0.0.2', 0), true, 'the balancer seen on a dual-stack socket');
+    assert.equal(trusted('10.0.0.3', 0), false);
+    assert.equal(trusted('192.168.44.1', 0), true);
+    assert.equal(trusted('172.31.0.9', 0), true);
+    assert.equal(trusted('172.32.0.9', 0), false);
+    assert.equal(trusted('2001:db8::7', 0), true);
+    assert.equal(trusted('127.0.0.1', 0), true);
+    assert.equal(trusted('::1', 0), true);
+    for (const bad of ['balancer.internal', '10.0.0.0/33', '0.0.0.0/0', '10.0.0.0/8/1', '10.0.0.0/x', '']) {
       assert.throws(
         () => trustedAddresses([bad]),
         (error: unknown) => error instanceof TrustedAddressError && error.message.includes(`"${bad}"`),

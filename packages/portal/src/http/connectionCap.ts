@@ -1,58 +1,42 @@
-import { BlockList, isIP, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { compile } from '@fastify/proxy-addr';
 
-/** proxy-addr's names (Fastify's `trustProxy` takes them too) and the ranges they stand for. */
-const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = {
-  loopback: ['127.0.0.1/8', '::1/128'],
-  linklocal: ['169.254.0.0/16', 'fe80::/10'],
-  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-};
-
-/** `--trust-proxy` names something that is neither an address, a CIDR range nor a range's name. */
+/** `--trust-proxy` names something that is neither an address, a range nor a range's name. */
 export class TrustedAddressError extends Error {}
 
+/** Whether a peer address is one of the trusted balancers (the hop index is proxy-addr's). */
+export type TrustedAddress = (address: string, hop: number) => boolean;
+
 /**
- * The addresses of `--trust-proxy` (addresses, CIDR ranges, proxy-addr's `loopback`, `linklocal`
- * and `uniquelocal`) as one set. Throws TrustedAddressError naming an entry it cannot read.
+ * The balancers of `--trust-proxy`, read once by the parser Fastify itself uses (@fastify/proxy-addr:
+ * addresses, CIDR ranges or netmasks, `loopback`, `linklocal`, `uniquelocal`), so that the requests'
+ * X-Forwarded-* and the connection cap believe the same peers. Throws TrustedAddressError naming
+ * the first entry it cannot read.
  */
-export function trustedAddresses(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries.flatMap((e) => NAMED_RANGES[e] ?? [e])) {
-    const [address = '', bits, ...rest] = entry.split('/');
-    const family = isIP(address);
-    const prefix = bits === undefined ? undefined : Number(bits);
-    const maxBits = family === 6 ? 128 : 32;
-    if (family === 0 || rest.length > 0 || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= maxBits))) {
+export function trustedAddresses(entries: readonly string[]): TrustedAddress {
+  for (const entry of entries) {
+    try {
+      compile(entry);
+    } catch {
       throw new TrustedAddressError(`"${entry}" is not an IP address, a CIDR range (10.0.0.0/8) or loopback, linklocal, uniquelocal`);
     }
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, prefix, type);
   }
-  return list;
-}
-
-/** An IPv4 client on a dual-stack socket shows as `::ffff:a.b.c.d`: the IPv4 address it is. */
-function plainAddress(address: string): { address: string; type: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return { address: mapped[1] as string, type: 'ipv4' };
-  return { address, type: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
+  return compile([...entries]);
 }
 
 /**
  * Caps the TCP connections one client address holds open at once: past `limit`, a new one is
- * closed as soon as it is accepted, before any of its bytes is read. Without
- * it one address could hold as many idle connections as the machine has file descriptors (each
- * may wait up to the connection timeout before sending a request). A trusted balancer's
- * connections are not counted: it carries many clients, whose own limits (sign-in throttles, Push &
- * Pull sockets) apply to the address it names.
+ * closed as soon as it is accepted, before any of its bytes is read. Without it one address could
+ * hold as many idle connections as the machine has file descriptors (each may wait up to the
+ * connection timeout before sending a request). A trusted balancer's connections are not counted:
+ * it carries many clients, whose own limits (sign-in throttles, Push & Pull sockets) apply to the
+ * address it names.
  */
-export function capConnectionsPerAddress(server: Server, limit: number, trusted: BlockList): void {
+export function capConnectionsPerAddress(server: Server, limit: number, trusted: TrustedAddress): void {
   const held = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
-    const remote = socket.remoteAddress;
-    if (remote === undefined) return;
-    const { address, type } = plainAddress(remote);
-    if (trusted.check(address, type)) return;
+    const address = socket.remoteAddress;
+    if (address === undefined || trusted(address, 0)) return;
     const count = held.get(address) ?? 0;
     if (count >= limit) {
       socket.destroy();
