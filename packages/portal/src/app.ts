@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { batchAnswers } from './http/answerBatching.ts';
 import appAuthorizeRoutes from './http/appOAuth.ts';
 import bodyParsers, { BODY_LIMIT_BYTES } from './http/bodyParsers.ts';
 import { capConnectionsPerAddress, trustedAddresses } from './http/connectionCap.ts';
@@ -79,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   // External plugins, then app plugins, then routes.
+  batchAnswers(app);
   await securityHeaders(app);
   await app.register(errors);
   await app.register(bodyParsers);
