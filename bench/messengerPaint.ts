@@ -12,7 +12,9 @@
  * runs while a row waits for its frame (see watchPaints), timed when that frame has been produced
  * (a task posted from its rAF callback, which Chromium can hold until the next frame: an upper
  * bound). The burst's rows count as painted that way, since the Messenger may replace a row before
- * it is ever painted. The page resolves promises the bench awaits; nothing polls it. Both ends read
+ * it is ever painted. The page reports each timed row to the bench (a Playwright binding) once both
+ * times are known, after its paint: between a post and its paint the bench sends the page nothing
+ * (an evaluate per message did, landing about as the message did), and nothing polls. Both ends read
  * the same clock (`performance.timeOrigin + performance.now()`, milliseconds since the epoch with
  * sub-millisecond resolution) on one machine.
  */
@@ -97,13 +99,17 @@ type Seen = { dom: number; painted: number };
 /** Element Timing's times for a row's first paint, as epoch milliseconds. */
 type Timed = { paintedAt: number; presentedAt: number };
 
+/** A timed row's times, as the page reports them. */
+type Times = { seen: Seen; timed: Timed };
+
+/** The bench's binding in the page: a timed row's times, once both are known. */
+type PaintReporter = (text: string, seen: Seen, timed: Timed) => Promise<void>;
+
 /** What watchPaints leaves in the page, as `window.__paints`. */
 interface PaintWatch {
   painted: Map<string, Seen>;
   /** Resolves once the row with this text has been painted, as the page sees it (at once if it has). */
   expect(text: string): Promise<Seen>;
-  /** Resolves once Element Timing has reported the row with this text (at once if it has). */
-  timed(text: string): Promise<Timed>;
 }
 
 /**
@@ -122,15 +128,13 @@ function watchPaints(): void {
   const seen = new Set<string>();
   const waiting = new Map<number, { text: string; dom: number }[]>();
   const timings = new Map<string, Timed>();
-  const expectedTimings = new Map<string, (timed: Timed) => void>();
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries() as ElementTimingEntry[]) {
       // A row painted again (shown after being hidden) is reported again: its first paint counts.
       if (timings.has(entry.identifier)) continue;
       const timed = { paintedAt: performance.timeOrigin + entry.paintTime, presentedAt: performance.timeOrigin + entry.presentationTime };
       timings.set(entry.identifier, timed);
-      expectedTimings.get(entry.identifier)?.(timed);
-      expectedTimings.delete(entry.identifier);
+      report(entry.identifier);
     }
   }).observe({ type: 'element' });
   let frame = 0;
@@ -151,6 +155,7 @@ function watchPaints(): void {
       for (const row of waiting.get(current) ?? []) {
         const shown = { dom: row.dom, painted: at };
         painted.set(row.text, shown);
+        report(row.text);
         expected.get(row.text)?.(shown);
         expected.delete(row.text);
       }
@@ -181,15 +186,18 @@ function watchPaints(): void {
       }
     }
   }).observe(document.body, { childList: true, subtree: true });
+  // A timed row (`Painted #<n>`) is reported once both its times are known; warm-up and burst rows are not.
+  const report = (text: string) => {
+    const seen = painted.get(text);
+    const timed = timings.get(text);
+    if (seen && timed && /^Painted #\d+$/.test(text))
+      void (window as unknown as { __benchPainted: PaintReporter }).__benchPainted(text, seen, timed);
+  };
   const watch: PaintWatch = {
     painted,
     expect: (text) => {
       const done = painted.get(text);
       return done ? Promise.resolve(done) : new Promise((resolve) => expected.set(text, resolve));
-    },
-    timed: (text) => {
-      const done = timings.get(text);
-      return done ? Promise.resolve(done) : new Promise((resolve) => expectedTimings.set(text, resolve));
     },
   };
   (window as unknown as { __paints: PaintWatch }).__paints = watch;
@@ -253,6 +261,21 @@ export async function measurePainted(options: {
         if (Date.now() > deadline) throw new Error('not every account went live within 30 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      const reported = new Map<string, Times>();
+      const awaited = new Map<string, (times: Times) => void>();
+      await messenger.exposeBinding('__benchPainted', (_source, text: string, seen: Seen, timed: Timed) => {
+        const waiting = awaited.get(text);
+        if (waiting) waiting({ seen, timed });
+        else reported.set(text, { seen, timed });
+        awaited.delete(text);
+      });
+      /** Resolves with the times the page reports for the row with `text`. */
+      const paintedTimes = (text: string) =>
+        new Promise<Times>((resolve) => {
+          const early = reported.get(text);
+          if (early) resolve(early);
+          else awaited.set(text, resolve);
+        });
       await messenger.evaluate(watchPaints);
 
       const latencies: number[] = [];
@@ -261,16 +284,10 @@ export async function measurePainted(options: {
       const inDom: number[] = [];
       for (let i = 0; i < options.warmup + options.messages; i++) {
         const text = `Painted #${i}`;
+        const times = paintedTimes(text);
         const sentAt = now();
         await options.post(anna, text);
-        const [seenAt, timedAt] = await withTimeout(
-          messenger.evaluate((t) => {
-            const paints = (window as unknown as { __paints: PaintWatch }).__paints;
-            return Promise.all([paints.expect(t), paints.timed(t)]);
-          }, text),
-          10_000,
-          `${text} was not painted within 10 s`,
-        );
+        const { seen: seenAt, timed: timedAt } = await withTimeout(times, 10_000, `${text} was not painted within 10 s`);
         if (i >= options.warmup) {
           latencies.push(timedAt.paintedAt - sentAt);
           presented.push(timedAt.presentedAt - sentAt);
