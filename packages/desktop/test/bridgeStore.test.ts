@@ -466,6 +466,29 @@ describe('the UI store', () => {
     assert.equal(homeOf(store, ids.acme as string), acmeHome);
   });
 
+  test('a chat change asks for the frame that will show it before it is rendered', async (t) => {
+    const { store } = await openStore(t, 'messenger');
+    const order: string[] = [];
+    // Node has no frames: the store's requests for one are recorded, and run a frame's time later.
+    const frames = globalThis as { requestAnimationFrame?: (run: (time: number) => void) => unknown };
+    frames.requestAnimationFrame = (run) => {
+      order.push('frame asked');
+      return setTimeout(() => run(performance.now()), 16);
+    };
+    t.after(() => delete frames.requestAnimationFrame);
+    store.onChatDeltas((deltas) => order.push(`rendered ${deltas.map((d) => d.message?.text).join()}`));
+    await started(store, 'messenger');
+    // The core holds acme's chat list, so a message comes as a change, not as "reload".
+    await call('chats', { id: ids.acme as string });
+    await restAs(portal, 'acme', 'ben@example.com', 'im.message.add', { DIALOG_ID: anna.acme, MESSAGE: 'Frame first' });
+    await until(
+      () => order.includes('rendered Frame first'),
+      () => `the change never came: ${order}`,
+    );
+    const rendered = order.indexOf('rendered Frame first');
+    assert.deepEqual(order.slice(rendered - 1, rendered + 1), ['frame asked', 'rendered Frame first']);
+  });
+
   test("a clicked notification's chat reaches the Messenger's store, each request told apart", async (t) => {
     const { store } = await openStore(t, 'messenger');
     await started(store, 'messenger');
