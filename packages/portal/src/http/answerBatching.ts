@@ -14,10 +14,10 @@ type Written = Parameters<onSendHookHandler>[3];
  * turn wakes the reader and the others find it awake.
  *
  * An answer waits only for the synchronous work of the requests read in the same turn, never for
- * I/O or a timer: with pending immediates the event loop does not block. Registered first, this
- * hook holds the answer before the others: their work (cookies, `connection: close` on shutdown)
- * runs when it is written, in the async context of the turn's end, not the request's; nothing in
- * the portal keeps request state in AsyncLocalStorage.
+ * I/O to arrive or a timer: with pending immediates the event loop does not block. Registered
+ * first, this hook holds the answer before the others: their work (cookies, `connection: close`
+ * on shutdown) runs when it is written, in the async context of the turn's end, not the
+ * request's; nothing in the portal keeps request state in AsyncLocalStorage.
  */
 export function batchAnswers(app: FastifyInstance): void {
   let held: Array<{ reply: FastifyReply; payload: unknown; write: Written }> = [];
