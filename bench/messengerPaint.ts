@@ -18,7 +18,7 @@
  * the same clock (`performance.timeOrigin + performance.now()`, milliseconds since the epoch with
  * sub-millisecond resolution) on one machine.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -43,7 +43,30 @@ export interface PaintFigures {
   /** The part up to the row being in the page's DOM (the rest is waiting for and producing the frame). */
   dom_p50_ms: number;
   dom_p99_ms: number;
+  /** The whole machine while the timed messages went (/proc/stat): how busy its CPUs were, and how much time the hypervisor gave to other guests. */
+  machine: MachineShare;
   burst: BurstFigures;
+}
+
+/** Shares of the machine's CPU time over a span, in percent. */
+export interface MachineShare {
+  busy_percent: number;
+  /** Steal: time this virtual machine was ready to run but the host ran something else. */
+  steal_percent: number;
+}
+
+/** The `cpu` line of /proc/stat: user nice system idle iowait irq softirq steal …, in clock ticks. */
+function cpuTicks(): number[] {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] as string;
+  return line.trim().split(/\s+/).slice(1, 9).map(Number);
+}
+
+function machineShare(before: number[], after: number[]): MachineShare {
+  const delta = after.map((ticks, i) => ticks - (before[i] as number));
+  const total = delta.reduce((sum, ticks) => sum + ticks, 0) || 1;
+  const idle = (delta[3] as number) + (delta[4] as number);
+  const percent = (ticks: number) => Math.round((ticks / total) * 1000) / 10;
+  return { busy_percent: percent(total - idle - (delta[7] as number)), steal_percent: percent(delta[7] as number) };
 }
 
 /** Bad input: 500 messages posted within about a second into the chat that is open. */
@@ -278,6 +301,7 @@ export async function measurePainted(options: {
         });
       await messenger.evaluate(watchPaints);
 
+      const ticksBefore = cpuTicks();
       const latencies: number[] = [];
       const presented: number[] = [];
       const produced: number[] = [];
@@ -296,6 +320,7 @@ export async function measurePainted(options: {
         }
         await new Promise((resolve) => setTimeout(resolve, options.spacingMs));
       }
+      const machine = machineShare(ticksBefore, cpuTicks());
       const burst = await measureBurst(messenger, options.post, anna, options.profileDir);
       const sorted = Float64Array.from(latencies).sort();
       const onDisplay = Float64Array.from(presented).sort();
@@ -314,6 +339,7 @@ export async function measurePainted(options: {
         produced_p99_ms: round(percentile(pageSeen, 99)),
         dom_p50_ms: round(percentile(dom, 50)),
         dom_p99_ms: round(percentile(dom, 99)),
+        machine,
         burst,
       };
     } finally {

@@ -567,7 +567,8 @@ async function main(): Promise<void> {
         `p99 ${painted.p99_ms} ms (goal: p99 <= ${painted.goal_p99_ms} ms), max ${painted.max_ms} ms over ${painted.messages} messages; ` +
         `presented (after raster): p50 ${painted.presented_p50_ms} ms, p99 ${painted.presented_p99_ms} ms; ` +
         `in the page's DOM: p50 ${painted.dom_p50_ms} ms, p99 ${painted.dom_p99_ms} ms; ` +
-        `the frame produced as the page sees it: p50 ${painted.produced_p50_ms} ms, p99 ${painted.produced_p99_ms} ms`,
+        `the frame produced as the page sees it: p50 ${painted.produced_p50_ms} ms, p99 ${painted.produced_p99_ms} ms; ` +
+        `the machine meanwhile: CPUs ${painted.machine.busy_percent}% busy, ${painted.machine.steal_percent}% stolen by the host`,
     );
     const { burst } = painted;
     console.log(
