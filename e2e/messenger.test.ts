@@ -57,10 +57,29 @@ describe('desktop: chats in the Messenger', () => {
     await box.press('Shift+Enter');
     await box.pressSequentially('Two lines.');
     assert.equal(await box.inputValue(), 'Looking at the banner now.\nTwo lines.');
-    await box.press('Enter');
+    // The core's answer is held until the message shows: its change (shown pending) may come first,
+    // and the text must not be in the composer and the history at once.
+    let releaseAnswer!: () => void;
+    const answerReleased = new Promise<void>((resolve) => (releaseAnswer = resolve));
+    let answered!: () => void;
+    const answerGiven = new Promise<void>((resolve) => (answered = resolve));
+    await messenger.route('**/api/chats/send', async (route) => {
+      const response = await route.fetch();
+      await answerReleased;
+      await route.fulfill({ response });
+      answered();
+    });
     const messages = dialog.getByRole('list', { name: 'Messages' });
-    await messages.getByText(/Looking at the banner now\.\s+Two lines\./).waitFor();
-    assert.equal(await box.inputValue(), '');
+    try {
+      await box.press('Enter');
+      await messages.getByText(/Looking at the banner now\.\s+Two lines\./).waitFor();
+      assert.equal(await box.inputValue(), '');
+    } finally {
+      releaseAnswer();
+      // Unrouted while held, the request would go on to the core a second time.
+      await Promise.race([answerGiven, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await messenger.unroute('**/api/chats/send');
+    }
     // Shown at once as pending; the portal's answer turns it into a message.
     await messages.locator('.chat-message:not(.is-pending)', { hasText: 'Two lines.' }).waitFor();
     const recent = (await asBen('im.recent.list', {})) as { items: { id: string; title: string }[] };
@@ -73,6 +92,24 @@ describe('desktop: chats in the Messenger', () => {
     await messages.getByText('Thanks, Anna!').waitFor();
     // Read at once, since the chat is open.
     await messenger.getByRole('list', { name: 'Chats' }).getByRole('button', { name: 'Acme team', exact: true }).waitFor();
+  });
+
+  test('a message the app could not take comes back to the composer, with the reason', async () => {
+    const dialog = app.messenger.getByRole('region', { name: 'Acme team' });
+    const box = dialog.getByRole('textbox', { name: 'Message' });
+    await app.messenger.route('**/api/chats/send', (route) => route.abort());
+    try {
+      await box.fill('Not sent yet');
+      await box.press('Enter');
+      await dialog.getByRole('alert').getByText('Multidesk is not responding. Is the app still running?').waitFor();
+      assert.equal(await box.inputValue(), 'Not sent yet');
+    } finally {
+      await app.messenger.unroute('**/api/chats/send');
+    }
+    await box.press('Enter');
+    await dialog.getByRole('list', { name: 'Messages' }).locator('.chat-message:not(.is-pending)', { hasText: 'Not sent yet' }).waitFor();
+    assert.equal(await box.inputValue(), '');
+    assert.equal(await dialog.getByRole('alert').count(), 0, 'the reason goes once the message is taken');
   });
 
   test('markup in a message shows as text, never as HTML', async () => {

@@ -187,19 +187,28 @@ export const ChatDialog = memo(function ChatDialog({
     [accountId, dialogId],
   );
 
-  /** Queued at once (saved by the core), so the composer is free for the next message right away. */
+  /**
+   * Queued at once (saved by the core), so the composer is free for the next message right away. It is
+   * emptied before the core answers: the core's change showing the message pending can come first, and
+   * the text must never be in the composer and the history at once. A refused text comes back, unless
+   * something new has been typed meanwhile.
+   */
   const send = async () => {
     const text = draft;
     if (text.trim() === '') return;
     setSendError(null);
+    setDraft('');
+    const giveBack = (problem: string) => {
+      setDraft((current) => (current === '' ? text : current));
+      setSendError(problem);
+    };
     try {
       const result = await call('send', { id: accountId, dialogId, text });
-      if (!result.ok) return setSendError(refusalText(result, 'chat'));
-      setDraft((current) => (current === text ? '' : current));
+      if (!result.ok) return giveBack(refusalText(result, 'chat'));
       // The core's change for the outbox shows it pending (and later as sent): adding it here could bring back one already sent.
       historyRef.current?.scrollTo({ top: 0 });
     } catch (err) {
-      setSendError(errorMessage(err));
+      giveBack(errorMessage(err));
     }
   };
 
