@@ -227,6 +227,35 @@ describe('the UI store', () => {
     assert.equal(stateCalls(page), requests, 'the pushed state was enough');
   });
 
+  test('a pushed state keeps the objects of the accounts it did not change (their memoized views skip the render); a state equal to the one shown tells no one', async (t) => {
+    const { store } = await openStore(t);
+    await started(store);
+    const acme = ids.acme as string;
+    const globex = ids.globex as string;
+    const before = store.getSnapshot().state;
+    const unread = accountOf(store, acme)?.unread ?? 0;
+    await restAs(portal, 'acme', 'ben@example.com', 'im.message.add', { DIALOG_ID: String(anna.acme), MESSAGE: 'Counted once more' });
+    await until(() => (accountOf(store, acme)?.unread ?? 0) > unread, "acme's unread count moved in the store");
+    const after = store.getSnapshot().state;
+    assert.notEqual(after, before);
+    assert.notEqual(accountOf(store, acme), before?.accounts[0]);
+    assert.equal(
+      accountOf(store, globex),
+      before?.accounts.find((a) => a.id === globex),
+      "globex's account is the same object",
+    );
+    assert.equal(after?.vault, before?.vault);
+
+    let notified = 0;
+    store.subscribe(() => {
+      notified += 1;
+    });
+    await store.loadState();
+    assert.deepEqual(await bridgeCall('getState', {}), after, 'the core says the same');
+    assert.equal(notified, 0);
+    assert.equal(store.getSnapshot().state, after);
+  });
+
   test('a state request answered after a pushed state is dropped: the newer state stays', async (t) => {
     const { store, page } = await openStore(t);
     await started(store);

@@ -1,5 +1,6 @@
 import type { AccountView, AppState, BridgeEvent, HomeView, WindowKind } from '@multidesk/protocol/bridge';
 import { call, connectEvents, errorMessage } from '../bridgeClient.ts';
+import { keepUnchanged } from './keepUnchanged.ts';
 
 /**
  * What a window knows of the core: the app state and the homes it asked for. One store per window,
@@ -212,7 +213,11 @@ export class BridgeStore {
     for (const listener of this.chatDeltaListeners) listener(events);
   }
 
-  private applyState(state: AppState): void {
+  private applyState(received: AppState): void {
+    // The accounts a change did not touch keep their objects, so their memoized tabs and panels skip
+    // the render; a state equal to the one shown tells no one.
+    const state = this.snapshot.state ? keepUnchanged(this.snapshot.state, received) : received;
+    if (state === this.snapshot.state && this.snapshot.stateError === null) return;
     const ids = new Set(state.accounts.map((a) => a.id));
     let homes = this.snapshot.homes;
     if ([...homes.keys()].some((id) => !ids.has(id))) {
