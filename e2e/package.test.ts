@@ -137,10 +137,16 @@ describe('the Debian package', () => {
     assert.match(loaded, /^v24\.\S+ function/);
   });
 
-  test('multidesk --version prints the version', async () => {
-    const version = run(['--version']);
+  test("multidesk --version prints the version; the core's compiled code is kept in the user's cache, not where the package was built", async () => {
+    const home = join(work, 'home-version');
+    mkdirSync(home);
+    const { XDG_CACHE_HOME: _, ...env } = process.env;
+    const version = run(['--version'], { ...env, HOME: home });
     assert.equal(await version.exited, 0, version.output());
     assert.equal(version.output().trim(), VERSION);
+    const cache = join(home, '.cache/multidesk/compile-cache');
+    assert.ok(existsSync(cache) && readdirSync(cache).length > 0, `a compile cache in ${cache}`);
+    assert.ok(!readFileSync(command, 'utf8').includes(ROOT), 'the launcher names no path of the build');
   });
 
   test('multidesk opens both windows; a second start brings them forward and exits 0 at once', async () => {

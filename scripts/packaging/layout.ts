@@ -118,8 +118,14 @@ export const NO_BROWSER_MESSAGE =
  */
 export function launcherScript(): string {
   const added = coreEnvironment({});
+  // The built core's compile cache lies beside the build: installed, Node keeps it in the user's
+  // cache folder instead (a path of the build machine would be missing, or not the user's to write).
   const exports = Object.entries(added)
-    .map(([name, value]) => `${name}=${shellQuote(String(value))}`)
+    .map(([name, value]) =>
+      name === 'NODE_COMPILE_CACHE'
+        ? `${name}="\${XDG_CACHE_HOME:-$HOME/.cache}/multidesk/compile-cache"`
+        : `${name}=${shellQuote(String(value))}`,
+    )
     .join(' ');
   return `#!/bin/sh
 # Multidesk ${VERSION}: the desktop core on the Node.js runtime installed with it.
