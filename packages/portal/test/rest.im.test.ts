@@ -97,6 +97,14 @@ test('im.chat.add refuses USERS that are not active users of this Bitrix24', asy
   assert.equal(reply.body.error, 'INVALID_ARG_VALUE');
 });
 
+test('im.chat.add refuses a TYPE that is not text, even an object whose toString is not a function', async () => {
+  for (const TYPE of [{ toString: 1 }, [{ toString: 1 }], { CHAT: 1 }]) {
+    const reply = await tess.call('im.chat.add', { TITLE: 'Typed', TYPE });
+    assert.equal(reply.status, 400, JSON.stringify(TYPE));
+    assert.equal(reply.body.error, 'INVALID_ARG_VALUE');
+  }
+});
+
 test('only members read or write a chat, and a chat that does not exist answers the same ACCESS_DENIED', async () => {
   const dialog = await teamChat();
   await tess.result('im.message.add', { DIALOG_ID: dialog, MESSAGE: 'members only' });

@@ -131,6 +131,16 @@ describe('user.get', () => {
     }
   });
 
+  test('a sort that is not a field name (an object, a list, an object with a toString that is not a function, a long text) is 400 and names it briefly', async () => {
+    const long = 'x'.repeat(10_000);
+    for (const sort of [{ toString: 1 }, [{ toString: 1 }], [['ID']], long]) {
+      const reply = await postJson(`${acme}/rest/user.get`, { auth: anna, sort });
+      assert.equal(reply.status, 400, JSON.stringify(sort).slice(0, 40));
+      assert.equal(reply.body.error, 'INVALID_ARG_VALUE');
+      assert.ok(reply.body.error_description.length < 300, reply.body.error_description.slice(0, 300));
+    }
+  });
+
   test('pages by 50 from start, with total, and next except on the last page', async () => {
     const total = ACME_DEMO.length + EXTRA;
     const first = await get('');

@@ -89,6 +89,16 @@ export function parseFilter<F extends string>(raw: unknown, fields: Readonly<Rec
 
 export type SortDirection = 'asc' | 'desc';
 
+/**
+ * A refused sort as the error names it: a field name as given, cut short; anything else by its kind.
+ * Never String() of the client's value: an object whose toString is not a function makes it throw.
+ */
+function sortName(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') return Array.isArray(value) ? 'a list' : 'a value that is not a field name';
+  return value.length > 64 ? `${value.slice(0, 64)}…` : value;
+}
+
 /** `sort=ID&order=DESC`, or `order: {ID: 'DESC'}` as the SDK's list helpers send it. */
 export function parseSort<F extends string>(
   sort: unknown,
@@ -105,7 +115,7 @@ export function parseSort<F extends string>(
   };
   const field = (value: unknown): F => {
     const found = typeof value === 'string' ? byName.get(value.trim().toUpperCase()) : undefined;
-    if (!found) throw invalidArgument(`Cannot sort by ${String(value)}; sortable: ${fields.join(', ')}.`);
+    if (!found) throw invalidArgument(`Cannot sort by ${sortName(value)}; sortable: ${fields.join(', ')}.`);
     return found;
   };
   const spec = sort !== undefined && sort !== null && typeof sort === 'object' ? sort : order;

@@ -80,7 +80,8 @@ function readUserIds(params: RestParams): number[] {
 }
 
 async function chatAdd(call: RestCall) {
-  const type = String(param(call.params, 'TYPE') ?? 'CHAT').toUpperCase();
+  const rawType = param(call.params, 'TYPE') ?? 'CHAT';
+  const type = typeof rawType === 'string' ? rawType.toUpperCase() : '';
   if (type !== 'CHAT' && type !== 'OPEN') throw invalidArgument('TYPE must be CHAT or OPEN.');
   const userIds = readUserIds(call.params).filter((id) => id !== call.auth.memberId);
   const people = await loadPeople(call.ctx.db, call.portal.id, [call.auth.memberId, ...userIds]);
