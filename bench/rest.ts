@@ -8,7 +8,8 @@
  *
  * Three kinds of process, so that neither side's figures carry the other's cost:
  * - the portal: the CLI's `serve --rest-limit off --log-level warn` over a fresh SQLite file with the
- *   demo data (the bench measures the server, not the per-user rate limit or log lines);
+ *   demo data (the bench measures the server, not the per-user rate limit or log lines), in a Node
+ *   with the flags it ships with (serverLoad.ts);
  * - the baseline: bench/bareFastify.ts, one route answering a tiny JSON, no logger;
  * - the load generator: autocannon, `--connections` keep-alive connections, one request in flight
  *   on each.

@@ -113,12 +113,6 @@ const LOAD = { loadCore: LOAD_CORE, connections: Number(args['rest-connections']
 const GOAL_P99_MS = 100;
 const GOAL_KIB_PER_CONNECTION = 10;
 const CLI = join(import.meta.dirname, '../packages/portal/src/cli.ts');
-/**
- * Node's flags for every `serve` here, as README's "Run at scale" starts instances: V8's young
- * generation otherwise grows to 64 MiB under a burst (thousands of sockets opening) and keeps it,
- * 13 KiB for each of 5,000 idle sockets an instance holds.
- */
-const SERVE_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 /** This process's open-file limit, which every child inherits (raising the hard limit takes CAP_SYS_RESOURCE). */
 const OPEN_FILES = Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1]);
@@ -153,12 +147,7 @@ interface Instance {
 /** `serve` on PostgreSQL and Redis, pinned to the server core; resolves once /readyz says ready. */
 async function startInstance(name: string, database: string, redisUrl: string): Promise<Instance> {
   const port = await freePort();
-  const child = startServe(
-    SERVER_CORE,
-    port,
-    ['--database', database, '--redis', redisUrl, '--trust-proxy', '127.0.0.1'],
-    SERVE_NODE_FLAGS,
-  );
+  const child = startServe(SERVER_CORE, port, ['--database', database, '--redis', redisUrl, '--trust-proxy', '127.0.0.1']);
   await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`, child);
   return { name, port, child };
 }
@@ -229,7 +218,7 @@ async function startSqlite(dataDir: string): Promise<{ child: ChildProcess; targ
   await seedDemo(db, Date.now());
   await db.destroy();
   const port = await freePort();
-  const child = startServe(SERVER_CORE, port, ['--data', dataDir], SERVE_NODE_FLAGS);
+  const child = startServe(SERVER_CORE, port, ['--data', dataDir]);
   await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`, child);
   return { child, target: await userCurrent(port) };
 }
