@@ -86,11 +86,16 @@ describe('PostgreSQL stopping and coming back', { skip }, () => {
     await run('sh', [SCRIPT, 'halt', dir]);
     await locker.end().catch(() => {});
 
+    // A fast stop rolls the lock's transaction back before it ends the waiting backend, which may
+    // be granted the lock meanwhile and finish: then the request is answered (one CI run in six).
+    // Cut off, it is a 503 that says to come back, never a 500 or a hang.
     const cut = await inFlight;
-    assert.equal(cut.status, 503, JSON.stringify(cut.body));
-    assert.equal(cut.body.error, 'SERVICE_UNAVAILABLE');
-    assert.match(cut.body.error_description, /unavailable/);
-    assert.equal(cut.headers.get('retry-after'), '5');
+    assert.ok(cut.status === 503 || (cut.status === 200 && cut.body.result?.EMAIL === 'anna@example.com'), JSON.stringify(cut.body));
+    if (cut.status === 503) {
+      assert.equal(cut.body.error, 'SERVICE_UNAVAILABLE');
+      assert.match(cut.body.error_description, /unavailable/);
+      assert.equal(cut.headers.get('retry-after'), '5');
+    }
     const whileDown = await call(`${webhook}/user.current`);
     assert.equal(whileDown.status, 503);
     assert.equal(whileDown.body.error, 'SERVICE_UNAVAILABLE');
